@@ -1,0 +1,16 @@
+namespace DeviceSync.Contracts.Accounts;
+
+/// <summary>A device as listed by <c>GET /v1/devices</c>.</summary>
+[GenerateSerializer, Immutable, Alias("DeviceSync.DeviceInfo")]
+public sealed record DeviceInfo
+{
+    [Id(0)] public string DeviceId { get; init; } = "";
+
+    [Id(1)] public string Name { get; init; } = "";
+
+    [Id(2)] public string Platform { get; init; } = "";
+
+    [Id(3)] public DateTimeOffset CreatedAt { get; init; }
+
+    [Id(4)] public DateTimeOffset? LastSeenAt { get; init; }
+}

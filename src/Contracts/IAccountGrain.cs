@@ -1,0 +1,42 @@
+using Orleans.CodeGeneration;
+using DeviceSync.Contracts.Accounts;
+
+namespace DeviceSync.Contracts;
+
+/// <summary>One account: its credentials, its devices and their revocations, and the names of its collections. Keyed by account id.</summary>
+[Alias("DeviceSync.IAccountGrain"), Version(1)]
+public interface IAccountGrain : IGrainWithStringKey
+{
+    [Alias("Create")]
+    Task<AccountCreation> CreateAsync(PasswordHash password);
+
+    /// <summary>The password hash, or null when the account does not exist or was provisioned without a password.</summary>
+    [Alias("GetPasswordHash")]
+    Task<PasswordHash?> GetPasswordHashAsync();
+
+    /// <summary>Registers a device of an existing account; null when the account does not exist.</summary>
+    [Alias("RegisterDevice")]
+    Task<DeviceCredential?> RegisterDeviceAsync(DeviceRegistration device);
+
+    /// <summary>Creates the account when it is missing (without a password) and registers <paramref name="devices"/> devices.</summary>
+    [Alias("Provision")]
+    Task<IReadOnlyList<DeviceCredential>> ProvisionAsync(int devices);
+
+    [Alias("ListDevices")]
+    Task<IReadOnlyList<DeviceInfo>> ListDevicesAsync();
+
+    /// <summary>Revokes a device; false when the account has no such (live) device.</summary>
+    [Alias("RevokeDevice")]
+    Task<bool> RevokeDeviceAsync(string deviceId);
+
+    /// <summary>True when the token secret's SHA-256 matches a live device of this account. Also notes the device as seen.</summary>
+    [Alias("Authenticate")]
+    Task<bool> AuthenticateAsync(string deviceId, byte[] tokenSecretSha256);
+
+    /// <summary>Records that the account has a collection of this name (for account-wide listings).</summary>
+    [Alias("NoteCollection")]
+    Task NoteCollectionAsync(string collection);
+
+    [Alias("ListCollections")]
+    Task<IReadOnlyList<string>> ListCollectionsAsync();
+}

@@ -1,0 +1,15 @@
+namespace DeviceSync.Contracts.Sync;
+
+/// <summary>One collection's part of a <c>/v1/sync</c> request. The collection is the grain's key.</summary>
+[GenerateSerializer, Immutable, Alias("DeviceSync.SyncCollectionRequest")]
+public sealed record SyncCollectionRequest
+{
+    [Id(0)] public string DeviceId { get; init; } = "";
+
+    /// <summary>The device's cursor; null to read from the beginning.</summary>
+    [Id(1)] public long? Cursor { get; init; }
+
+    [Id(2)] public int Limit { get; init; } = SyncLimits.DefaultChangesLimit;
+
+    [Id(3)] public IReadOnlyList<Mutation> Mutations { get; init; } = [];
+}

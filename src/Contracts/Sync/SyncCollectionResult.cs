@@ -1,0 +1,16 @@
+namespace DeviceSync.Contracts.Sync;
+
+[GenerateSerializer, Immutable, Alias("DeviceSync.SyncCollectionResult")]
+public sealed record SyncCollectionResult
+{
+    [Id(0)] public IReadOnlyList<MutationResult> Results { get; init; } = [];
+
+    [Id(1)] public IReadOnlyList<ItemState> Changes { get; init; } = [];
+
+    /// <summary>Null when <see cref="Resync"/> is set.</summary>
+    [Id(2)] public long? Cursor { get; init; }
+
+    [Id(3)] public bool HasMore { get; init; }
+
+    [Id(4)] public ResyncInstruction? Resync { get; init; }
+}

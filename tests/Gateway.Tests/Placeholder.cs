@@ -1,0 +1,1 @@
+namespace DeviceSync.Gateway.Tests; public class Placeholder { [Fact] public void Builds() { } }

@@ -1,0 +1,1 @@
+namespace DeviceSync.Grains.Tests; public class Placeholder { [Fact] public void Builds() { } }
