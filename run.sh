@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# README command 1: the whole DeviceSync cluster on loopback.
+#   three Azurite processes (the storage replicas, data under .data/), two silos, one gateway on :5080.
+# Ctrl+C (or SIGTERM) stops everything cleanly; data survives a restart.
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$PWD
+DATA_DIR=${DEVICESYNC_DATA:-$ROOT/.data}
+LOG_DIR=$DATA_DIR/logs
+GATEWAY_URL=${GATEWAY_URL:-http://127.0.0.1:5080}
+export SYNC_ADMIN_KEY=${SYNC_ADMIN_KEY:-local-dev-admin-key}   # loopback-only default; production must set its own
+CONFIGURATION=${CONFIGURATION:-Release}
+
+# The storage emulator's well-known development account (public, documented by Microsoft; not a secret).
+DEV_ACCOUNT=devstoreaccount1
+DEV_KEY='Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
+REPLICA_BASE_PORTS=(10000 10010 10020)   # blob = base, queue = base+1, table = base+2
+SILO_PORTS=(11111 11112); SILO_GATEWAY_PORTS=(30000 30001); SILO_HTTP_PORTS=(5081 5082)
+
+pids=()
+log() { printf '[run.sh] %s\n' "$*"; }
+
+connection_string() {
+  local base=$1
+  printf 'DefaultEndpointsProtocol=http;AccountName=%s;AccountKey=%s;BlobEndpoint=http://127.0.0.1:%d/%s;QueueEndpoint=http://127.0.0.1:%d/%s;TableEndpoint=http://127.0.0.1:%d/%s;' \
+    "$DEV_ACCOUNT" "$DEV_KEY" "$base" "$DEV_ACCOUNT" $((base + 1)) "$DEV_ACCOUNT" $((base + 2)) "$DEV_ACCOUNT"
+}
+
+wait_for_port() { # port, name, seconds
+  local deadline=$((SECONDS + $3))
+  until (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; do
+    ((SECONDS < deadline)) || { log "$2 did not open port $1 within $3 s; see $LOG_DIR"; exit 1; }
+    sleep 0.2
+  done
+}
+
+wait_for_ready() { # url, name, seconds
+  local deadline=$((SECONDS + $3))
+  until curl -sf -o /dev/null "$1"; do
+    ((SECONDS < deadline)) || { log "$2 not ready at $1 within $3 s; see $LOG_DIR"; exit 1; }
+    sleep 0.3
+  done
+}
+
+stop_pid() { # pid, grace seconds
+  local pid=$1 deadline=$((SECONDS + $2))
+  kill -TERM "$pid" 2>/dev/null || return 0
+  while kill -0 "$pid" 2>/dev/null; do
+    if ((SECONDS >= deadline)); then kill -KILL "$pid" 2>/dev/null || true; break; fi
+    sleep 0.2
+  done
+  wait "$pid" 2>/dev/null || true
+}
+
+stopping=0
+stop_all() {
+  ((stopping)) && return; stopping=1
+  trap '' INT TERM
+  log "stopping: gateway, then silos (graceful), then storage replicas"
+  [[ -n ${gateway_pid:-} ]] && stop_pid "$gateway_pid" 20
+  for pid in "${silo_pids[@]:-}"; do [[ -n $pid ]] && kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${silo_pids[@]:-}"; do [[ -n $pid ]] && stop_pid "$pid" 40; done
+  if ((${#azurite_pids[@]})); then
+    # Azurite persists its table data every 5 s; give it one full save after the last write before stopping it.
+    sleep 6
+    for pid in "${azurite_pids[@]}"; do stop_pid "$pid" 10; done
+  fi
+  log "stopped"
+}
+trap 'stop_all; exit 0' INT TERM
+trap 'stop_all' EXIT
+
+# 1. Install what is missing, then build.
+if [[ ! -x node_modules/.bin/azurite ]]; then
+  log "installing the storage emulator (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+log "building ($CONFIGURATION)"
+dotnet build Orleans.sln -c "$CONFIGURATION" -nologo -clp:ErrorsOnly -v:q
+
+mkdir -p "$LOG_DIR"
+azurite_pids=(); silo_pids=()
+
+# 2. Storage replicas.
+replica_args=()
+for i in "${!REPLICA_BASE_PORTS[@]}"; do
+  base=${REPLICA_BASE_PORTS[$i]}
+  mkdir -p "$DATA_DIR/replica-$i"
+  node_modules/.bin/azurite --silent --skipApiVersionCheck --loose \
+    --location "$DATA_DIR/replica-$i" \
+    --blobHost 127.0.0.1 --blobPort "$base" --queueHost 127.0.0.1 --queuePort $((base + 1)) \
+    --tableHost 127.0.0.1 --tablePort $((base + 2)) >"$LOG_DIR/replica-$i.log" 2>&1 &
+  azurite_pids+=($!)
+  replica_args+=("--Storage:Replicas:$i=$(connection_string "$base")")
+done
+for i in "${!REPLICA_BASE_PORTS[@]}"; do
+  wait_for_port $((REPLICA_BASE_PORTS[$i] + 2)) "replica $i" 30
+  wait_for_port "${REPLICA_BASE_PORTS[$i]}" "replica $i" 30
+done
+MEMBERSHIP=$(connection_string "${REPLICA_BASE_PORTS[0]}")
+
+# 3. Silos.
+SILO_DLL=src/Silo/bin/$CONFIGURATION/net10.0/DeviceSync.Silo.dll
+for i in "${!SILO_PORTS[@]}"; do
+  dotnet "$SILO_DLL" --urls "http://127.0.0.1:${SILO_HTTP_PORTS[$i]}" \
+    --Cluster:MembershipConnectionString="$MEMBERSHIP" \
+    --Silo:SiloPort="${SILO_PORTS[$i]}" --Silo:GatewayPort="${SILO_GATEWAY_PORTS[$i]}" \
+    "${replica_args[@]}" >"$LOG_DIR/silo-$i.log" 2>&1 &
+  silo_pids+=($!)
+done
+for i in "${!SILO_PORTS[@]}"; do wait_for_ready "http://127.0.0.1:${SILO_HTTP_PORTS[$i]}/readyz" "silo $i" 90; done
+
+# 4. Gateway.
+dotnet "src/Gateway/bin/$CONFIGURATION/net10.0/DeviceSync.Gateway.dll" --urls "$GATEWAY_URL" \
+  --Cluster:MembershipConnectionString="$MEMBERSHIP" >"$LOG_DIR/gateway.log" 2>&1 &
+gateway_pid=$!
+wait_for_ready "$GATEWAY_URL/readyz" "gateway" 90
+
+cat <<INFO
+
+DeviceSync is running on loopback.
+  gateway         $GATEWAY_URL          (admin key: \$SYNC_ADMIN_KEY, default local-dev-admin-key)
+  silo 0          http://127.0.0.1:${SILO_HTTP_PORTS[0]}   (silo port ${SILO_PORTS[0]}, client gateway port ${SILO_GATEWAY_PORTS[0]})
+  silo 1          http://127.0.0.1:${SILO_HTTP_PORTS[1]}   (silo port ${SILO_PORTS[1]}, client gateway port ${SILO_GATEWAY_PORTS[1]})
+  replica 0..2    Azurite blob/table on 10000/10002, 10010/10012, 10020/10022; data in $DATA_DIR/replica-N
+  metrics         $GATEWAY_URL/metrics, http://127.0.0.1:${SILO_HTTP_PORTS[0]}/metrics, http://127.0.0.1:${SILO_HTTP_PORTS[1]}/metrics
+  logs            $LOG_DIR
+Press Ctrl+C to stop everything.
+INFO
+
+# 5. Run until interrupted, or until a process dies on its own.
+while true; do
+  for pid in "${azurite_pids[@]}" "${silo_pids[@]}" "$gateway_pid"; do
+    if ! kill -0 "$pid" 2>/dev/null; then log "process $pid exited unexpectedly; see $LOG_DIR"; exit 1; fi
+  done
+  sleep 1 & wait $!
+done

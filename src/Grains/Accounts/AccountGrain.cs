@@ -1,0 +1,221 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text;
+using DeviceSync.Contracts;
+using DeviceSync.Contracts.Accounts;
+using DeviceSync.Grains.Journaling;
+using DeviceSync.Grains.Storage;
+using DeviceSync.Grains.Telemetry;
+using Microsoft.Extensions.Logging;
+
+namespace DeviceSync.Grains.Accounts;
+
+/// <summary>
+/// One account: credentials, devices, revocations. State lives in the same replicated journal as collections,
+/// so an account is exactly as durable as its data. Tokens are generated here and only their hashes kept.
+/// </summary>
+public sealed class AccountGrain(IJournalStore journalStore, TimeProvider timeProvider, ILogger<AccountGrain> logger)
+    : Grain, IAccountGrain
+{
+    /// <summary>Last-seen times are flushed at most this often (and at deactivation), not on every request.</summary>
+    private static readonly TimeSpan SeenFlushInterval = TimeSpan.FromMinutes(5);
+
+    private readonly Dictionary<string, DateTimeOffset> _unflushedSeen = new(StringComparer.Ordinal);
+    private JournalSession? _journal;
+    private AccountLedger? _ledger;
+    private DateTimeOffset _lastSeenFlush;
+    private string _accountId = "";
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _accountId = this.GetPrimaryKeyString();
+        _journal = new JournalSession(journalStore, JournalStreams.ForAccount(_accountId), logger);
+        _lastSeenFlush = timeProvider.GetUtcNow();
+        return Task.CompletedTask;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await FlushSeenAsync();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.SeenFlushFailed(logger, ex, _accountId);
+        }
+    }
+
+    public async Task<AccountCreation> CreateAsync(PasswordHash password)
+    {
+        ArgumentNullException.ThrowIfNull(password);
+        var ledger = await EnsureLoadedAsync();
+        if (ledger.Exists)
+        {
+            return AccountCreation.AlreadyExists;
+        }
+
+        await CommitAsync(new AccountChange { CreatedAt = timeProvider.GetUtcNow(), Password = password });
+        return AccountCreation.Created;
+    }
+
+    public async Task<PasswordHash?> GetPasswordHashAsync() => (await EnsureLoadedAsync()).Password;
+
+    public async Task<DeviceCredential?> RegisterDeviceAsync(DeviceRegistration device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        if (!(await EnsureLoadedAsync()).Exists)
+        {
+            return null;
+        }
+
+        var (record, credential) = NewDevice(device.Name, device.Platform);
+        await CommitAsync(new AccountChange { DevicesAdded = [record] });
+        return credential;
+    }
+
+    public async Task<IReadOnlyList<DeviceCredential>> ProvisionAsync(int devices)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(devices, 0);
+        var ledger = await EnsureLoadedAsync();
+        var change = new AccountChange { DevicesAdded = [] };
+        if (!ledger.Exists)
+        {
+            change.CreatedAt = timeProvider.GetUtcNow();
+        }
+
+        var credentials = new List<DeviceCredential>(devices);
+        for (var i = 0; i < devices; i++)
+        {
+            var (record, credential) = NewDevice($"provisioned-{i + 1}", "provisioned");
+            change.DevicesAdded.Add(record);
+            credentials.Add(credential);
+        }
+
+        await CommitAsync(change);
+        return credentials;
+    }
+
+    public async Task<IReadOnlyList<DeviceInfo>> ListDevicesAsync()
+    {
+        var ledger = await EnsureLoadedAsync();
+        return [.. ledger.LiveDevices.OrderBy(d => d.CreatedAt).ThenBy(d => d.DeviceId, StringComparer.Ordinal).Select(d => new DeviceInfo
+        {
+            DeviceId = d.DeviceId,
+            Name = d.Name,
+            Platform = d.Platform,
+            CreatedAt = d.CreatedAt,
+            LastSeenAt = _unflushedSeen.TryGetValue(d.DeviceId, out var seen) ? seen : d.LastSeenAt,
+        })];
+    }
+
+    public async Task<bool> RevokeDeviceAsync(string deviceId)
+    {
+        var ledger = await EnsureLoadedAsync();
+        if (ledger.FindLiveDevice(deviceId) is null)
+        {
+            return false;
+        }
+
+        await CommitAsync(new AccountChange { DevicesRevoked = [deviceId], RevokedAt = timeProvider.GetUtcNow() });
+        _unflushedSeen.Remove(deviceId);
+        Log.DeviceRevoked(logger, _accountId, deviceId);
+        return true;
+    }
+
+    public async Task<bool> AuthenticateAsync(string deviceId, byte[] tokenSecretSha256)
+    {
+        var ledger = await EnsureLoadedAsync();
+        if (!ledger.VerifyToken(deviceId, tokenSecretSha256))
+        {
+            return false;
+        }
+
+        var now = timeProvider.GetUtcNow();
+        _unflushedSeen[deviceId] = now;
+        if (now - _lastSeenFlush >= SeenFlushInterval)
+        {
+            await FlushSeenAsync();
+        }
+
+        return true;
+    }
+
+    public async Task NoteCollectionAsync(string collection)
+    {
+        var ledger = await EnsureLoadedAsync();
+        if (!ledger.HasCollection(collection))
+        {
+            await CommitAsync(new AccountChange { CollectionsNoted = [collection] });
+        }
+    }
+
+    public async Task<IReadOnlyList<string>> ListCollectionsAsync() => [.. (await EnsureLoadedAsync()).Collections];
+
+    private (DeviceRecord Record, DeviceCredential Credential) NewDevice(string name, string platform)
+    {
+        var deviceId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+        var secret = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+        var record = new DeviceRecord
+        {
+            DeviceId = deviceId,
+            Name = name,
+            Platform = platform,
+            CreatedAt = timeProvider.GetUtcNow(),
+            TokenSha256 = HashSecret(secret),
+        };
+        return (record, new DeviceCredential { DeviceId = deviceId, Token = DeviceToken.Format(_accountId, deviceId, secret) });
+    }
+
+    /// <summary>SHA-256 of the secret's UTF-8 text. A fast hash is right here: the secret has 256 random bits.</summary>
+    public static byte[] HashSecret(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));
+
+    private async Task FlushSeenAsync()
+    {
+        if (_unflushedSeen.Count == 0 || _ledger is null || !_journal!.IsOpen)
+        {
+            return;
+        }
+
+        var seen = new Dictionary<string, DateTimeOffset>(_unflushedSeen, StringComparer.Ordinal);
+        await CommitAsync(new AccountChange { DevicesSeen = seen });
+        _unflushedSeen.Clear();
+        _lastSeenFlush = timeProvider.GetUtcNow();
+    }
+
+    private async Task CommitAsync(AccountChange change)
+    {
+        var ledger = _ledger ?? throw new InvalidOperationException("Account state is not loaded.");
+        try
+        {
+            await _journal!.AppendAsync(AccountLedger.EncodeChange(change));
+        }
+        catch
+        {
+            _ledger = null;
+            throw;
+        }
+
+        ledger.Apply(change);
+        GrainTelemetry.Commits.Add(1, new KeyValuePair<string, object?>("kind", "account"));
+        await _journal.SnapshotIfDueAsync(ledger.EncodeSnapshot);
+    }
+
+    private async Task<AccountLedger> EnsureLoadedAsync()
+    {
+        if (_ledger is not null && _journal!.IsOpen)
+        {
+            return _ledger;
+        }
+
+        var stream = await _journal!.OpenAsync();
+        var ledger = stream.Snapshot is { } snapshot ? AccountLedger.DecodeSnapshot(snapshot.Payload.Span) : new AccountLedger();
+        foreach (var entry in stream.Entries)
+        {
+            ledger.Apply(AccountLedger.DecodeChange(entry.Payload.Span));
+        }
+
+        _ledger = ledger;
+        return ledger;
+    }
+}

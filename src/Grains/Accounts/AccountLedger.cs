@@ -1,0 +1,108 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using DeviceSync.Contracts.Accounts;
+
+namespace DeviceSync.Grains.Accounts;
+
+/// <summary>
+/// The materialised state of one account, rebuilt from its snapshot and journal. Plain class: the grain decides
+/// when to persist; this only knows how state follows from changes.
+/// </summary>
+public sealed class AccountLedger
+{
+    private readonly Dictionary<string, DeviceRecord> _devices = new(StringComparer.Ordinal);
+    private readonly SortedSet<string> _collections = new(StringComparer.Ordinal);
+
+    public bool Exists => CreatedAt is not null;
+
+    public DateTimeOffset? CreatedAt { get; private set; }
+
+    public PasswordHash? Password { get; private set; }
+
+    public IEnumerable<DeviceRecord> LiveDevices => _devices.Values.Where(d => d.RevokedAt is null);
+
+    public IReadOnlyCollection<string> Collections => _collections;
+
+    public DeviceRecord? FindLiveDevice(string deviceId) =>
+        _devices.TryGetValue(deviceId, out var device) && device.RevokedAt is null ? device : null;
+
+    public bool HasCollection(string collection) => _collections.Contains(collection);
+
+    public void Apply(AccountChange change)
+    {
+        if (change.CreatedAt is { } created && CreatedAt is null)
+        {
+            CreatedAt = created;
+            Password = change.Password;
+        }
+
+        foreach (var device in change.DevicesAdded ?? [])
+        {
+            _devices[device.DeviceId] = device;
+        }
+
+        foreach (var deviceId in change.DevicesRevoked ?? [])
+        {
+            if (_devices.TryGetValue(deviceId, out var device))
+            {
+                device.RevokedAt = change.RevokedAt ?? DateTimeOffset.UnixEpoch;
+            }
+        }
+
+        foreach (var collection in change.CollectionsNoted ?? [])
+        {
+            _collections.Add(collection);
+        }
+
+        foreach (var (deviceId, seenAt) in change.DevicesSeen ?? [])
+        {
+            if (_devices.TryGetValue(deviceId, out var device) && (device.LastSeenAt is null || device.LastSeenAt < seenAt))
+            {
+                device.LastSeenAt = seenAt;
+            }
+        }
+    }
+
+    /// <summary>Constant-time check of a token secret's hash against a live device.</summary>
+    public bool VerifyToken(string deviceId, byte[] tokenSecretSha256)
+    {
+        var device = FindLiveDevice(deviceId);
+        return device is not null && CryptographicOperations.FixedTimeEquals(device.TokenSha256, tokenSecretSha256);
+    }
+
+    public static byte[] EncodeChange(AccountChange change) =>
+        JsonSerializer.SerializeToUtf8Bytes(change, AccountJson.Default.AccountChange);
+
+    public static AccountChange DecodeChange(ReadOnlySpan<byte> utf8Json) =>
+        JsonSerializer.Deserialize(utf8Json, AccountJson.Default.AccountChange)
+        ?? throw new InvalidDataException("An account journal entry was empty.");
+
+    public byte[] EncodeSnapshot() => JsonSerializer.SerializeToUtf8Bytes(
+        new AccountSnapshot
+        {
+            CreatedAt = CreatedAt,
+            Password = Password,
+            Devices = [.. _devices.Values],
+            Collections = [.. _collections],
+        },
+        AccountJson.Default.AccountSnapshot);
+
+    public static AccountLedger DecodeSnapshot(ReadOnlySpan<byte> utf8Json)
+    {
+        var snapshot = JsonSerializer.Deserialize(utf8Json, AccountJson.Default.AccountSnapshot)
+            ?? throw new InvalidDataException("An account snapshot was empty.");
+        if (snapshot.SchemaVersion > AccountSnapshot.CurrentSchemaVersion)
+        {
+            throw new InvalidDataException($"Account snapshot schema {snapshot.SchemaVersion} is newer than this build understands.");
+        }
+
+        var ledger = new AccountLedger { CreatedAt = snapshot.CreatedAt, Password = snapshot.Password };
+        foreach (var device in snapshot.Devices)
+        {
+            ledger._devices[device.DeviceId] = device;
+        }
+
+        ledger._collections.UnionWith(snapshot.Collections);
+        return ledger;
+    }
+}

@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using DeviceSync.Contracts;
+using DeviceSync.Contracts.Sync;
+using DeviceSync.Grains.Journaling;
+using DeviceSync.Grains.Storage;
+using DeviceSync.Grains.Sync;
+using DeviceSync.Grains.Telemetry;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace DeviceSync.Grains.Collections;
+
+/// <summary>
+/// One account's collection. Thin on purpose: <see cref="CollectionLedger"/> decides, the journal makes it
+/// durable. The order of every request is plan (pure) → append to a write quorum → apply → answer, so a
+/// device never hears "applied" for something that is not on W replicas.
+/// </summary>
+public sealed class CollectionGrain(
+    IJournalStore journalStore,
+    IOptions<SyncPolicy> syncPolicy,
+    TimeProvider timeProvider,
+    ILogger<CollectionGrain> logger) : Grain, ICollectionGrain
+{
+    private JournalSession? _journal;
+    private CollectionLedger? _ledger;
+    private string _accountId = "";
+    private string _collection = "";
+    private bool _notedOnAccount;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        (_accountId, _collection) = CollectionKey.Parse(this.GetPrimaryKeyString());
+        _journal = new JournalSession(journalStore, JournalStreams.ForCollection(_accountId, _collection), logger);
+        return Task.CompletedTask;
+    }
+
+    public async Task<SyncCollectionResult> SyncAsync(SyncCollectionRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        using var activity = GrainTelemetry.Source.StartActivity("collection.sync");
+        activity?.SetTag("devicesync.collection", _collection);
+        activity?.SetTag("devicesync.mutations", request.Mutations.Count);
+
+        for (var attempt = 1; ; attempt++)
+        {
+            var ledger = await EnsureLoadedAsync();
+            var plan = ledger.Plan(request, timeProvider.GetUtcNow());
+            if (plan.Change is { } change)
+            {
+                try
+                {
+                    await CommitAsync(ledger, change, "sync");
+                }
+                catch (JournalFencedException) when (attempt == 1)
+                {
+                    // Another activation wrote first; rebuild from storage and decide again. Mutation ids make this safe.
+                    GrainTelemetry.FencedWrites.Add(1);
+                    Log.Fenced(logger, _accountId, _collection);
+                    continue;
+                }
+            }
+
+            Observe(plan);
+            await NoteOnAccountAsync(plan);
+            return ledger.Complete(plan, request);
+        }
+    }
+
+    public async Task<ConflictPage> GetConflictsAsync(long? afterSequence, int limit)
+    {
+        var ledger = await EnsureLoadedAsync();
+        return ledger.ReadConflicts(afterSequence, Math.Clamp(limit, 1, SyncLimits.MaxConflictsPerPage));
+    }
+
+    private async Task CommitAsync(CollectionLedger ledger, CollectionChange change, string kind)
+    {
+        var started = Stopwatch.GetTimestamp();
+        await _journal!.AppendAsync(CollectionCodec.EncodeChange(change));
+        ledger.Apply(change);
+        GrainTelemetry.Commits.Add(1, new KeyValuePair<string, object?>("kind", kind));
+        GrainTelemetry.CommitDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        await _journal.SnapshotIfDueAsync(() => CollectionCodec.EncodeSnapshot(ledger));
+    }
+
+    private async Task<CollectionLedger> EnsureLoadedAsync()
+    {
+        if (_ledger is not null && _journal!.IsOpen)
+        {
+            return _ledger;
+        }
+
+        _ledger = null;
+        var started = Stopwatch.GetTimestamp();
+        var stream = await _journal!.OpenAsync();
+        var policy = syncPolicy.Value;
+        var ledger = stream.Snapshot is { } snapshot
+            ? CollectionCodec.DecodeSnapshot(snapshot.Payload.Span, policy)
+            : new CollectionLedger(_collection, policy);
+        foreach (var entry in stream.Entries)
+        {
+            ledger.Apply(CollectionCodec.DecodeChange(entry.Payload.Span));
+        }
+
+        GrainTelemetry.LoadDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        Log.Loaded(logger, _accountId, _collection, ledger.ItemCount, stream.Entries.Count, ledger.HeadVersion);
+
+        // Retention (tombstones, conflict archive) is enforced through the journal so every replica agrees.
+        if (ledger.PlanMaintenance(timeProvider.GetUtcNow()) is { } maintenance)
+        {
+            await CommitAsync(ledger, maintenance, "maintenance");
+        }
+
+        _ledger = ledger;
+        return ledger;
+    }
+
+    private void Observe(SyncPlan plan)
+    {
+        foreach (var result in plan.Results)
+        {
+            GrainTelemetry.MutationResults.Add(1, new KeyValuePair<string, object?>("status", result.Status.ToString()));
+            if (result.Status == MutationStatus.Conflict)
+            {
+                GrainTelemetry.Conflicts.Add(1);
+            }
+        }
+
+        if (plan.Resync is { } resync)
+        {
+            GrainTelemetry.Resyncs.Add(1, new KeyValuePair<string, object?>("reason", resync.Reason.ToString()));
+            if (resync.Reason == ResyncReason.ServerBehind)
+            {
+                // The server knew less than a device: it lost history. The device hands it back, but people must know.
+                GrainTelemetry.ServerBehindAlerts.Add(1);
+                Log.ServerBehind(logger, _accountId, _collection, resync.SafeVersion, _ledger?.CurrentEpoch ?? 0);
+            }
+        }
+    }
+
+    /// <summary>Tells the account this collection exists once per activation, so account-wide listings find it.</summary>
+    private async Task NoteOnAccountAsync(SyncPlan plan)
+    {
+        if (_notedOnAccount || plan.Change is null)
+        {
+            return;
+        }
+
+        await GrainFactory.GetGrain<IAccountGrain>(_accountId).NoteCollectionAsync(_collection);
+        _notedOnAccount = true;
+    }
+}

@@ -1,0 +1,15 @@
+using Microsoft.Extensions.Logging;
+
+namespace DeviceSync.Grains.Collections;
+
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Loaded {AccountId}/{Collection}: {ItemCount} items, {EntryCount} journal entries replayed, head {HeadVersion}")]
+    public static partial void Loaded(ILogger logger, string accountId, string collection, int itemCount, int entryCount, long headVersion);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Append to {AccountId}/{Collection} was fenced by another activation; reloading")]
+    public static partial void Fenced(ILogger logger, string accountId, string collection);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Error, Message = "ALERT server-behind: a device of {AccountId} holds history of {Collection} beyond what the server has (safe version {SafeVersion}); new epoch started after {Epoch}. Devices will hand their data back")]
+    public static partial void ServerBehind(ILogger logger, string accountId, string collection, long safeVersion, long epoch);
+}

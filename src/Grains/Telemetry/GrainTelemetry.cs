@@ -1,0 +1,31 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace DeviceSync.Grains.Telemetry;
+
+/// <summary>The grains' own activity source and meter; hosts subscribe to <see cref="SourceName"/> and <see cref="MeterName"/>.</summary>
+public static class GrainTelemetry
+{
+    public const string SourceName = "DeviceSync.Grains";
+    public const string MeterName = "DeviceSync.Grains";
+
+    public static readonly ActivitySource Source = new(SourceName);
+
+    private static readonly Meter Meter = new(MeterName);
+
+    public static readonly Counter<long> Commits = Meter.CreateCounter<long>("devicesync.commits", description: "Durable commits (journal entries) by kind.");
+
+    public static readonly Counter<long> MutationResults = Meter.CreateCounter<long>("devicesync.mutations", description: "Mutations processed, by status.");
+
+    public static readonly Counter<long> Conflicts = Meter.CreateCounter<long>("devicesync.conflicts", description: "Mutations that lost a conflict and were archived.");
+
+    public static readonly Counter<long> Resyncs = Meter.CreateCounter<long>("devicesync.resyncs", description: "Resync instructions sent to devices, by reason.");
+
+    public static readonly Counter<long> ServerBehindAlerts = Meter.CreateCounter<long>("devicesync.alerts.server_behind", description: "A device held more history than the server: the server lost data. Page someone.");
+
+    public static readonly Counter<long> FencedWrites = Meter.CreateCounter<long>("devicesync.journal.fenced", description: "Appends refused because another activation wrote the sequence first.");
+
+    public static readonly Histogram<double> CommitDuration = Meter.CreateHistogram<double>("devicesync.commit.duration", unit: "ms", description: "Time to make a commit durable on a write quorum.");
+
+    public static readonly Histogram<double> LoadDuration = Meter.CreateHistogram<double>("devicesync.load.duration", unit: "ms", description: "Time to rebuild a grain's state from its snapshot and journal.");
+}

@@ -1,0 +1,43 @@
+using DeviceSync.Grains.Telemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace DeviceSync.Silo.Telemetry;
+
+public static class SiloTelemetryExtensions
+{
+    /// <summary>Orleans runtime and application spans, the grains' and storage's own sources and meters; Prometheus always, OTLP when configured.</summary>
+    public static WebApplicationBuilder AddDeviceSyncSiloTelemetry(this WebApplicationBuilder builder)
+    {
+        var otlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService("devicesync-silo"))
+            .WithTracing(tracing =>
+            {
+                tracing.AddSource(TelemetryNames.OrleansRuntimeSource, TelemetryNames.OrleansApplicationSource, GrainTelemetry.SourceName, TelemetryNames.StorageSource)
+                    .AddAspNetCoreInstrumentation();
+                if (otlp)
+                {
+                    tracing.AddOtlpExporter();
+                }
+            })
+            .WithMetrics(metrics =>
+            {
+                metrics.AddMeter(TelemetryNames.OrleansMeter, GrainTelemetry.MeterName, TelemetryNames.StorageMeter)
+                    .AddAspNetCoreInstrumentation()
+                    .AddPrometheusExporter();
+                if (otlp)
+                {
+                    metrics.AddOtlpExporter();
+                }
+            });
+        return builder;
+    }
+
+    public static WebApplication MapSiloMetrics(this WebApplication app)
+    {
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        return app;
+    }
+}
