@@ -1,0 +1,116 @@
+using Xunit;
+
+using System.Globalization;
+
+namespace DeviceSync.Testing;
+
+/// <summary>
+/// The whole system as real processes on loopback, as run.sh starts it: Azurite storage replicas, silo processes
+/// (Azure Table membership) and one gateway process, each on free ports with a unique cluster id and table prefix
+/// so clusters of parallel tests never meet. Usable as an xunit fixture.
+/// </summary>
+public sealed class LocalCluster : IAsyncLifetime, IAsyncDisposable
+{
+    private readonly LocalClusterOptions _options;
+    private readonly List<ServiceProcess> _silos = [];
+    private AzuriteReplicaSet? _replicas;
+    private ServiceProcess? _gateway;
+
+    public LocalCluster()
+        : this(new LocalClusterOptions())
+    {
+    }
+
+    public LocalCluster(LocalClusterOptions options)
+    {
+        _options = options;
+        var id = Guid.NewGuid().ToString("N")[..12];
+        ClusterId = "test-" + id;
+        TablePrefix = "t" + id;
+        LogDirectory = Path.Combine(Path.GetTempPath(), "devicesync-cluster-" + id);
+        Directory.CreateDirectory(LogDirectory);
+    }
+
+    public string ClusterId { get; }
+
+    public string TablePrefix { get; }
+
+    public string LogDirectory { get; }
+
+    public string? AdminKey => _options.AdminKey;
+
+    public AzuriteReplicaSet Replicas => _replicas ?? throw new InvalidOperationException("Not started.");
+
+    public IReadOnlyList<ServiceProcess> Silos => _silos;
+
+    public ServiceProcess Gateway => _gateway ?? throw new InvalidOperationException("Not started.");
+
+    public Uri GatewayAddress => Gateway.HttpAddress;
+
+    public async Task InitializeAsync()
+    {
+        _replicas = await AzuriteReplicaSet.StartAsync(_options.Replicas).ConfigureAwait(false);
+        var membership = _replicas.ConnectionStrings[0];
+        var clusterArgs = new List<string>
+        {
+            "--Cluster:MembershipConnectionString=" + membership,
+            "--Cluster:ClusterId=" + ClusterId,
+        };
+
+        for (var i = 0; i < _options.Silos; i++)
+        {
+            var ports = FreePorts.Take(3);
+            var args = new List<string>(clusterArgs)
+            {
+                "--Silo:SiloPort=" + ports[0].ToString(CultureInfo.InvariantCulture),
+                "--Silo:GatewayPort=" + ports[1].ToString(CultureInfo.InvariantCulture),
+                "--Storage:TablePrefix=" + TablePrefix,
+            };
+            for (var r = 0; r < _replicas.Count; r++)
+            {
+                args.Add($"--Storage:Replicas:{r}={_replicas.ConnectionStrings[r]}");
+            }
+
+            args.AddRange(_options.SiloSettings.Select(s => $"--{s.Key}={s.Value}"));
+            _silos.Add(new ServiceProcess($"silo-{i}", RepositoryLayout.SiloAssembly, Loopback(ports[2]), args, LogDirectory));
+        }
+
+        var gatewayArgs = new List<string>(clusterArgs);
+        if (_options.AdminKey is { } key)
+        {
+            gatewayArgs.Add("--Gateway:AdminKey=" + key);
+        }
+
+        gatewayArgs.AddRange(_options.GatewaySettings.Select(s => $"--{s.Key}={s.Value}"));
+        _gateway = new ServiceProcess("gateway", RepositoryLayout.GatewayAssembly, Loopback(FreePorts.Take()), gatewayArgs, LogDirectory);
+
+        // Silos start together; the gateway once a silo can take its connection.
+        await Task.WhenAll(_silos.Select(s => s.StartAsync())).ConfigureAwait(false);
+        await _gateway.StartAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>An HttpClient whose BaseAddress is the gateway.</summary>
+    public HttpClient CreateClient() => new() { BaseAddress = GatewayAddress, Timeout = TimeSpan.FromSeconds(60) };
+
+    public async Task DisposeAsync()
+    {
+        if (_gateway is not null)
+        {
+            await _gateway.DisposeAsync().ConfigureAwait(false);
+        }
+
+        foreach (var silo in _silos)
+        {
+            await silo.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_replicas is not null)
+        {
+            await _replicas.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    async ValueTask IAsyncDisposable.DisposeAsync() => await DisposeAsync().ConfigureAwait(false);
+
+    private static Uri Loopback(int port) => new($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/");
+}

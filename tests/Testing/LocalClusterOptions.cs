@@ -1,0 +1,17 @@
+namespace DeviceSync.Testing;
+
+public sealed class LocalClusterOptions
+{
+    public int Silos { get; init; } = 2;
+
+    public int Replicas { get; init; } = 3;
+
+    /// <summary>The gateway's admin key; null starts a gateway with the admin routes closed.</summary>
+    public string? AdminKey { get; init; } = "local-cluster-admin-key";
+
+    /// <summary>Extra <c>--Key=Value</c> settings for every silo.</summary>
+    public IReadOnlyDictionary<string, string> SiloSettings { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Extra <c>--Key=Value</c> settings for the gateway.</summary>
+    public IReadOnlyDictionary<string, string> GatewaySettings { get; init; } = new Dictionary<string, string>();
+}
