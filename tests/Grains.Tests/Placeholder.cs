@@ -1,1 +1,0 @@
-namespace DeviceSync.Grains.Tests; public class Placeholder { [Fact] public void Builds() { } }
