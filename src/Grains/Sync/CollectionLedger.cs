@@ -229,6 +229,11 @@ public sealed class CollectionLedger
 
     internal static CollectionLedger FromSnapshot(CollectionSnapshot snapshot, SyncPolicy policy)
     {
+        if (string.IsNullOrEmpty(snapshot.Collection))
+        {
+            throw new InvalidDataException("The collection snapshot names no collection.");
+        }
+
         var ledger = new CollectionLedger(snapshot.Collection, policy)
         {
             HeadVersion = snapshot.HeadVersion,
@@ -338,9 +343,20 @@ public sealed class CollectionLedger
             throw new InvalidOperationException($"Journal entry {change.Position} reuses or skips past versions.");
         }
 
-        if (change.Conflicts.Count > 0 && change.Conflicts[0].Sequence < NextConflictSequence)
+        var lastSequence = NextConflictSequence - 1;
+        foreach (var conflict in change.Conflicts)
         {
-            throw new InvalidOperationException($"Journal entry {change.Position} reuses conflict sequences.");
+            if (conflict.Sequence <= lastSequence)
+            {
+                throw new InvalidOperationException($"Journal entry {change.Position} reuses conflict sequences.");
+            }
+
+            lastSequence = conflict.Sequence;
+        }
+
+        if (change.PurgedTombstones.Any(p => p.Version > HeadVersion))
+        {
+            throw new InvalidOperationException($"Journal entry {change.Position} purges a version never assigned.");
         }
     }
 

@@ -25,7 +25,7 @@ internal static class ResyncPolicy
             // Jumping past the cursor's epoch guarantees no version the device has seen is ever assigned again.
             return new CursorVerdict(
                 new ResyncInstruction { Reason = ResyncReason.ServerBehind, SafeVersion = 0 },
-                new EpochStart { Epoch = cursorEpoch + 1, CutVersion = head });
+                NewEpoch(cursorEpoch + 1, currentEpoch, head));
         }
 
         if (cursorEpoch == currentEpoch)
@@ -34,7 +34,7 @@ internal static class ResyncPolicy
             {
                 return new CursorVerdict(
                     new ResyncInstruction { Reason = ResyncReason.ServerBehind, SafeVersion = HeldOf(cursorEpoch, head) },
-                    new EpochStart { Epoch = currentEpoch + 1, CutVersion = head });
+                    NewEpoch(currentEpoch + 1, currentEpoch, head));
             }
         }
         else if (!cuts.TryGetValue(cursorEpoch, out var cut) || c > cut)
@@ -57,9 +57,24 @@ internal static class ResyncPolicy
     }
 
     /// <summary>
+    /// The last epoch whose versions stay below 2^53 (PROTOCOL.md, "Versions"). A cursor can name it, since only a
+    /// cursor's form is checked; past it no epoch can start without leaving the version space.
+    /// </summary>
+    public static readonly long MaxEpoch = Versions.EpochOf(SyncLimits.MaxSafeInteger);
+
+    /// <summary>
     /// The highest version held of <paramref name="epoch"/> when <paramref name="cutOrHead"/> is the last version
     /// assigned before it ended: 0 when the epoch assigned none (PROTOCOL.md: "the cut point; 0 if none").
     /// </summary>
     public static long HeldOf(long epoch, long cutOrHead) =>
         Versions.EpochOf(cutOrHead) == epoch ? cutOrHead : 0;
+
+    private static EpochStart? NewEpoch(long wanted, long currentEpoch, long head)
+    {
+        // Only a cursor at the very top of the version space lands here. Refusing to serve it would make the
+        // collection unusable for that device, and the only versions that could then repeat are ones this
+        // server never issued, so the collection stays in (or moves to) the last epoch instead.
+        var epoch = Math.Min(wanted, MaxEpoch);
+        return epoch > currentEpoch ? new EpochStart { Epoch = epoch, CutVersion = head } : null;
+    }
 }

@@ -243,6 +243,19 @@ public sealed class ResyncTests
     }
 
     [Fact]
+    public void A_cursor_at_the_top_of_the_version_space_moves_to_the_last_epoch_and_versions_stay_below_2_pow_53()
+    {
+        var harness = FiveItems();
+
+        var response = harness.Sync(Laptop, SyncLimits.MaxSafeInteger, Put(1, "x"));
+
+        Assert.Equal(new ResyncInstruction { Reason = ResyncReason.ServerBehind, SafeVersion = 0 }, response.Resync);
+        Assert.Equal(ResyncPolicy.MaxEpoch, harness.Ledger.CurrentEpoch);
+        Assert.Equal(Versions.Compose(ResyncPolicy.MaxEpoch, 1), response.Results[0].Version);
+        Assert.True(response.Results[0].Version <= SyncLimits.MaxSafeInteger);
+    }
+
+    [Fact]
     public void Resync_judging_table()
     {
         var cuts = new Dictionary<long, long> { [0] = 5, [1] = 5, [2] = Versions.Compose(2, 9) };
