@@ -92,6 +92,16 @@ public sealed class MutationRulesTests
     }
 
     [Fact]
+    public void A_lower_id_after_a_higher_one_in_the_same_request_is_duplicate()
+    {
+        var harness = new LedgerHarness();
+
+        var results = harness.Push(Phone, Put(9, "a"), Put(4, "b"));
+
+        Assert.Equal(new MutationResult { Id = 4, Status = MutationStatus.Duplicate, Version = 0 }, results[1]);
+    }
+
+    [Fact]
     public void Mutation_that_lost_a_conflict_is_duplicate_when_resent()
     {
         var harness = new LedgerHarness();

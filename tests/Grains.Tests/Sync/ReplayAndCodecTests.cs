@@ -81,6 +81,22 @@ public sealed class ReplayAndCodecTests
     }
 
     [Fact]
+    public void A_hundred_thousand_item_snapshot_round_trips()
+    {
+        var harness = new LedgerHarness();
+        for (var batch = 0; batch < 200; batch++)
+        {
+            var first = (batch * 500) + 1;
+            harness.Push(Phone, [.. Enumerable.Range(first, 500).Select(i => Put(i, $"item-{i}", """{"k":"v"}"""))]);
+        }
+
+        var restored = CollectionCodec.DecodeSnapshot(CollectionCodec.EncodeSnapshot(harness.Ledger), harness.Policy);
+
+        Assert.Equal(100_000, restored.ItemCount);
+        Assert.Equal(harness.Ledger.ComputeDigest(), restored.ComputeDigest());
+    }
+
+    [Fact]
     public void A_change_survives_the_codec_with_every_field()
     {
         var change = new CollectionChange
