@@ -1,0 +1,406 @@
+using DeviceSync.Contracts.Sync;
+
+namespace DeviceSync.Grains.Sync;
+
+/// <summary>
+/// One collection materialised from its journal, and the sync rules of PROTOCOL.md over it. Not thread-safe:
+/// it is owned by one grain activation. State changes only through <see cref="Apply"/>, so the same journal
+/// replayed anywhere yields the same ledger.
+/// </summary>
+public sealed class CollectionLedger
+{
+    /// <summary>Bounds one maintenance journal entry; the caller plans again while there is more to purge.</summary>
+    internal const int MaxPurgedTombstonesPerChange = 1000;
+
+    private readonly SyncPolicy _policy;
+    private readonly Dictionary<string, ItemState> _items = new(StringComparer.Ordinal);
+
+    // The change feed: every item's current version in order, so a delta is a range walk, O(log n + limit).
+    private readonly SortedSet<long> _versions = [];
+    private readonly Dictionary<long, string> _itemAtVersion = [];
+
+    // Kept apart so maintenance walks only tombstones, oldest first.
+    private readonly SortedSet<long> _tombstoneVersions = [];
+
+    private readonly Dictionary<string, long> _marks = new(StringComparer.Ordinal);
+    private readonly Dictionary<long, long> _epochCuts = [];
+
+    // Appended in sequence order and purged from the front, so it stays sorted for binary search.
+    private readonly List<ConflictRecord> _conflicts = [];
+
+    public CollectionLedger(string collection, SyncPolicy policy)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(collection);
+        ArgumentNullException.ThrowIfNull(policy);
+        Collection = collection;
+        _policy = policy;
+    }
+
+    public string Collection { get; }
+
+    /// <summary>The highest version ever assigned; 0 for a new collection.</summary>
+    public long HeadVersion { get; private set; }
+
+    public long CurrentEpoch { get; private set; }
+
+    /// <summary>Live items plus the tombstones held.</summary>
+    public int ItemCount => _items.Count;
+
+    /// <summary>The <see cref="CollectionChange.Position"/> of the last change applied; 0 for a new collection.</summary>
+    public long JournalPosition { get; private set; }
+
+    /// <summary>The version of the newest purged tombstone: a cursor below it may have missed a delete.</summary>
+    public long OldestServableVersion { get; private set; }
+
+    internal long NextConflictSequence { get; private set; } = 1;
+
+    internal IReadOnlyDictionary<long, long> EpochCuts => _epochCuts;
+
+    internal IReadOnlyList<ConflictRecord> Conflicts => _conflicts;
+
+    internal IEnumerable<KeyValuePair<string, long>> Marks => _marks;
+
+    internal IEnumerable<ItemState> ItemsByVersion => _versions.Select(v => _items[_itemAtVersion[v]]);
+
+    internal ItemState? Find(string itemId) => _items.GetValueOrDefault(itemId);
+
+    internal long MarkOf(string deviceId) => _marks.GetValueOrDefault(deviceId);
+
+    public SyncPlan Plan(SyncCollectionRequest request, DateTimeOffset now)
+    {
+        SyncRequestGuard.Check(request);
+        var verdict = ResyncPolicy.Judge(request.Cursor, HeadVersion, CurrentEpoch, OldestServableVersion, _epochCuts);
+        var pending = new PendingChange(this, verdict.NewEpoch);
+        var results = new MutationResult[request.Mutations.Count];
+        for (var i = 0; i < results.Length; i++)
+        {
+            results[i] = Decide(pending, request.Mutations[i], request.DeviceId, now);
+        }
+
+        return new SyncPlan(pending.ToChange(), results, verdict.Resync);
+    }
+
+    public void Apply(CollectionChange change)
+    {
+        Check(change);
+
+        if (change.NewEpoch is { } epoch)
+        {
+            _epochCuts[CurrentEpoch] = epoch.CutVersion;
+            CurrentEpoch = epoch.Epoch;
+        }
+
+        foreach (var record in change.Items)
+        {
+            Put(record.ToState());
+        }
+
+        foreach (var mark in change.Marks)
+        {
+            if (mark.MutationId > MarkOf(mark.DeviceId))
+            {
+                _marks[mark.DeviceId] = mark.MutationId;
+            }
+        }
+
+        foreach (var conflict in change.Conflicts)
+        {
+            _conflicts.Add(conflict.ToRecord(Collection));
+            NextConflictSequence = conflict.Sequence + 1;
+        }
+
+        foreach (var purged in change.PurgedTombstones)
+        {
+            if (_items.TryGetValue(purged.ItemId, out var item) && item.Deleted && item.Version == purged.Version)
+            {
+                Remove(item);
+            }
+
+            OldestServableVersion = Math.Max(OldestServableVersion, purged.Version);
+        }
+
+        if (change.PurgedConflictsThrough is { } through)
+        {
+            _conflicts.RemoveRange(0, CountConflictsThrough(through));
+        }
+
+        HeadVersion = change.HeadVersion;
+        JournalPosition = change.Position;
+    }
+
+    public SyncCollectionResult Complete(SyncPlan plan, SyncCollectionRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(request);
+        if (plan.Resync is not null)
+        {
+            return new SyncCollectionResult { Results = plan.Results, Cursor = null, Resync = plan.Resync };
+        }
+
+        var after = request.Cursor ?? 0;
+        var limit = Math.Clamp(request.Limit, 1, SyncLimits.MaxChangesLimit);
+        var changes = new List<ItemState>();
+        var hasMore = false;
+        if (_versions.Count > 0 && _versions.Max > after)
+        {
+            foreach (var version in _versions.GetViewBetween(after + 1, long.MaxValue))
+            {
+                if (changes.Count == limit)
+                {
+                    hasMore = true;
+                    break;
+                }
+
+                changes.Add(_items[_itemAtVersion[version]]);
+            }
+        }
+
+        return new SyncCollectionResult
+        {
+            Results = plan.Results,
+            Changes = changes,
+            Cursor = hasMore ? changes[^1].Version : Math.Max(HeadVersion, after),
+            HasMore = hasMore,
+        };
+    }
+
+    public ConflictPage ReadConflicts(long? afterSequence, int limit)
+    {
+        var after = afterSequence ?? 0;
+        limit = Math.Clamp(limit, 1, SyncLimits.MaxConflictsPerPage);
+        var start = CountConflictsThrough(after);
+        var count = Math.Min(limit, _conflicts.Count - start);
+        var page = _conflicts.GetRange(start, count);
+        return new ConflictPage
+        {
+            Conflicts = page,
+            Cursor = count > 0 ? page[^1].Sequence : after,
+            HasMore = start + count < _conflicts.Count,
+        };
+    }
+
+    public CollectionChange? PlanMaintenance(DateTimeOffset now)
+    {
+        var tombstonesBefore = now - _policy.TombstoneRetention;
+        var purged = new List<PurgedTombstone>();
+        foreach (var version in _tombstoneVersions)
+        {
+            if (purged.Count == MaxPurgedTombstonesPerChange)
+            {
+                break;
+            }
+
+            var tombstone = _items[_itemAtVersion[version]];
+            if (tombstone.ModifiedAt < tombstonesBefore)
+            {
+                purged.Add(new PurgedTombstone { ItemId = tombstone.ItemId, Version = tombstone.Version });
+            }
+        }
+
+        // Only a prefix is purged, so the archive stays a contiguous range of sequences; a record stamped by a
+        // slower clock merely waits for the one before it, which still honours "kept at least" the retention.
+        var conflictsBefore = now - _policy.ConflictRetention;
+        long? purgedThrough = null;
+        foreach (var conflict in _conflicts)
+        {
+            if (conflict.At >= conflictsBefore)
+            {
+                break;
+            }
+
+            purgedThrough = conflict.Sequence;
+        }
+
+        if (purged.Count == 0 && purgedThrough is null)
+        {
+            return null;
+        }
+
+        return new CollectionChange
+        {
+            Position = JournalPosition + 1,
+            PurgedTombstones = purged,
+            PurgedConflictsThrough = purgedThrough,
+            HeadVersion = HeadVersion,
+        };
+    }
+
+    public string ComputeDigest() => CollectionDigest.Compute(_items.Values);
+
+    internal static CollectionLedger FromSnapshot(CollectionSnapshot snapshot, SyncPolicy policy)
+    {
+        if (string.IsNullOrEmpty(snapshot.Collection))
+        {
+            throw new InvalidDataException("The collection snapshot names no collection.");
+        }
+
+        var ledger = new CollectionLedger(snapshot.Collection, policy)
+        {
+            HeadVersion = snapshot.HeadVersion,
+            CurrentEpoch = snapshot.CurrentEpoch,
+            JournalPosition = snapshot.Position,
+            OldestServableVersion = snapshot.OldestServableVersion,
+            NextConflictSequence = snapshot.NextConflictSequence,
+        };
+        foreach (var cut in snapshot.EpochCuts)
+        {
+            ledger._epochCuts[cut.Epoch] = cut.CutVersion;
+        }
+
+        foreach (var item in snapshot.Items)
+        {
+            if (item.Version < 1 || item.Version > snapshot.HeadVersion || ledger._items.ContainsKey(item.ItemId))
+            {
+                throw new InvalidDataException($"Snapshot of '{snapshot.Collection}' holds an inconsistent item.");
+            }
+
+            ledger.Put(item.ToState());
+        }
+
+        foreach (var mark in snapshot.Marks)
+        {
+            ledger._marks[mark.DeviceId] = mark.MutationId;
+        }
+
+        foreach (var conflict in snapshot.Conflicts)
+        {
+            ledger._conflicts.Add(conflict.ToRecord(snapshot.Collection));
+        }
+
+        return ledger;
+    }
+
+    private static MutationResult Decide(PendingChange pending, Mutation mutation, string deviceId, DateTimeOffset now)
+    {
+        var current = pending.Find(mutation.ItemId);
+        var currentVersion = current?.Version ?? 0;
+        if (mutation.Id <= pending.MarkOf(deviceId))
+        {
+            return new MutationResult { Id = mutation.Id, Status = MutationStatus.Duplicate, Version = currentVersion };
+        }
+
+        pending.RaiseMark(deviceId, mutation.Id);
+        switch (mutation.Op)
+        {
+            case MutationOp.Put:
+            case MutationOp.Delete:
+                var deleting = mutation.Op == MutationOp.Delete;
+                if (mutation.BaseVersion is { } baseVersion && baseVersion != currentVersion)
+                {
+                    pending.Archive(mutation, deleting, currentVersion, now, deviceId);
+                    return new MutationResult { Id = mutation.Id, Status = MutationStatus.Conflict, Current = current };
+                }
+
+                // A delete of an item the server has no record of still leaves a tombstone: it keeps the device's
+                // intent, gives the mutation a version, and tells devices that still hold the item (say, after the
+                // server lost it) to drop it.
+                var version = pending.Write(mutation.ItemId, deleting, mutation.Data, now, deviceId);
+                return new MutationResult { Id = mutation.Id, Status = MutationStatus.Applied, Version = version };
+
+            case MutationOp.Restore:
+                if (current is null || current.Version < mutation.Version)
+                {
+                    var restored = pending.Write(mutation.ItemId, deleted: false, mutation.Data, now, deviceId);
+                    return new MutationResult { Id = mutation.Id, Status = MutationStatus.Applied, Version = restored };
+                }
+
+                if (current.Version == mutation.Version)
+                {
+                    return new MutationResult { Id = mutation.Id, Status = MutationStatus.Duplicate, Version = currentVersion };
+                }
+
+                pending.Archive(mutation, deleted: false, currentVersion, now, deviceId);
+                return new MutationResult { Id = mutation.Id, Status = MutationStatus.Conflict, Current = current };
+
+            default:
+                throw new ArgumentException($"Mutation {mutation.Id} has no valid op.", nameof(mutation));
+        }
+    }
+
+    /// <summary>Refuses a change that does not follow this ledger, before anything is touched.</summary>
+    private void Check(CollectionChange change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        if (change.SchemaVersion != CollectionChange.CurrentSchemaVersion)
+        {
+            throw new NotSupportedException($"Journal entry schema {change.SchemaVersion} is not supported.");
+        }
+
+        if (change.Position != JournalPosition + 1)
+        {
+            throw new InvalidOperationException(
+                $"Journal entry {change.Position} does not follow entry {JournalPosition} of '{Collection}'.");
+        }
+
+        if (change.NewEpoch is { } epoch && (epoch.Epoch <= CurrentEpoch || epoch.CutVersion != HeadVersion))
+        {
+            throw new InvalidOperationException($"Journal entry {change.Position} starts an impossible epoch.");
+        }
+
+        if (change.HeadVersion < HeadVersion
+            || change.Items.Any(i => i.Version <= HeadVersion || i.Version > change.HeadVersion))
+        {
+            throw new InvalidOperationException($"Journal entry {change.Position} reuses or skips past versions.");
+        }
+
+        var lastSequence = NextConflictSequence - 1;
+        foreach (var conflict in change.Conflicts)
+        {
+            if (conflict.Sequence <= lastSequence)
+            {
+                throw new InvalidOperationException($"Journal entry {change.Position} reuses conflict sequences.");
+            }
+
+            lastSequence = conflict.Sequence;
+        }
+
+        if (change.PurgedTombstones.Any(p => p.Version > HeadVersion))
+        {
+            throw new InvalidOperationException($"Journal entry {change.Position} purges a version never assigned.");
+        }
+    }
+
+    private void Put(ItemState item)
+    {
+        if (_items.TryGetValue(item.ItemId, out var previous))
+        {
+            Remove(previous);
+        }
+
+        _items[item.ItemId] = item;
+        _versions.Add(item.Version);
+        _itemAtVersion[item.Version] = item.ItemId;
+        if (item.Deleted)
+        {
+            _tombstoneVersions.Add(item.Version);
+        }
+    }
+
+    private void Remove(ItemState item)
+    {
+        _items.Remove(item.ItemId);
+        _versions.Remove(item.Version);
+        _itemAtVersion.Remove(item.Version);
+        _tombstoneVersions.Remove(item.Version);
+    }
+
+    /// <summary>How many archived conflicts have a sequence at or below <paramref name="sequence"/>.</summary>
+    private int CountConflictsThrough(long sequence)
+    {
+        int low = 0, high = _conflicts.Count;
+        while (low < high)
+        {
+            var mid = low + ((high - low) / 2);
+            if (_conflicts[mid].Sequence <= sequence)
+            {
+                low = mid + 1;
+            }
+            else
+            {
+                high = mid;
+            }
+        }
+
+        return low;
+    }
+}
