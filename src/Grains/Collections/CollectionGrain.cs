@@ -105,7 +105,8 @@ public sealed class CollectionGrain(
         Log.Loaded(logger, _accountId, _collection, ledger.ItemCount, stream.Entries.Count, ledger.HeadVersion);
 
         // Retention (tombstones, conflict archive) is enforced through the journal so every replica agrees.
-        if (ledger.PlanMaintenance(timeProvider.GetUtcNow()) is { } maintenance)
+        // One maintenance change purges a bounded amount, so journal entries stay small.
+        while (ledger.PlanMaintenance(timeProvider.GetUtcNow()) is { } maintenance)
         {
             await CommitAsync(ledger, maintenance, "maintenance");
         }

@@ -23,18 +23,18 @@ public sealed class DurabilityTests : IAsyncLifetime
     {
         var account = NewAccount();
         var contacts = _cluster.Grains.GetGrain<ICollectionGrain>(CollectionKey.Format(account, "contacts"));
-        var first = await contacts.SyncAsync(Sync("dev-a", null, Put(1, "c-1", """{"name":"Ann"}"""), Put(2, "c-2", """{"name":"Bo"}""")));
+        var first = await contacts.SyncAsync(Request("dev-a", null, Put(1, "c-1", """{"name":"Ann"}"""), Put(2, "c-2", """{"name":"Bo"}""")));
         Assert.All(first.Results, r => Assert.Equal(MutationStatus.Applied, r.Status));
 
         await _cluster.RestartClusterAsync();
 
         contacts = _cluster.Grains.GetGrain<ICollectionGrain>(CollectionKey.Format(account, "contacts"));
-        var all = await contacts.SyncAsync(Sync("dev-b", null));
+        var all = await contacts.SyncAsync(Request("dev-b", null));
         Assert.Equal(["c-1", "c-2"], all.Changes.Select(c => c.ItemId).Order());
         Assert.Equal("""{"name":"Ann"}""", all.Changes.Single(c => c.ItemId == "c-1").Data);
 
         // The device's high-water mark survived too: a resend is a duplicate, not a second write.
-        var resend = await contacts.SyncAsync(Sync("dev-a", null, Put(2, "c-2", """{"name":"Bo"}""")));
+        var resend = await contacts.SyncAsync(Request("dev-a", null, Put(2, "c-2", """{"name":"Bo"}""")));
         Assert.Equal(MutationStatus.Duplicate, resend.Results.Single().Status);
         Assert.Equal(first.Results[1].Version, resend.Results.Single().Version);
     }
@@ -61,12 +61,12 @@ public sealed class DurabilityTests : IAsyncLifetime
         var key = CollectionKey.Format(NewAccount(), "notes");
         _cluster.Replicas[2].Kill();
 
-        var result = await _cluster.Grains.GetGrain<ICollectionGrain>(key).SyncAsync(Sync("dev-a", null, Put(1, "n-1", """{"text":"x"}""")));
+        var result = await _cluster.Grains.GetGrain<ICollectionGrain>(key).SyncAsync(Request("dev-a", null, Put(1, "n-1", """{"text":"x"}""")));
         Assert.Equal(MutationStatus.Applied, result.Results.Single().Status);
 
         await _cluster.Replicas[2].RestartAsync();
         await _cluster.RestartClusterAsync();
-        var all = await _cluster.Grains.GetGrain<ICollectionGrain>(key).SyncAsync(Sync("dev-b", null));
+        var all = await _cluster.Grains.GetGrain<ICollectionGrain>(key).SyncAsync(Request("dev-b", null));
         Assert.Equal("n-1", Assert.Single(all.Changes).ItemId);
     }
 
@@ -75,22 +75,22 @@ public sealed class DurabilityTests : IAsyncLifetime
     {
         var key = CollectionKey.Format(NewAccount(), "tasks");
         var grain = _cluster.Grains.GetGrain<ICollectionGrain>(key);
-        var acknowledged = await grain.SyncAsync(Sync("dev-a", null, Put(1, "t-1", """{"title":"kept"}""")));
+        var acknowledged = await grain.SyncAsync(Request("dev-a", null, Put(1, "t-1", """{"title":"kept"}""")));
         Assert.Equal(MutationStatus.Applied, acknowledged.Results.Single().Status);
 
         _cluster.Replicas[1].Kill();
         _cluster.Replicas[2].Kill();
-        await Assert.ThrowsAsync<StorageUnavailableException>(() => grain.SyncAsync(Sync("dev-a", null, Put(2, "t-2", """{"title":"refused"}"""))));
+        await Assert.ThrowsAsync<StorageUnavailableException>(() => grain.SyncAsync(Request("dev-a", null, Put(2, "t-2", """{"title":"refused"}"""))));
 
         await _cluster.Replicas[1].RestartAsync();
         await _cluster.Replicas[2].RestartAsync();
 
         // The device retries the refused write: it is applied now (or was, if one replica took it) — never twice.
-        var retried = await grain.SyncAsync(Sync("dev-a", null, Put(2, "t-2", """{"title":"refused"}""")));
+        var retried = await grain.SyncAsync(Request("dev-a", null, Put(2, "t-2", """{"title":"refused"}""")));
         Assert.Contains(retried.Results.Single().Status, new[] { MutationStatus.Applied, MutationStatus.Duplicate });
 
         await _cluster.RestartClusterAsync();
-        var all = await _cluster.Grains.GetGrain<ICollectionGrain>(key).SyncAsync(Sync("dev-b", null));
+        var all = await _cluster.Grains.GetGrain<ICollectionGrain>(key).SyncAsync(Request("dev-b", null));
         Assert.Equal(["t-1", "t-2"], all.Changes.Select(c => c.ItemId).Order());
         Assert.Equal(acknowledged.Results.Single().Version, all.Changes.Single(c => c.ItemId == "t-1").Version);
     }

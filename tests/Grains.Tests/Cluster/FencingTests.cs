@@ -20,7 +20,7 @@ public sealed class FencingTests(GrainCluster cluster) : IClassFixture<GrainClus
     {
         var account = NewAccount();
         var grain = cluster.Grains.GetGrain<ICollectionGrain>(CollectionKey.Format(account, "photos"));
-        await grain.SyncAsync(Sync("dev-a", null, Put(1, "p-1", """{"n":1}""")));
+        await grain.SyncAsync(Request("dev-a", null, Put(1, "p-1", """{"n":1}""")));
 
         // A second writer, as another activation would, appends the next sequence behind the live activation's back.
         var store = new AzureJournalStore(Options.Create(new ReplicationOptions
@@ -36,14 +36,14 @@ public sealed class FencingTests(GrainCluster cluster) : IClassFixture<GrainClus
             ledger.Apply(CollectionCodec.DecodeChange(entry.Payload.Span));
         }
 
-        var rival = ledger.Plan(Sync("dev-b", null, Put(1, "p-2", """{"n":2}""")), DateTimeOffset.UtcNow);
+        var rival = ledger.Plan(Request("dev-b", null, Put(1, "p-2", """{"n":2}""")), DateTimeOffset.UtcNow);
         await stream.AppendAsync(CollectionCodec.EncodeChange(rival.Change!));
 
         // The live activation's next append collides with that sequence; it must reload instead of overwriting.
-        var result = await grain.SyncAsync(Sync("dev-a", null, Put(2, "p-3", """{"n":3}""")));
+        var result = await grain.SyncAsync(Request("dev-a", null, Put(2, "p-3", """{"n":3}""")));
         Assert.Equal(MutationStatus.Applied, result.Results.Single().Status);
 
-        var all = await grain.SyncAsync(Sync("dev-c", null));
+        var all = await grain.SyncAsync(Request("dev-c", null));
         Assert.Equal(["p-1", "p-2", "p-3"], all.Changes.Select(c => c.ItemId));
         Assert.Equal(3, all.Changes.Select(c => c.Version).Distinct().Count());
     }
@@ -52,13 +52,13 @@ public sealed class FencingTests(GrainCluster cluster) : IClassFixture<GrainClus
     public async Task Mutations_of_one_device_apply_once_however_often_they_are_resent()
     {
         var grain = cluster.Grains.GetGrain<ICollectionGrain>(CollectionKey.Format(NewAccount(), "notes"));
-        var request = Sync("dev-a", null, Put(7, "n-1", """{"a":1}"""), Put(8, "n-2", """{"b":2}"""));
+        var request = Request("dev-a", null, Put(7, "n-1", """{"a":1}"""), Put(8, "n-2", """{"b":2}"""));
         var first = await grain.SyncAsync(request);
         var again = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => grain.SyncAsync(request)));
 
         Assert.All(first.Results, r => Assert.Equal(MutationStatus.Applied, r.Status));
         Assert.All(again.SelectMany(r => r.Results), r => Assert.Equal(MutationStatus.Duplicate, r.Status));
-        var all = await grain.SyncAsync(Sync("dev-b", null));
+        var all = await grain.SyncAsync(Request("dev-b", null));
         Assert.Equal(2, all.Changes.Count);
         Assert.Equal(first.Results.Max(r => r.Version), all.Cursor);
     }
