@@ -1,9 +1,9 @@
 namespace DeviceSync.Gateway.Problems;
 
-/// <summary>A protocol error: a stable code and a detail for people. Its status follows from the code.</summary>
-public sealed record Problem(string Code, string Detail)
+/// <summary>A protocol error: a stable code and a detail for people. Its status follows from the code unless given.</summary>
+public sealed record Problem(string Code, string Detail, int? StatusCode = null)
 {
-    public int Status => ProblemCodes.StatusOf(Code);
+    public int Status => StatusCode ?? ProblemCodes.StatusOf(Code);
 
     public static Problem Invalid(string detail) => new(ProblemCodes.InvalidRequest, detail);
 

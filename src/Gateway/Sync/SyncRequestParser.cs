@@ -20,21 +20,7 @@ public static class SyncRequestParser
             return Problem.TooLarge($"A sync body is at most {SyncLimits.MaxSyncBodyBytes} bytes.");
         }
 
-        var parsed = JsonInput.Parse(body);
-        if (!parsed.IsValid)
-        {
-            return parsed.Problem;
-        }
-
-        using var document = parsed.Value;
-        try
-        {
-            return ParseRoot(document.RootElement);
-        }
-        catch (InvalidOperationException)
-        {
-            return Problem.Invalid("The body contains text that cannot be read.");
-        }
+        return JsonInput.Read(body, ParseRoot);
     }
 
     private static Validated<SyncRequest> ParseRoot(JsonElement root)

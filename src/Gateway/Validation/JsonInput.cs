@@ -40,6 +40,26 @@ public static class JsonInput
         }
     }
 
+    /// <summary>Parses a body and hands its root to <paramref name="read"/>; text that cannot be read (such as a lone surrogate escape) is a problem, not an exception.</summary>
+    public static Validated<T> Read<T>(ReadOnlyMemory<byte> body, Func<JsonElement, Validated<T>> read)
+    {
+        var parsed = Parse(body);
+        if (!parsed.IsValid)
+        {
+            return parsed.Problem;
+        }
+
+        using var document = parsed.Value;
+        try
+        {
+            return read(document.RootElement);
+        }
+        catch (InvalidOperationException)
+        {
+            return Problem.Invalid("The body contains text that cannot be read.");
+        }
+    }
+
     /// <summary>An integer written as plain digits, within <paramref name="min"/>..2^53−1.</summary>
     public static bool TryGetSafeInteger(JsonElement element, long min, out long value)
     {

@@ -1,0 +1,43 @@
+using System.Security.Cryptography;
+using System.Text;
+using DeviceSync.Contracts;
+using DeviceSync.Contracts.Accounts;
+using DeviceSync.Gateway.Cluster;
+using DeviceSync.Gateway.Telemetry;
+using DeviceSync.Gateway.Validation;
+
+namespace DeviceSync.Gateway.Auth;
+
+/// <summary>Turns a bearer token into the device it names, asking the account grain (or the short cache).</summary>
+public sealed class DeviceAuthenticator(IClusterClient cluster, GrainCalls calls, TokenCache cache, GatewayMetrics metrics)
+{
+    public async Task<DeviceIdentity?> AuthenticateAsync(string? authorizationHeader, CancellationToken cancellationToken)
+    {
+        if (!BearerTokens.TryRead(authorizationHeader, out var token)
+            || !DeviceToken.TryParse(token, out var accountId, out var deviceId, out var secret)
+            || !Names.IsAccountId(accountId)
+            || deviceId.Length > 128)
+        {
+            return null;
+        }
+
+        var device = new DeviceIdentity(accountId, deviceId);
+        var secretSha256 = SHA256.HashData(Encoding.UTF8.GetBytes(secret));
+        if (cache.IsValid(device, secretSha256))
+        {
+            metrics.AuthCacheHit();
+            return device;
+        }
+
+        var account = cluster.GetGrain<IAccountGrain>(accountId);
+        var ok = await calls.InvokeAsync("Account.Authenticate", () => account.AuthenticateAsync(deviceId, secretSha256), cancellationToken);
+        if (!ok)
+        {
+            cache.Evict(accountId, deviceId);
+            return null;
+        }
+
+        cache.Add(device, secretSha256);
+        return device;
+    }
+}
