@@ -21,7 +21,7 @@ public static class AccountEndpoints
         return app;
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext context, IClusterClient cluster, GrainCalls calls, PasswordHasher hasher, ILoggerFactory loggers)
+    private static async Task<IResult> CreateAsync(HttpContext context, GrainCalls calls, PasswordHasher hasher, ILoggerFactory loggers)
     {
         var body = await RequestBody.ReadAsync(context.Request, AccountRequests.MaxBodyBytes, context.RequestAborted);
         if (body is null)
@@ -37,8 +37,7 @@ public static class AccountEndpoints
 
         var accountId = parsed.Value.AccountId;
         var hash = hasher.Hash(parsed.Value.Password);
-        var account = cluster.GetGrain<IAccountGrain>(accountId);
-        var created = await calls.InvokeAsync("Account.Create", () => account.CreateAsync(hash), context.RequestAborted);
+        var created = await calls.OnAccountAsync("Account.Create", accountId, a => a.CreateAsync(hash), context.RequestAborted);
         if (created != AccountCreation.Created)
         {
             return ProblemResult.Of(ProblemCodes.AccountExists, $"Account '{accountId}' exists.");

@@ -20,7 +20,7 @@ public static class DeviceEndpoints
         return app;
     }
 
-    private static async Task<IResult> RegisterAsync(HttpContext context, IClusterClient cluster, GrainCalls calls, PasswordHasher hasher, ILoggerFactory loggers)
+    private static async Task<IResult> RegisterAsync(HttpContext context, GrainCalls calls, PasswordHasher hasher, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger(typeof(DeviceEndpoints));
         if (!BasicCredentials.TryParse(context.Request.Headers.Authorization.ToString(), out var accountId, out var password))
@@ -30,7 +30,7 @@ public static class DeviceEndpoints
 
         // The same work and the same answer for an unknown account and a wrong password.
         var stored = Names.IsAccountId(accountId)
-            ? await calls.InvokeAsync("Account.GetPasswordHash", () => cluster.GetGrain<IAccountGrain>(accountId).GetPasswordHashAsync(), context.RequestAborted)
+            ? await calls.OnAccountAsync("Account.GetPasswordHash", accountId, a => a.GetPasswordHashAsync(), context.RequestAborted)
             : null;
         if (!hasher.Verify(password, stored))
         {
@@ -54,8 +54,7 @@ public static class DeviceEndpoints
             return new ProblemResult(parsed.Problem);
         }
 
-        var account = cluster.GetGrain<IAccountGrain>(accountId);
-        var credential = await calls.InvokeAsync("Account.RegisterDevice", () => account.RegisterDeviceAsync(parsed.Value), context.RequestAborted);
+        var credential = await calls.OnAccountAsync("Account.RegisterDevice", accountId, a => a.RegisterDeviceAsync(parsed.Value), context.RequestAborted);
         if (credential is null)
         {
             return ProblemResults.Unauthorized("Unknown account or wrong password.");
@@ -71,11 +70,10 @@ public static class DeviceEndpoints
         });
     }
 
-    private static async Task<IResult> ListAsync(HttpContext context, IClusterClient cluster, GrainCalls calls)
+    private static async Task<IResult> ListAsync(HttpContext context, GrainCalls calls)
     {
         var device = context.Device();
-        var account = cluster.GetGrain<IAccountGrain>(device.AccountId);
-        var devices = await calls.InvokeAsync("Account.ListDevices", account.ListDevicesAsync, context.RequestAborted);
+        var devices = await calls.OnAccountAsync("Account.ListDevices", device.AccountId, a => a.ListDevicesAsync(), context.RequestAborted);
         return new JsonBodyResult(StatusCodes.Status200OK, writer =>
         {
             writer.WriteStartObject();
@@ -96,7 +94,7 @@ public static class DeviceEndpoints
         });
     }
 
-    private static async Task<IResult> RevokeAsync(string deviceId, HttpContext context, IClusterClient cluster, GrainCalls calls, TokenCache cache, ILoggerFactory loggers)
+    private static async Task<IResult> RevokeAsync(string deviceId, HttpContext context, GrainCalls calls, TokenCache cache, ILoggerFactory loggers)
     {
         var device = context.Device();
         if (deviceId.Length is 0 or > 128)
@@ -104,8 +102,7 @@ public static class DeviceEndpoints
             return ProblemResults.NotFound("No such device in this account.");
         }
 
-        var account = cluster.GetGrain<IAccountGrain>(device.AccountId);
-        var revoked = await calls.InvokeAsync("Account.RevokeDevice", () => account.RevokeDeviceAsync(deviceId), context.RequestAborted);
+        var revoked = await calls.OnAccountAsync("Account.RevokeDevice", device.AccountId, a => a.RevokeDeviceAsync(deviceId), context.RequestAborted);
         cache.Evict(device.AccountId, deviceId);
         if (!revoked)
         {

@@ -35,7 +35,7 @@ public static class AdminEndpoints
         return app;
     }
 
-    private static async Task<IResult> ProvisionAsync(HttpContext context, AdminKeyCheck keyCheck, IClusterClient cluster, GrainCalls calls, IOptions<AdminOptions> options)
+    private static async Task<IResult> ProvisionAsync(HttpContext context, AdminKeyCheck keyCheck, GrainCalls calls, IOptions<AdminOptions> options)
     {
         if (keyCheck.Check(context.Request) is { } refused)
         {
@@ -59,8 +59,7 @@ public static class AdminEndpoints
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Value.ProvisionParallelism, CancellationToken = context.RequestAborted };
         await Parallel.ForEachAsync(Enumerable.Range(0, accounts.Count), parallel, async (i, token) =>
         {
-            var account = cluster.GetGrain<IAccountGrain>(accounts[i].AccountId);
-            credentials[i] = await calls.InvokeAsync("Account.Provision", () => account.ProvisionAsync(accounts[i].Devices), token);
+            credentials[i] = await calls.OnAccountAsync("Account.Provision", accounts[i].AccountId, a => a.ProvisionAsync(accounts[i].Devices), token);
         });
 
         return new JsonBodyResult(StatusCodes.Status200OK, writer =>
@@ -89,19 +88,18 @@ public static class AdminEndpoints
         });
     }
 
-    private static async Task<IResult> ClusterAsync(HttpContext context, AdminKeyCheck keyCheck, IClusterClient cluster, GrainCalls calls)
+    private static async Task<IResult> ClusterAsync(HttpContext context, AdminKeyCheck keyCheck, GrainCalls calls)
     {
         if (keyCheck.Check(context.Request) is { } refused)
         {
             return refused;
         }
 
-        var management = cluster.GetGrain<IManagementGrain>(0);
-        var hosts = await calls.InvokeAsync("Management.GetDetailedHosts", () => management.GetDetailedHosts(onlyActive: false), context.RequestAborted);
+        var hosts = await calls.OnManagementAsync("Management.GetDetailedHosts", m => m.GetDetailedHosts(onlyActive: false), context.RequestAborted);
         var active = hosts.Where(h => h.Status == SiloStatus.Active).Select(h => h.SiloAddress).ToArray();
         var statistics = active.Length == 0
             ? []
-            : await calls.InvokeAsync("Management.GetRuntimeStatistics", () => management.GetRuntimeStatistics(active), context.RequestAborted);
+            : await calls.OnManagementAsync("Management.GetRuntimeStatistics", m => m.GetRuntimeStatistics(active), context.RequestAborted);
         var activations = new Dictionary<SiloAddress, int>();
         for (var i = 0; i < active.Length && i < statistics.Length; i++)
         {

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using DeviceSync.Contracts;
 using DeviceSync.Contracts.Accounts;
 using DeviceSync.Gateway.Cluster;
 using DeviceSync.Gateway.Telemetry;
@@ -9,7 +8,7 @@ using DeviceSync.Gateway.Validation;
 namespace DeviceSync.Gateway.Auth;
 
 /// <summary>Turns a bearer token into the device it names, asking the account grain (or the short cache).</summary>
-public sealed class DeviceAuthenticator(IClusterClient cluster, GrainCalls calls, TokenCache cache, GatewayMetrics metrics)
+public sealed class DeviceAuthenticator(GrainCalls calls, TokenCache cache, GatewayMetrics metrics)
 {
     public async Task<DeviceIdentity?> AuthenticateAsync(string? authorizationHeader, CancellationToken cancellationToken)
     {
@@ -29,8 +28,7 @@ public sealed class DeviceAuthenticator(IClusterClient cluster, GrainCalls calls
             return device;
         }
 
-        var account = cluster.GetGrain<IAccountGrain>(accountId);
-        var ok = await calls.InvokeAsync("Account.Authenticate", () => account.AuthenticateAsync(deviceId, secretSha256), cancellationToken);
+        var ok = await calls.OnAccountAsync("Account.Authenticate", accountId, a => a.AuthenticateAsync(deviceId, secretSha256), cancellationToken);
         if (!ok)
         {
             cache.Evict(accountId, deviceId);

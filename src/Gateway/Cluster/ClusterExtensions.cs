@@ -30,6 +30,9 @@ public static class ClusterExtensions
             client.AddActivityPropagation();
         });
 
+        // Start Kestrel alongside the Orleans client, so /healthz answers and /readyz says 503 while the
+        // client is still looking for the cluster (it retries forever: ConnectForeverRetryFilter).
+        builder.Services.Configure<HostOptions>(o => o.ServicesStartConcurrently = true);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<GrainCalls>();
         return builder;

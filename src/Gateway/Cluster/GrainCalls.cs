@@ -1,3 +1,4 @@
+using DeviceSync.Contracts;
 using DeviceSync.Contracts.Operations;
 using DeviceSync.Gateway.Telemetry;
 using Microsoft.Extensions.Options;
@@ -12,10 +13,23 @@ namespace DeviceSync.Gateway.Cluster;
 /// out, throws <see cref="ClusterUnavailableException"/>; a grain's <see cref="StorageUnavailableException"/>
 /// passes through at once. Both become 503 with <c>Retry-After</c>.
 /// </summary>
-public sealed class GrainCalls(IOptions<ClusterClientOptions> options, TimeProvider time, GatewayMetrics metrics, ILogger<GrainCalls> logger)
+public sealed class GrainCalls(IClusterClient cluster, IOptions<ClusterClientOptions> options, TimeProvider time, GatewayMetrics metrics, ILogger<GrainCalls> logger)
 {
     private static readonly TimeSpan FirstDelay = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(1);
+
+    /// <summary>Calls the account grain; resolving the grain is retried too (the client learns grain types from the cluster).</summary>
+    public Task<T> OnAccountAsync<T>(string operation, string accountId, Func<IAccountGrain, Task<T>> call, CancellationToken cancellationToken) =>
+        InvokeAsync(operation, () => call(cluster.GetGrain<IAccountGrain>(accountId)), cancellationToken);
+
+    public Task OnAccountAsync(string operation, string accountId, Func<IAccountGrain, Task> call, CancellationToken cancellationToken) =>
+        InvokeAsync(operation, () => call(cluster.GetGrain<IAccountGrain>(accountId)), cancellationToken);
+
+    public Task<T> OnCollectionAsync<T>(string operation, string accountId, string collection, Func<ICollectionGrain, Task<T>> call, CancellationToken cancellationToken) =>
+        InvokeAsync(operation, () => call(cluster.GetGrain<ICollectionGrain>(CollectionKey.Format(accountId, collection))), cancellationToken);
+
+    public Task<T> OnManagementAsync<T>(string operation, Func<IManagementGrain, Task<T>> call, CancellationToken cancellationToken) =>
+        InvokeAsync(operation, () => call(cluster.GetGrain<IManagementGrain>(0)), cancellationToken);
 
     public Task InvokeAsync(string operation, Func<Task> call, CancellationToken cancellationToken) =>
         InvokeAsync(
@@ -65,6 +79,9 @@ public sealed class GrainCalls(IOptions<ClusterClientOptions> options, TimeProvi
         ConnectionFailedException => true,
         GatewayTooBusyException => true,
         TimeoutException => true,
+        ClientNotAvailableException => true,
+        // Before the client has connected it knows no grain types; a cluster whose silos are still starting may not either.
+        ArgumentException e when e.Message.StartsWith("Could not find an implementation for interface", StringComparison.Ordinal) => true,
         OrleansException e when e.Message.Contains("not connected", StringComparison.OrdinalIgnoreCase) => true,
         InvalidOperationException e when e.Message.Contains("not connected", StringComparison.OrdinalIgnoreCase)
             || e.Message.Contains("not been started", StringComparison.OrdinalIgnoreCase)

@@ -18,7 +18,7 @@ public static class ConflictEndpoints
         return app;
     }
 
-    private static async Task<IResult> ListAsync(HttpContext context, IClusterClient cluster, GrainCalls calls)
+    private static async Task<IResult> ListAsync(HttpContext context, GrainCalls calls)
     {
         var device = context.Device();
         var parsed = ConflictQueryParser.Parse(context.Request.Query);
@@ -31,20 +31,18 @@ public static class ConflictEndpoints
         var token = context.RequestAborted;
         if (query.Collection is { } collection)
         {
-            var grain = cluster.GetGrain<ICollectionGrain>(CollectionKey.Format(device.AccountId, collection));
-            var page = await calls.InvokeAsync("Collection.GetConflicts", () => grain.GetConflictsAsync(query.CursorSequence, query.Limit), token);
+            var page = await calls.OnCollectionAsync("Collection.GetConflicts", device.AccountId, collection, c => c.GetConflictsAsync(query.CursorSequence, query.Limit), token);
             var cursor = (page.Cursor ?? query.CursorSequence) is { } sequence ? Cursors.Format(sequence) : null;
             return Page(page.Conflicts.Select(c => (collection, c)).ToList(), cursor, page.HasMore);
         }
 
-        return await ListAcrossAsync(cluster, calls, device, query, token);
+        return await ListAcrossAsync(calls, device, query, token);
     }
 
     /// <summary>Walks the account's collections in ordinal name order from the cursor's collection, filling one page.</summary>
-    private static async Task<IResult> ListAcrossAsync(IClusterClient cluster, GrainCalls calls, DeviceIdentity device, ConflictQuery query, CancellationToken token)
+    private static async Task<IResult> ListAcrossAsync(GrainCalls calls, DeviceIdentity device, ConflictQuery query, CancellationToken token)
     {
-        var account = cluster.GetGrain<IAccountGrain>(device.AccountId);
-        var names = await calls.InvokeAsync("Account.ListCollections", account.ListCollectionsAsync, token);
+        var names = await calls.OnAccountAsync("Account.ListCollections", device.AccountId, a => a.ListCollectionsAsync(), token);
         var ordered = names.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
             .Where(name => query.CursorCollection is null || string.CompareOrdinal(name, query.CursorCollection) >= 0)
             .ToList();
@@ -57,8 +55,7 @@ public static class ConflictEndpoints
             var name = ordered[i];
             var after = name == query.CursorCollection ? query.CursorSequence : null;
             var remaining = query.Limit - collected.Count;
-            var grain = cluster.GetGrain<ICollectionGrain>(CollectionKey.Format(device.AccountId, name));
-            var page = await calls.InvokeAsync("Collection.GetConflicts", () => grain.GetConflictsAsync(after, remaining), token);
+            var page = await calls.OnCollectionAsync("Collection.GetConflicts", device.AccountId, name, c => c.GetConflictsAsync(after, remaining), token);
             foreach (var record in page.Conflicts.Take(remaining))
             {
                 collected.Add((name, record));

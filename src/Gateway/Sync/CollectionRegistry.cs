@@ -9,7 +9,7 @@ namespace DeviceSync.Gateway.Sync;
 /// per collection per gateway process rather than on every sync. The call is idempotent, so forgetting (a
 /// restart, or the bound below) only costs one more call.
 /// </summary>
-public sealed class CollectionRegistry(IClusterClient cluster, GrainCalls calls)
+public sealed class CollectionRegistry(GrainCalls calls)
 {
     private const int MaxRemembered = 500_000;
     private readonly ConcurrentDictionary<string, bool> _noted = new(StringComparer.Ordinal);
@@ -22,8 +22,7 @@ public sealed class CollectionRegistry(IClusterClient cluster, GrainCalls calls)
             return;
         }
 
-        var account = cluster.GetGrain<IAccountGrain>(accountId);
-        await calls.InvokeAsync("Account.NoteCollection", () => account.NoteCollectionAsync(collection), cancellationToken);
+        await calls.OnAccountAsync("Account.NoteCollection", accountId, a => a.NoteCollectionAsync(collection), cancellationToken);
         if (_noted.Count >= MaxRemembered)
         {
             _noted.Clear();

@@ -25,7 +25,6 @@ public static class SyncEndpoints
 
     private static async Task<IResult> SyncAsync(
         HttpContext context,
-        IClusterClient cluster,
         GrainCalls calls,
         CollectionRegistry registry,
         GatewayMetrics metrics,
@@ -50,7 +49,7 @@ public static class SyncEndpoints
         activity?.SetTag("devicesync.collections", parts.Count);
         metrics.MutationsReceived(parts.Sum(p => (long)p.Mutations.Count));
 
-        var results = await Task.WhenAll(parts.Select(part => SyncCollectionAsync(cluster, calls, registry, device, part, context.RequestAborted)));
+        var results = await Task.WhenAll(parts.Select(part => SyncCollectionAsync(calls, registry, device, part, context.RequestAborted)));
         foreach (var result in results)
         {
             SyncResponseWriter.EnsureWritable(result);
@@ -61,7 +60,6 @@ public static class SyncEndpoints
     }
 
     private static async Task<SyncCollectionResult> SyncCollectionAsync(
-        IClusterClient cluster,
         GrainCalls calls,
         CollectionRegistry registry,
         DeviceIdentity device,
@@ -80,7 +78,6 @@ public static class SyncEndpoints
             Limit = part.Limit,
             Mutations = part.Mutations,
         };
-        var grain = cluster.GetGrain<ICollectionGrain>(CollectionKey.Format(device.AccountId, part.Name));
-        return await calls.InvokeAsync("Collection.Sync", () => grain.SyncAsync(request), cancellationToken);
+        return await calls.OnCollectionAsync("Collection.Sync", device.AccountId, part.Name, c => c.SyncAsync(request), cancellationToken);
     }
 }
