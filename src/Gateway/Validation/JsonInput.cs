@@ -38,6 +38,11 @@ public static class JsonInput
         {
             return Problem.Invalid("The body is not valid JSON (or repeats a property name, or nests too deep).");
         }
+        catch (InvalidOperationException)
+        {
+            // The duplicate-name check unescapes property names; a lone surrogate escape in one lands here.
+            return Problem.Invalid("The body contains a property name that cannot be read.");
+        }
     }
 
     /// <summary>Parses a body and hands its root to <paramref name="read"/>; text that cannot be read (such as a lone surrogate escape) is a problem, not an exception.</summary>

@@ -421,6 +421,7 @@ public sealed class SyncRequestParserTests
     {
         AssertInvalid(Utf8("{\"collections\": [{\"name\": \"\\udc00\"}]}"));
         AssertInvalid(Utf8("{\"collections\": [{\"name\": \"notes\", \"cursor\": \"\\ud800\"}]}"));
+        AssertInvalid(Utf8("{\"collections\": [{\"name\": \"notes\", \"curs\\ud800or\": null}]}"));
     }
 
     private static SyncRequest ParseValid(JsonNode body) => ParseValid(Utf8(body));
