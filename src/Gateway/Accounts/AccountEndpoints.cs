@@ -1,4 +1,3 @@
-using DeviceSync.Contracts;
 using DeviceSync.Contracts.Accounts;
 using DeviceSync.Gateway.Cluster;
 using DeviceSync.Gateway.Http;

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using DeviceSync.Contracts;
 using DeviceSync.Gateway.Auth;
 using DeviceSync.Gateway.Cluster;
 using DeviceSync.Gateway.Http;

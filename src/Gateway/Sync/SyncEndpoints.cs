@@ -1,4 +1,3 @@
-using DeviceSync.Contracts;
 using DeviceSync.Contracts.Sync;
 using DeviceSync.Gateway.Auth;
 using DeviceSync.Gateway.Cluster;
