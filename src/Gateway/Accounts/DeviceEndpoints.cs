@@ -24,7 +24,7 @@ public static class DeviceEndpoints
         var logger = loggers.CreateLogger(typeof(DeviceEndpoints));
         if (!BasicCredentials.TryParse(context.Request.Headers.Authorization.ToString(), out var accountId, out var password))
         {
-            return ProblemResults.Unauthorized("HTTP Basic credentials (accountId:password) are required.");
+            return ProblemResults.PasswordUnauthorized("HTTP Basic credentials (accountId:password) are required.");
         }
 
         // The same work and the same answer for an unknown account and a wrong password.
@@ -38,7 +38,7 @@ public static class DeviceEndpoints
                 Log.PasswordRejected(logger, accountId);
             }
 
-            return ProblemResults.Unauthorized("Unknown account or wrong password.");
+            return ProblemResults.PasswordUnauthorized();
         }
 
         var body = await RequestBody.ReadAsync(context.Request, AccountRequests.MaxBodyBytes, context.RequestAborted);
@@ -56,7 +56,7 @@ public static class DeviceEndpoints
         var credential = await calls.OnAccountAsync("Account.RegisterDevice", accountId, a => a.RegisterDeviceAsync(parsed.Value), context.RequestAborted);
         if (credential is null)
         {
-            return ProblemResults.Unauthorized("Unknown account or wrong password.");
+            return ProblemResults.PasswordUnauthorized();
         }
 
         Log.DeviceRegistered(logger, accountId, credential.DeviceId);

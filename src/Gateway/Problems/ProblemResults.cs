@@ -6,6 +6,10 @@ public static class ProblemResults
     public static ProblemResult Unauthorized(string detail = "Missing, malformed or revoked credentials.") =>
         new(new Problem(ProblemCodes.Unauthorized, detail)) { Headers = [new("WWW-Authenticate", "Bearer")] };
 
+    /// <summary>For the one route that takes HTTP Basic (registering a device with the account password).</summary>
+    public static ProblemResult PasswordUnauthorized(string detail = "Unknown account or wrong password.") =>
+        new(new Problem(ProblemCodes.Unauthorized, detail)) { Headers = [new("WWW-Authenticate", "Basic realm=\"devicesync\", charset=\"UTF-8\"")] };
+
     public static ProblemResult Unavailable(string detail = "The cluster cannot serve right now; retrying is safe.") =>
         new(new Problem(ProblemCodes.Unavailable, detail)) { Headers = [new("Retry-After", "1")] };
 

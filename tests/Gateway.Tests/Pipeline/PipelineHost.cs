@@ -1,71 +1,24 @@
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-
 namespace DeviceSync.Gateway.Tests.Pipeline;
 
-/// <summary>
-/// The real gateway (GatewayApplication.Build, Kestrel on a loopback port, real HTTP) with the Orleans client
-/// replaced by <see cref="FakeCluster"/>: tests the HTTP pipeline — auth, validation, problems, retries — without a cluster.
-/// </summary>
+/// <summary>One shared <see cref="PipelineGateway"/> with an admin key and no rate limits.</summary>
 public sealed class PipelineHost : IAsyncLifetime
 {
     public const string AdminKey = "pipeline-admin-key";
 
-    private WebApplication? _app;
+    private PipelineGateway? _gateway;
 
-    public FakeCluster Cluster { get; private set; } = null!;
+    public FakeCluster Cluster => _gateway!.Cluster;
 
-    public HttpClient Http { get; private set; } = new();
+    public HttpClient Http => _gateway!.Http;
 
-    public async Task InitializeAsync()
-    {
-        var (client, state) = FakeCluster.Create();
-        Cluster = state;
-        _app = GatewayApplication.Build(["--urls", "http://127.0.0.1:0"], builder =>
-        {
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Cluster:MembershipConnectionString"] = "UseDevelopmentStorage=true",
-                ["Cluster:RetryBudget"] = "00:00:00.300",
-                ["Gateway:AdminKey"] = AdminKey,
-                ["Logging:LogLevel:Default"] = "Warning",
-            });
-            var orleansServices = builder.Services
-                .Where(d => d.ServiceType == typeof(IHostedService) && IsOrleans(d))
-                .ToList();
-            foreach (var descriptor in orleansServices)
-            {
-                builder.Services.Remove(descriptor);
-            }
-
-            builder.Services.AddSingleton(client);
-            builder.Services.AddSingleton<IGrainFactory>(client);
-        });
-        await _app.StartAsync();
-        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        Http = new HttpClient { BaseAddress = new Uri(address) };
-    }
+    public async Task InitializeAsync() =>
+        _gateway = await PipelineGateway.StartAsync(new Dictionary<string, string?> { ["Gateway:AdminKey"] = AdminKey });
 
     public async Task DisposeAsync()
     {
-        Http.Dispose();
-        if (_app is not null)
+        if (_gateway is not null)
         {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
+            await _gateway.DisposeAsync();
         }
-    }
-
-    private static bool IsOrleans(ServiceDescriptor descriptor)
-    {
-        var type = descriptor.ImplementationType
-            ?? descriptor.ImplementationInstance?.GetType()
-            ?? descriptor.ImplementationFactory?.Method.DeclaringType;
-        return type?.Assembly.GetName().Name?.StartsWith("Orleans", StringComparison.Ordinal) == true;
     }
 }
