@@ -1,4 +1,5 @@
 using Azure.Data.Tables;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 
@@ -33,7 +34,7 @@ public static class ClusterExtensions
         // Start Kestrel alongside the Orleans client, so /healthz answers and /readyz says 503 while the
         // client is still looking for the cluster (it retries forever: ConnectForeverRetryFilter).
         builder.Services.Configure<HostOptions>(o => o.ServicesStartConcurrently = true);
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<GrainCalls>();
         return builder;
     }
