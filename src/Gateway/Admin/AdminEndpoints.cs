@@ -1,0 +1,138 @@
+using DeviceSync.Contracts.Accounts;
+using DeviceSync.Gateway.Cluster;
+using DeviceSync.Gateway.Http;
+using DeviceSync.Gateway.Problems;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime;
+
+namespace DeviceSync.Gateway.Admin;
+
+/// <summary><c>POST /v1/admin/provision</c> and <c>GET /v1/admin/cluster</c>, behind <c>X-Admin-Key</c>.</summary>
+public static class AdminEndpoints
+{
+    public static WebApplicationBuilder AddAdmin(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<AdminOptions>()
+            .BindConfiguration(AdminOptions.SectionName)
+            .PostConfigure<IConfiguration>((options, configuration) =>
+            {
+                if (string.IsNullOrEmpty(options.AdminKey))
+                {
+                    options.AdminKey = configuration[AdminOptions.AdminKeyVariable];
+                }
+            })
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<AdminKeyCheck>();
+        return builder;
+    }
+
+    public static WebApplication MapAdmin(this WebApplication app)
+    {
+        app.MapPost("/v1/admin/provision", ProvisionAsync);
+        app.MapGet("/v1/admin/cluster", ClusterAsync);
+        return app;
+    }
+
+    private static async Task<IResult> ProvisionAsync(HttpContext context, AdminKeyCheck keyCheck, GrainCalls calls, IOptions<AdminOptions> options)
+    {
+        if (keyCheck.Check(context.Request) is { } refused)
+        {
+            return refused;
+        }
+
+        var body = await RequestBody.ReadAsync(context.Request, ProvisionRequestParser.MaxBodyBytes, context.RequestAborted);
+        if (body is null)
+        {
+            return ProblemResult.Of(ProblemCodes.PayloadTooLarge, $"The body is over {ProvisionRequestParser.MaxBodyBytes} bytes.");
+        }
+
+        var parsed = ProvisionRequestParser.Parse(body.Value);
+        if (!parsed.IsValid)
+        {
+            return new ProblemResult(parsed.Problem);
+        }
+
+        var accounts = parsed.Value.Accounts;
+        var credentials = new IReadOnlyList<DeviceCredential>[accounts.Count];
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Value.ProvisionParallelism, CancellationToken = context.RequestAborted };
+        await Parallel.ForEachAsync(Enumerable.Range(0, accounts.Count), parallel, async (i, token) =>
+        {
+            credentials[i] = await calls.OnAccountAsync("Account.Provision", accounts[i].AccountId, a => a.ProvisionAsync(accounts[i].Devices), token);
+        });
+
+        return new JsonBodyResult(StatusCodes.Status200OK, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteStartArray("accounts");
+            for (var i = 0; i < accounts.Count; i++)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("accountId", accounts[i].AccountId);
+                writer.WriteStartArray("devices");
+                foreach (var credential in credentials[i])
+                {
+                    writer.WriteStartObject();
+                    writer.WriteString("deviceId", credential.DeviceId);
+                    writer.WriteString("token", credential.Token);
+                    writer.WriteEndObject();
+                }
+
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        });
+    }
+
+    private static async Task<IResult> ClusterAsync(HttpContext context, AdminKeyCheck keyCheck, GrainCalls calls)
+    {
+        if (keyCheck.Check(context.Request) is { } refused)
+        {
+            return refused;
+        }
+
+        var hosts = await calls.OnManagementAsync("Management.GetDetailedHosts", m => m.GetDetailedHosts(onlyActive: false), context.RequestAborted);
+        var active = hosts.Where(h => h.Status == SiloStatus.Active).Select(h => h.SiloAddress).ToArray();
+        var statistics = active.Length == 0
+            ? []
+            : await calls.OnManagementAsync("Management.GetRuntimeStatistics", m => m.GetRuntimeStatistics(active), context.RequestAborted);
+        var activations = new Dictionary<SiloAddress, int>();
+        for (var i = 0; i < active.Length && i < statistics.Length; i++)
+        {
+            activations[active[i]] = statistics[i].ActivationCount;
+        }
+
+        return new JsonBodyResult(StatusCodes.Status200OK, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteStartArray("silos");
+            foreach (var host in hosts.OrderBy(h => h.SiloAddress.ToString(), StringComparer.Ordinal))
+            {
+                writer.WriteStartObject();
+                writer.WriteString("address", host.SiloAddress.ToString());
+                writer.WriteString("name", host.SiloName);
+                writer.WriteString("hostName", host.HostName);
+                writer.WriteString("status", host.Status.ToString());
+                writer.WriteString("startTime", JsonFormats.Timestamp(new DateTimeOffset(DateTime.SpecifyKind(host.StartTime, DateTimeKind.Utc))));
+                // Orleans membership does not carry a build version; null until silos publish one.
+                writer.WriteNull("version");
+                if (activations.TryGetValue(host.SiloAddress, out var count))
+                {
+                    writer.WriteNumber("activationCount", count);
+                }
+                else
+                {
+                    writer.WriteNull("activationCount");
+                }
+
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        });
+    }
+}

@@ -1,0 +1,3 @@
+namespace DeviceSync.Gateway.Admin;
+
+public sealed record ProvisionAccount(string AccountId, int Devices);

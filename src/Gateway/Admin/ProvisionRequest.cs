@@ -1,0 +1,4 @@
+namespace DeviceSync.Gateway.Admin;
+
+/// <summary>A validated <c>POST /v1/admin/provision</c> body.</summary>
+public sealed record ProvisionRequest(IReadOnlyList<ProvisionAccount> Accounts);

@@ -1,0 +1,27 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace DeviceSync.Gateway.Cluster;
+
+/// <summary>How the gateway finds and talks to the Orleans cluster (section <c>Cluster</c>).</summary>
+public sealed class ClusterClientOptions
+{
+    public const string SectionName = "Cluster";
+
+    [Required]
+    public string ClusterId { get; set; } = "devicesync";
+
+    [Required]
+    public string ServiceId { get; set; } = "devicesync";
+
+    /// <summary>The Azure Table connection string of the membership table.</summary>
+    [Required]
+    public string MembershipConnectionString { get; set; } = "";
+
+    /// <summary>How long one grain call may take before the client gives up on it.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
+    public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a request keeps retrying grain calls that failed because a silo left, before answering 503.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
+    public TimeSpan RetryBudget { get; set; } = TimeSpan.FromSeconds(10);
+}

@@ -1,0 +1,41 @@
+using Azure.Data.Tables;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+
+namespace DeviceSync.Gateway.Cluster;
+
+public static class ClusterExtensions
+{
+    /// <summary>The Orleans client (Azure Table membership) and the retrying grain-call runner.</summary>
+    public static WebApplicationBuilder AddCluster(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<ClusterClientOptions>()
+            .BindConfiguration(ClusterClientOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddOptions<ClusterOptions>()
+            .Configure<IOptions<ClusterClientOptions>>((o, cluster) =>
+            {
+                o.ClusterId = cluster.Value.ClusterId;
+                o.ServiceId = cluster.Value.ServiceId;
+            });
+        builder.Services.AddOptions<ClientMessagingOptions>()
+            .Configure<IOptions<ClusterClientOptions>>((o, cluster) => o.ResponseTimeout = cluster.Value.ResponseTimeout);
+
+        builder.UseOrleansClient(client =>
+        {
+            client.UseAzureStorageClustering(o => o.Configure<IOptions<ClusterClientOptions>>(
+                (table, cluster) => table.TableServiceClient = new TableServiceClient(cluster.Value.MembershipConnectionString)));
+            client.UseConnectionRetryFilter<ConnectForeverRetryFilter>();
+            client.AddActivityPropagation();
+        });
+
+        // Start Kestrel alongside the Orleans client, so /healthz answers and /readyz says 503 while the
+        // client is still looking for the cluster (it retries forever: ConnectForeverRetryFilter).
+        builder.Services.Configure<HostOptions>(o => o.ServicesStartConcurrently = true);
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<GrainCalls>();
+        return builder;
+    }
+}

@@ -1,0 +1,42 @@
+using DeviceSync.Gateway.Accounts;
+using DeviceSync.Gateway.Admin;
+using DeviceSync.Gateway.Auth;
+using DeviceSync.Gateway.Cluster;
+using DeviceSync.Gateway.Conflicts;
+using DeviceSync.Gateway.Health;
+using DeviceSync.Gateway.Problems;
+using DeviceSync.Gateway.RateLimiting;
+using DeviceSync.Gateway.Sync;
+using DeviceSync.Gateway.Telemetry;
+
+namespace DeviceSync.Gateway;
+
+/// <summary>The whole gateway host on one screen; used by Program.cs and by in-process tests.</summary>
+public static class GatewayApplication
+{
+    /// <param name="configure">Runs after the gateway's registrations, so a caller can add configuration or replace services.</param>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.AddCluster();
+        builder.AddTelemetry();
+        builder.AddDeviceAuth();
+        builder.AddRateLimits();
+        builder.AddAccounts();
+        builder.AddSync();
+        builder.AddAdmin();
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.UseProblems();
+        app.UseRequestMetrics();
+        app.MapHealth();
+        app.MapTelemetry();
+        app.MapAccounts();
+        app.MapDevices();
+        app.MapSync();
+        app.MapConflicts();
+        app.MapAdmin();
+        return app;
+    }
+}

@@ -1,0 +1,26 @@
+namespace DeviceSync.Gateway.Telemetry;
+
+/// <summary>Every telemetry name the gateway emits or listens to, in one place.</summary>
+public static class TelemetryNames
+{
+    public const string ServiceName = "devicesync-gateway";
+    public const string ActivitySource = "DeviceSync.Gateway";
+    public const string Meter = "DeviceSync.Gateway";
+
+    public const string OrleansMeter = "Microsoft.Orleans";
+    public const string OrleansRuntimeSource = "Microsoft.Orleans.Runtime";
+    public const string OrleansApplicationSource = "Microsoft.Orleans.Application";
+
+    public const string Requests = "devicesync.gateway.requests";
+    public const string MutationsReceived = "devicesync.gateway.mutations.received";
+    public const string SyncDuration = "devicesync.gateway.sync.duration";
+    public const string GrainRetries = "devicesync.gateway.grain.retries";
+    public const string AuthCacheHits = "devicesync.gateway.auth.cache_hits";
+
+    public const string RouteTag = "http.route";
+    public const string CodeTag = "http.response.status_code";
+    public const string OperationTag = "devicesync.operation";
+    public const string OpTag = "devicesync.op";
+
+    public const string OtlpEndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
+}

@@ -1,1 +1,0 @@
-namespace DeviceSync.Gateway.Tests; public class Placeholder { [Fact] public void Builds() { } }
