@@ -23,7 +23,6 @@ public static class GatewayApplication
         builder.AddDeviceAuth();
         builder.AddRateLimits();
         builder.AddAccounts();
-        builder.AddSync();
         builder.AddAdmin();
         configure?.Invoke(builder);
 

@@ -82,9 +82,6 @@ public sealed class GrainCalls(IClusterClient cluster, IOptions<ClusterClientOpt
         GatewayTooBusyException => true,
         TimeoutException => true,
         ClientNotAvailableException => true,
-        // A grain's storage fence ("another activation wrote this version; reopen") that reached us as a type the
-        // gateway does not know. The next call lands on the surviving activation; sync is idempotent.
-        UnavailableExceptionFallbackException { ExceptionType: { } type } when type.Contains("JournalFencedException", StringComparison.Ordinal) => true,
         // Before the client has connected it knows no grain types; a cluster whose silos are still starting may not either.
         ArgumentException e when e.Message.StartsWith("Could not find an implementation for interface", StringComparison.Ordinal) => true,
         OrleansException e when e.Message.Contains("not connected", StringComparison.OrdinalIgnoreCase) => true,

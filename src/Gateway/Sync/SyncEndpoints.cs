@@ -10,12 +10,6 @@ namespace DeviceSync.Gateway.Sync;
 /// <summary><c>POST /v1/sync</c>: validate everything, then sync each collection with its grain, in parallel.</summary>
 public static class SyncEndpoints
 {
-    public static WebApplicationBuilder AddSync(this WebApplicationBuilder builder)
-    {
-        builder.Services.AddSingleton<CollectionRegistry>();
-        return builder;
-    }
-
     public static WebApplication MapSync(this WebApplication app)
     {
         app.MapPost("/v1/sync", SyncAsync).RequireDevice();
@@ -25,7 +19,6 @@ public static class SyncEndpoints
     private static async Task<IResult> SyncAsync(
         HttpContext context,
         GrainCalls calls,
-        CollectionRegistry registry,
         GatewayMetrics metrics,
         TimeProvider time)
     {
@@ -48,7 +41,7 @@ public static class SyncEndpoints
         activity?.SetTag("devicesync.collections", parts.Count);
         metrics.MutationsReceived(parts.Sum(p => (long)p.Mutations.Count));
 
-        var results = await Task.WhenAll(parts.Select(part => SyncCollectionAsync(calls, registry, device, part, context.RequestAborted)));
+        var results = await Task.WhenAll(parts.Select(part => SyncCollectionAsync(calls, device, part, context.RequestAborted)));
         foreach (var result in results)
         {
             SyncResponseWriter.EnsureWritable(result);
@@ -60,16 +53,10 @@ public static class SyncEndpoints
 
     private static async Task<SyncCollectionResult> SyncCollectionAsync(
         GrainCalls calls,
-        CollectionRegistry registry,
         DeviceIdentity device,
         SyncCollectionPart part,
         CancellationToken cancellationToken)
     {
-        if (part.Mutations.Count > 0)
-        {
-            await registry.EnsureNotedAsync(device.AccountId, part.Name, cancellationToken);
-        }
-
         var request = new SyncCollectionRequest
         {
             DeviceId = device.DeviceId,

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using DeviceSync.Contracts;
 using DeviceSync.Contracts.Accounts;
+using DeviceSync.Contracts.Operations;
 using DeviceSync.Grains.Journaling;
 using DeviceSync.Grains.Storage;
 using DeviceSync.Grains.Telemetry;
@@ -189,6 +190,13 @@ public sealed class AccountGrain(IJournalStore journalStore, TimeProvider timePr
         try
         {
             await _journal!.AppendAsync(AccountLedger.EncodeChange(change));
+        }
+        catch (JournalFencedException ex)
+        {
+            // Another activation of this account wrote first. Nothing of ours was acknowledged: reload on the
+            // next call, and let the caller retry (a 503 to the device).
+            _ledger = null;
+            throw new StorageUnavailableException("The account is moving between silos; retry.", ex);
         }
         catch
         {

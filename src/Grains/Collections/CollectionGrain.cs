@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using DeviceSync.Contracts;
+using DeviceSync.Contracts.Operations;
 using DeviceSync.Contracts.Sync;
 using DeviceSync.Grains.Journaling;
 using DeviceSync.Grains.Storage;
@@ -21,6 +22,9 @@ public sealed class CollectionGrain(
     TimeProvider timeProvider,
     ILogger<CollectionGrain> logger) : Grain, ICollectionGrain
 {
+    /// <summary>How often one request rebuilds after losing a race with another activation before it gives up with a 503.</summary>
+    private const int MaxFencedAttempts = 3;
+
     private JournalSession? _journal;
     private CollectionLedger? _ledger;
     private string _accountId = "";
@@ -51,12 +55,18 @@ public sealed class CollectionGrain(
                 {
                     await CommitAsync(ledger, change, "sync");
                 }
-                catch (JournalFencedException) when (attempt == 1)
+                catch (JournalFencedException ex)
                 {
                     // Another activation wrote first; rebuild from storage and decide again. Mutation ids make this safe.
                     GrainTelemetry.FencedWrites.Add(1);
                     Log.Fenced(logger, _accountId, _collection);
-                    continue;
+                    if (attempt < MaxFencedAttempts)
+                    {
+                        continue;
+                    }
+
+                    // Still racing another activation: nothing was acknowledged, so the device may safely retry.
+                    throw new StorageUnavailableException("The collection is moving between silos; retry.", ex);
                 }
             }
 
