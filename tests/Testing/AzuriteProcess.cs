@@ -1,0 +1,344 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace DeviceSync.Testing;
+
+/// <summary>
+/// One real Azurite process (blob, queue and table) on free loopback ports with its own data folder: a storage
+/// replica a test can crash (<see cref="Kill"/>), stop, restart on the same ports and folder, or wipe.
+/// </summary>
+public sealed class AzuriteProcess : IAsyncDisposable
+{
+    /// <summary>The well-known Azurite account key (public, documented by Microsoft).</summary>
+    public const string DevAccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+    private const string DevAccountName = "devstoreaccount1";
+    private static readonly TimeSpan StartDeadline = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(3);
+
+    private readonly bool _ownsLocation;
+    private readonly StringBuilder _output = new();
+    private Process? _process;
+    private Process? _watchdog;
+    private bool _disposed;
+
+    private AzuriteProcess(string location, bool ownsLocation, IReadOnlyList<int> ports)
+    {
+        Location = location;
+        _ownsLocation = ownsLocation;
+        BlobPort = ports[0];
+        QueuePort = ports[1];
+        TablePort = ports[2];
+    }
+
+    public string Location { get; }
+
+    public int BlobPort { get; }
+
+    public int QueuePort { get; }
+
+    public int TablePort { get; }
+
+    public bool IsRunning => _process is { HasExited: false };
+
+    public string ConnectionString =>
+        $"DefaultEndpointsProtocol=http;AccountName={DevAccountName};AccountKey={DevAccountKey};" +
+        $"BlobEndpoint=http://127.0.0.1:{BlobPort}/{DevAccountName};" +
+        $"QueueEndpoint=http://127.0.0.1:{QueuePort}/{DevAccountName};" +
+        $"TableEndpoint=http://127.0.0.1:{TablePort}/{DevAccountName};";
+
+    /// <summary>Starts an Azurite on free ports, in <paramref name="location"/> or a fresh temp folder, and waits until it answers.</summary>
+    public static async Task<AzuriteProcess> StartAsync(string? location = null, CancellationToken cancellationToken = default)
+    {
+        var ownsLocation = location is null;
+        location ??= Path.Combine(Path.GetTempPath(), "devicesync-azurite-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(location);
+
+        // A free port can be taken by someone else between our probe and Azurite's bind: retry with new ports.
+        for (var attempt = 1; ; attempt++)
+        {
+            var azurite = new AzuriteProcess(location, ownsLocation, FreePorts.Take(3));
+            try
+            {
+                await azurite.LaunchAsync(cancellationToken).ConfigureAwait(false);
+                return azurite;
+            }
+            catch (InvalidOperationException) when (attempt < 3)
+            {
+                azurite.KillProcess();
+            }
+        }
+    }
+
+    /// <summary>Crashes the process (SIGKILL): whatever Azurite had not yet saved (up to ~5 s of writes) is lost.</summary>
+    public void Kill()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        KillProcess();
+    }
+
+    /// <summary>Asks the process to stop (SIGTERM) and kills it if it is still there after a grace period.</summary>
+    public async Task StopAsync()
+    {
+        var process = _process;
+        if (process is null)
+        {
+            return;
+        }
+
+        if (!process.HasExited && NativeSignals.Terminate(process.Id))
+        {
+            using var grace = new CancellationTokenSource(StopGrace);
+            try
+            {
+                await process.WaitForExitAsync(grace.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Azurite sometimes ignores SIGTERM after closing its ports (FACTS.md): fall through to SIGKILL.
+            }
+        }
+
+        KillProcess();
+    }
+
+    /// <summary>Stops the process if running and starts it again on the same ports and folder.</summary>
+    public async Task RestartAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        await StopAsync().ConfigureAwait(false);
+        await LaunchAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Stops the process, deletes its data folder and starts it empty on the same ports.</summary>
+    public async Task WipeAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        await StopAsync().ConfigureAwait(false);
+        DeleteLocation();
+        Directory.CreateDirectory(Location);
+        await LaunchAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        KillProcess();
+        if (_ownsLocation)
+        {
+            DeleteLocation();
+        }
+
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    private static string FindAzurite()
+    {
+        var starts = new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory };
+        foreach (var start in starts)
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                var candidate = Path.Combine(dir.FullName, "node_modules", ".bin", "azurite");
+                if (File.Exists(candidate))
+                {
+                    return candidate;
+                }
+
+                if (File.Exists(Path.Combine(dir.FullName, "package.json")) && Directory.Exists(Path.Combine(dir.FullName, "src")))
+                {
+                    break; // the repository root, without node_modules
+                }
+            }
+        }
+
+        throw new InvalidOperationException(
+            "Azurite not found: no node_modules/.bin/azurite above " + Directory.GetCurrentDirectory() +
+            ". Run `npm ci` in the repository root (package.json pins azurite).");
+    }
+
+    private async Task LaunchAsync(CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo(FindAzurite())
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = false,
+        };
+        foreach (var argument in new[]
+                 {
+                     "--silent", "--skipApiVersionCheck", "--loose", "--disableTelemetry",
+                     "--location", Location,
+                     "--blobHost", "127.0.0.1", "--blobPort", BlobPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                     "--queueHost", "127.0.0.1", "--queuePort", QueuePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                     "--tableHost", "127.0.0.1", "--tablePort", TablePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                 })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        lock (_output)
+        {
+            _output.Clear();
+        }
+
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        process.OutputDataReceived += (_, e) => Capture(e.Data);
+        process.ErrorDataReceived += (_, e) => Capture(e.Data);
+        if (!process.Start())
+        {
+            throw new InvalidOperationException("Azurite did not start.");
+        }
+
+        _process = process;
+        AzuriteRegistry.Add(process);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _watchdog = StartWatchdog(process.Id);
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(StartDeadline);
+        try
+        {
+            while (!await AnswersAsync(TablePort, deadline.Token).ConfigureAwait(false)
+                   || !await AnswersAsync(BlobPort, deadline.Token).ConfigureAwait(false))
+            {
+                if (process.HasExited)
+                {
+                    throw new InvalidOperationException(
+                        $"Azurite exited with code {process.ExitCode} before answering on ports {BlobPort}/{TablePort}: {CapturedOutput()}");
+                }
+
+                await Task.Delay(50, deadline.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            KillProcess();
+            throw new TimeoutException($"Azurite did not answer on ports {BlobPort}/{TablePort} within {StartDeadline}: {CapturedOutput()}");
+        }
+    }
+
+    /// <summary>
+    /// A tiny shell that SIGKILLs Azurite once this test process is gone, even if the test host itself was killed
+    /// (ProcessExit handlers do not run then). It exits on its own once Azurite is gone.
+    /// </summary>
+    private static Process? StartWatchdog(int azuritePid)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return null;
+        }
+
+        var script = $"while kill -0 {Environment.ProcessId} 2>/dev/null && kill -0 {azuritePid} 2>/dev/null; do sleep 1; done; kill -9 {azuritePid} 2>/dev/null; exit 0";
+        var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add(script);
+        return Process.Start(start);
+    }
+
+    private static async Task<bool> AnswersAsync(int port, CancellationToken cancellationToken)
+    {
+        using var client = new TcpClient();
+        try
+        {
+            await client.ConnectAsync(IPAddress.Loopback, port, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    private void Capture(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            if (_output.Length < 16_000)
+            {
+                _output.AppendLine(line);
+            }
+        }
+    }
+
+    private string CapturedOutput()
+    {
+        lock (_output)
+        {
+            return _output.ToString();
+        }
+    }
+
+    private void KillProcess()
+    {
+        var process = _process;
+        _process = null;
+        if (process is not null)
+        {
+            try
+            {
+                if (!process.HasExited)
+                {
+                    process.Kill(entireProcessTree: true);
+                }
+
+                process.WaitForExit(10_000);
+            }
+            catch (InvalidOperationException)
+            {
+                // Already gone.
+            }
+
+            AzuriteRegistry.Remove(process);
+            process.Dispose();
+        }
+
+        var watchdog = _watchdog;
+        _watchdog = null;
+        if (watchdog is not null)
+        {
+            try
+            {
+                if (!watchdog.HasExited)
+                {
+                    watchdog.Kill();
+                }
+            }
+            catch (InvalidOperationException)
+            {
+                // Already gone.
+            }
+
+            watchdog.Dispose();
+        }
+    }
+
+    private void DeleteLocation()
+    {
+        for (var attempt = 0; attempt < 5 && Directory.Exists(Location); attempt++)
+        {
+            try
+            {
+                Directory.Delete(Location, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A file still being released; try again.
+            }
+        }
+    }
+}
