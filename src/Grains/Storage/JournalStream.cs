@@ -14,6 +14,7 @@ public sealed class JournalStream
     private Guid _lastEntryId;
     private byte[] _lastChain;
     private bool _faulted;
+    private bool _fenced;
 
     internal JournalStream(
         AzureJournalStore store,
@@ -108,6 +109,7 @@ public sealed class JournalStream
         _faulted = true;
         if (result.Decided.Any(r => r.Outcome == ReplicaOutcome.Conflict))
         {
+            _fenced = true;
             Log.AppendFenced(_store.Logger, StreamKey, sequence);
             StorageTelemetry.Appends.Add(1, new KeyValuePair<string, object?>(StorageTelemetry.OutcomeTag, "fenced"));
             activity?.SetTag(StorageTelemetry.OutcomeTag, "fenced");
@@ -255,6 +257,11 @@ public sealed class JournalStream
 
     private void ThrowIfFaulted()
     {
+        if (_fenced)
+        {
+            throw new JournalFencedException(StreamKey, LastSequence + 1);
+        }
+
         if (_faulted)
         {
             throw new StorageUnavailableException($"Journal stream '{StreamKey}' is faulted by an earlier failed append; reopen it.");
