@@ -75,7 +75,8 @@ public sealed class AzureJournalStore : IJournalStore
         var lastEntryId = last?.EntryId ?? history.Snapshot?.Info.LastEntryId ?? Guid.Empty;
         var lastChain = last?.Chain ?? history.Snapshot?.Info.Chain ?? JournalChain.Empty;
         activity?.SetTag(StorageTelemetry.SequenceTag, history.LastSequence);
-        return new JournalStream(this, streamKey, partitionKey, snapshot, records, lastEntryId, lastChain);
+        (JournalEntry, byte[])? lastEntry = last is null ? null : (last, payloads[^1]);
+        return new JournalStream(this, streamKey, partitionKey, snapshot, records, lastEntryId, lastChain, lastEntry);
     }
 
     private async Task<ReplicaView?> ReadReplicaAsync(JournalReplica replica, string streamKey, string partitionKey)

@@ -62,28 +62,117 @@ internal sealed class JournalReplica
 
     internal BlobContainerClient Container => _container;
 
-    /// <summary>Conditional insert of one entry (its payload blob first, if large). A row already there is ours only if it carries our entry id.</summary>
-    public Task<ReplicaWriteResult> InsertAsync(string partitionKey, JournalEntry entry, ReadOnlyMemory<byte> payload) =>
-        RunAsync(async token =>
+    /// <summary>
+    /// Conditional insert of one entry (its payload blob first, if large), in one entity-group transaction with a
+    /// check that the predecessor row still exists (for entry 1: the insert of the stream's genesis row). A row
+    /// already there is ours only if it carries our entry id. The predecessor check fences a stale writer whose
+    /// sequence was compacted away: compaction keeps the snapshot's own row and the genesis row, so a missing
+    /// predecessor means either a snapshot past it (fenced) or a replica that lags (failed, repaired on read).
+    /// </summary>
+    /// <param name="predecessor">The writer's previous entry: if this replica missed just that one, it is written first.</param>
+    /// <param name="previousWrite">The writer's previous write to this replica, possibly still in flight (writes are pipelined):
+    /// if the predecessor check fails, it is awaited and the insert tried again before anything else is concluded.</param>
+    public Task<ReplicaWriteResult> InsertAsync(
+        string partitionKey,
+        JournalEntry entry,
+        ReadOnlyMemory<byte> payload,
+        (JournalEntry Entry, byte[] Payload)? predecessor = null,
+        Task? previousWrite = null) =>
+        RunAsync(token => InsertAsync(partitionKey, entry, payload, predecessor, previousWrite, token));
+
+    private async Task<ReplicaWriteResult> InsertAsync(
+        string partitionKey,
+        JournalEntry entry,
+        ReadOnlyMemory<byte> payload,
+        (JournalEntry Entry, byte[] Payload)? predecessor,
+        Task? previousWrite,
+        CancellationToken token)
+    {
+        if (entry.BlobName is not null)
         {
-            if (entry.BlobName is not null)
+            await _container.GetBlobClient(entry.BlobName).UploadAsync(BinaryData.FromBytes(payload), overwrite: true, token).ConfigureAwait(false);
+        }
+
+        var insert = new TableTransactionAction(TableTransactionActionType.Add, ToEntity(partitionKey, entry, payload));
+        var guard = entry.Sequence == 1
+            ? new TableTransactionAction(TableTransactionActionType.Add, Genesis(partitionKey))
+            : new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(partitionKey, JournalNames.RowKey(entry.Sequence - 1)), ETag.All);
+        try
+        {
+            var response = await _table.SubmitTransactionAsync([insert, guard], token).ConfigureAwait(false);
+            return new ReplicaWriteResult(Index, ReplicaOutcome.Acknowledged, response.Value[0].Headers.ETag ?? default);
+        }
+        catch (TableTransactionFailedException ex) when (ex.FailedTransactionActionIndex == 0 && ex.Status == 409)
+        {
+            return await ReadBackAsync(partitionKey, entry, token).ConfigureAwait(false);
+        }
+        catch (TableTransactionFailedException ex) when (ex.FailedTransactionActionIndex == 1 && ex.Status is 404 or 409)
+        {
+            if (previousWrite is not null)
             {
-                await _container.GetBlobClient(entry.BlobName).UploadAsync(BinaryData.FromBytes(payload), overwrite: true, token).ConfigureAwait(false);
+                // Our own previous entry may simply not have arrived yet: wait for it, then try once more.
+                await previousWrite.WaitAsync(token).ConfigureAwait(false);
+                return await InsertAsync(partitionKey, entry, payload, predecessor, null, token).ConfigureAwait(false);
             }
 
+            if (entry.Sequence == 1)
+            {
+                return new ReplicaWriteResult(Index, ReplicaOutcome.Conflict); // the stream began before: its entry 1 was compacted away
+            }
+
+            var snapshots = await ListSnapshotsAsync(partitionKey, token).ConfigureAwait(false);
+            var covered = snapshots.Count == 0 ? 0 : snapshots.Max(s => s.Sequence);
+            if (covered >= entry.Sequence)
+            {
+                return new ReplicaWriteResult(Index, ReplicaOutcome.Conflict); // a snapshot covers our sequence: we are stale
+            }
+
+            if (covered < entry.Sequence - 1)
+            {
+                if (predecessor is { } previous && previous.Entry.Sequence == entry.Sequence - 1)
+                {
+                    // This replica missed our previous entry (a timeout): catch it up, then try again, once.
+                    var caughtUp = await InsertAsync(partitionKey, previous.Entry, previous.Payload, null, null, token).ConfigureAwait(false);
+                    if (caughtUp.Outcome != ReplicaOutcome.Acknowledged)
+                    {
+                        return caughtUp.Outcome == ReplicaOutcome.Conflict ? caughtUp : throw new InvalidOperationException(
+                            $"Replica {Index} lacks entry {entry.Sequence - 1} and could not take it.", ex);
+                    }
+
+                    return await InsertAsync(partitionKey, entry, payload, null, null, token).ConfigureAwait(false);
+                }
+
+                throw new InvalidOperationException(
+                    $"Replica {Index} lacks entry {entry.Sequence - 1}; it lags and will be repaired on the next open.", ex);
+            }
+
+            // The predecessor is this replica's snapshot (a repaired replica has no row for it): insert alone.
             try
             {
                 var response = await _table.AddEntityAsync(ToEntity(partitionKey, entry, payload), token).ConfigureAwait(false);
                 return new ReplicaWriteResult(Index, ReplicaOutcome.Acknowledged, response.Headers.ETag ?? default);
             }
+            catch (RequestFailedException conflict) when (conflict.Status == 409)
+            {
+                return await ReadBackAsync(partitionKey, entry, token).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Writes the genesis row if this replica lacks it (repair of a wiped replica).</summary>
+    public Task EnsureGenesisAsync(string partitionKey) =>
+        RunAsync(async token =>
+        {
+            try
+            {
+                await _table.AddEntityAsync(Genesis(partitionKey), token).ConfigureAwait(false);
+            }
             catch (RequestFailedException ex) when (ex.Status == 409)
             {
-                var existing = await _table.GetEntityAsync<TableEntity>(
-                    partitionKey, JournalNames.RowKey(entry.Sequence), [EntryIdProperty], token).ConfigureAwait(false);
-                return existing.Value.GetGuid(EntryIdProperty) == entry.EntryId
-                    ? new ReplicaWriteResult(Index, ReplicaOutcome.Acknowledged, existing.Value.ETag)
-                    : new ReplicaWriteResult(Index, ReplicaOutcome.Conflict);
+                // Already there.
             }
+
+            return true;
         });
 
     /// <summary>Everything this replica holds of one stream: its rows and snapshot blobs.</summary>
@@ -119,14 +208,16 @@ internal sealed class JournalReplica
         });
 
     /// <summary>
-    /// After this replica holds <paramref name="snapshot"/>: deletes the rows it covers (batched within the partition),
-    /// their payload blobs and older snapshots. Returns the number of rows deleted.
+    /// After this replica holds <paramref name="snapshot"/>: deletes the rows it covers (batched within the partition)
+    /// except its last one and the genesis row (both fence stale writers, see <see cref="InsertAsync"/>), their
+    /// payload blobs and older snapshots. Returns the number of rows deleted.
     /// </summary>
     public Task<int> CompactAsync(string partitionKey, SnapshotInfo snapshot) =>
         RunAsync(
             async token =>
             {
-                var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and RowKey le {JournalNames.RowKey(snapshot.Sequence)}");
+                var filter = TableClient.CreateQueryFilter(
+                    $"PartitionKey eq {partitionKey} and RowKey gt {JournalNames.RowKey(0)} and RowKey lt {JournalNames.RowKey(snapshot.Sequence)}");
                 var rows = new List<TableEntity>();
                 await foreach (var row in _table.QueryAsync<TableEntity>(filter, select: ["RowKey", BlobProperty], cancellationToken: token).ConfigureAwait(false))
                 {
@@ -287,6 +378,17 @@ internal sealed class JournalReplica
             Timestamp = entity.Timestamp,
             ETag = entity.ETag,
         };
+    }
+
+    private static TableEntity Genesis(string partitionKey) => new(partitionKey, JournalNames.RowKey(0)) { [VersionProperty] = FormatVersion };
+
+    private async Task<ReplicaWriteResult> ReadBackAsync(string partitionKey, JournalEntry entry, CancellationToken token)
+    {
+        var existing = await _table.GetEntityAsync<TableEntity>(
+            partitionKey, JournalNames.RowKey(entry.Sequence), [EntryIdProperty], token).ConfigureAwait(false);
+        return existing.Value.GetGuid(EntryIdProperty) == entry.EntryId
+            ? new ReplicaWriteResult(Index, ReplicaOutcome.Acknowledged, existing.Value.ETag)
+            : new ReplicaWriteResult(Index, ReplicaOutcome.Conflict);
     }
 
     private static void Configure(ClientOptions options, TimeSpan timeout, HttpPipelinePolicy? extraPolicy)

@@ -9,10 +9,15 @@ namespace DeviceSync.Grains.Storage;
 /// </summary>
 public sealed class JournalStream
 {
+    private const int MaxQueuedWritesPerReplica = 32;
+
     private readonly AzureJournalStore _store;
     private readonly string _partitionKey;
+    private readonly Task<ReplicaWriteResult>[] _lastWrites;
+    private readonly int[] _queuedWrites;
     private Guid _lastEntryId;
     private byte[] _lastChain;
+    private (JournalEntry Entry, byte[] Payload)? _lastEntry;
     private bool _faulted;
     private bool _fenced;
 
@@ -23,7 +28,8 @@ public sealed class JournalStream
         JournalSnapshot? snapshot,
         IReadOnlyList<JournalRecord> entries,
         Guid lastEntryId,
-        byte[] lastChain)
+        byte[] lastChain,
+        (JournalEntry Entry, byte[] Payload)? lastEntry)
     {
         _store = store;
         StreamKey = streamKey;
@@ -35,6 +41,9 @@ public sealed class JournalStream
         LastSnapshotBytes = snapshot?.Payload.Length ?? 0;
         _lastEntryId = lastEntryId;
         _lastChain = lastChain;
+        _lastEntry = lastEntry;
+        _lastWrites = store.Replicas.Select(_ => Task.FromResult(new ReplicaWriteResult(0, ReplicaOutcome.None))).ToArray();
+        _queuedWrites = new int[store.Replicas.Count];
     }
 
     public string StreamKey { get; }
@@ -86,7 +95,7 @@ public sealed class JournalStream
         QuorumResult result;
         try
         {
-            result = await QuorumWriter.WriteAsync(_store.Replicas, options.WriteQuorum, r => WriteEntryAsync(r, entry, data), ct).ConfigureAwait(true);
+            result = await QuorumWriter.WriteAsync(StartOrderedWrites(entry, data), options.WriteQuorum, ct).ConfigureAwait(true);
         }
         catch (OperationCanceledException)
         {
@@ -100,6 +109,7 @@ public sealed class JournalStream
             LastSequence = sequence;
             _lastEntryId = entryId;
             _lastChain = entry.Chain;
+            _lastEntry = (entry, data);
             BytesSinceSnapshot += data.Length;
             StorageTelemetry.Appends.Add(1, new KeyValuePair<string, object?>(StorageTelemetry.OutcomeTag, "acknowledged"));
             activity?.SetTag(StorageTelemetry.OutcomeTag, "acknowledged");
@@ -146,7 +156,8 @@ public sealed class JournalStream
         activity?.SetTag(StorageTelemetry.SequenceTag, sequence);
         activity?.SetTag("bytes", data.Length);
 
-        var result = await QuorumWriter.WriteAsync(_store.Replicas, options.WriteQuorum, r => WriteSnapshotAsync(r, snapshot, data), ct).ConfigureAwait(true);
+        var writes = _store.Replicas.Select(r => Task.Run(() => WriteSnapshotAsync(r, snapshot, data), CancellationToken.None)).ToArray();
+        var result = await QuorumWriter.WriteAsync(writes, options.WriteQuorum, ct).ConfigureAwait(true);
         var acknowledged = result.Acknowledged;
         if (acknowledged < options.WriteQuorum)
         {
@@ -161,7 +172,49 @@ public sealed class JournalStream
         LastSnapshotBytes = data.Length;
     }
 
-    private async Task<ReplicaWriteResult> WriteEntryAsync(JournalReplica replica, JournalEntry entry, byte[] data)
+    /// <summary>
+    /// Starts the entry's write on every replica, pipelined behind this stream's previous write to the same replica
+    /// (which the replica's predecessor check waits for if it has not landed yet). A replica with too many writes in
+    /// flight (hung) is skipped as failed; it lags until the next open repairs it.
+    /// </summary>
+    private Task<ReplicaWriteResult>[] StartOrderedWrites(JournalEntry entry, byte[] data)
+    {
+        var predecessor = _lastEntry;
+        var writes = new Task<ReplicaWriteResult>[_store.Replicas.Count];
+        for (var i = 0; i < writes.Length; i++)
+        {
+            var replica = _store.Replicas[i];
+            if (Volatile.Read(ref _queuedWrites[i]) >= MaxQueuedWritesPerReplica)
+            {
+                writes[i] = Task.FromResult(new ReplicaWriteResult(i, ReplicaOutcome.Failed, Error: new TimeoutException($"Replica {i} has {MaxQueuedWritesPerReplica} writes in flight.")));
+                _lastWrites[i] = writes[i];
+                continue;
+            }
+
+            var previous = _lastWrites[i];
+            Interlocked.Increment(ref _queuedWrites[i]);
+            var index = i;
+            writes[i] = Task.Run(
+                async () =>
+                {
+                    try
+                    {
+                        return await WriteEntryAsync(replica, entry, data, predecessor, previous).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        Interlocked.Decrement(ref _queuedWrites[index]);
+                    }
+                },
+                CancellationToken.None);
+            _lastWrites[i] = writes[i];
+        }
+
+        return writes;
+    }
+
+    private async Task<ReplicaWriteResult> WriteEntryAsync(
+        JournalReplica replica, JournalEntry entry, byte[] data, (JournalEntry Entry, byte[] Payload)? predecessor, Task previousWrite)
     {
         using var activity = StorageTelemetry.Source.StartActivity("journal.append.replica");
         activity?.SetTag(StorageTelemetry.ReplicaTag, replica.Index);
@@ -170,7 +223,7 @@ public sealed class JournalStream
         ReplicaWriteResult result;
         try
         {
-            result = await replica.InsertAsync(_partitionKey, entry, data).ConfigureAwait(false);
+            result = await replica.InsertAsync(_partitionKey, entry, data, predecessor, previousWrite.IsCompleted ? null : previousWrite).ConfigureAwait(false);
         }
         catch (Exception ex)
         {

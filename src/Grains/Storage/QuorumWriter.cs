@@ -6,20 +6,13 @@ namespace DeviceSync.Grains.Storage;
 /// </summary>
 internal static class QuorumWriter
 {
-    /// <param name="write">One replica's write; must not throw (it reports failure as <see cref="ReplicaOutcome.Failed"/>).</param>
-    public static async Task<QuorumResult> WriteAsync(
-        IReadOnlyList<JournalReplica> replicas,
-        int quorum,
-        Func<JournalReplica, Task<ReplicaWriteResult>> write,
-        CancellationToken cancellationToken)
+    /// <param name="writes">One started write per replica; none may fault (failure is <see cref="ReplicaOutcome.Failed"/>).</param>
+    public static async Task<QuorumResult> WriteAsync(IReadOnlyList<Task<ReplicaWriteResult>> writes, int quorum, CancellationToken cancellationToken)
     {
         var decided = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var results = new List<ReplicaWriteResult>(replicas.Count);
-        var pending = replicas.Count;
+        var results = new List<ReplicaWriteResult>(writes.Count);
+        var pending = writes.Count;
         var acknowledged = 0;
-
-        // Task.Run: replica I/O and its continuations stay off the caller's (grain's) scheduler.
-        var writes = replicas.Select(replica => Task.Run(() => write(replica))).ToArray();
         foreach (var task in writes)
         {
             _ = task.ContinueWith(

@@ -60,6 +60,11 @@ internal static class ReplicaRepairer
                     }
                 }).ConfigureAwait(false);
 
+            if (snapshots + entries > 0 || (history.LastSequence > 0 && view.Entries.Count == 0 && view.Snapshots.Count == 0))
+            {
+                await replica.EnsureGenesisAsync(partitionKey).ConfigureAwait(false);
+            }
+
             foreach (var stray in view.Entries.Where(e => e.Sequence > history.LastSequence))
             {
                 await replica.DeleteEntryAsync(partitionKey, stray.Sequence, stray.ETag).ConfigureAwait(false);

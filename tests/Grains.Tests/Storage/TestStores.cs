@@ -1,6 +1,7 @@
 using Azure.Core.Pipeline;
 using Azure.Data.Tables;
 using DeviceSync.Grains.Storage;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DeviceSync.Grains.Tests.Storage;
@@ -9,6 +10,11 @@ namespace DeviceSync.Grains.Tests.Storage;
 internal static class TestStores
 {
     public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
+    /// <summary>Set DEVICESYNC_TEST_LOG=1 to see the store's log on the console.</summary>
+    private static readonly ILogger Logger = Environment.GetEnvironmentVariable("DEVICESYNC_TEST_LOG") == "1"
+        ? LoggerFactory.Create(b => b.AddSimpleConsole().SetMinimumLevel(LogLevel.Debug)).CreateLogger<AzureJournalStore>()
+        : NullLogger.Instance;
 
     public static string NewPrefix() => "t" + Guid.NewGuid().ToString("N")[..20];
 
@@ -27,7 +33,7 @@ internal static class TestStores
             TablePrefix = prefix ?? NewPrefix(),
             ReplicaTimeout = TimeSpan.FromSeconds(3),
         };
-        return new AzureJournalStore(options, NullLogger.Instance, policy);
+        return new AzureJournalStore(options, Logger, policy);
     }
 
     /// <summary>Another store (as on another silo) over the same replicas and tables.</summary>
@@ -50,7 +56,7 @@ internal static class TestStores
         }
     }
 
-    /// <summary>The sequences of a stream's rows on one replica (empty if the table is gone).</summary>
+    /// <summary>The sequences of a stream's entry rows on one replica (empty if the table is gone).</summary>
     public static async Task<List<long>> RowSequencesAsync(AzureJournalStore store, int replica, string streamKey)
     {
         var table = store.Replicas[replica].Table;
@@ -60,7 +66,11 @@ internal static class TestStores
             var filter = TableClient.CreateQueryFilter($"PartitionKey eq {StreamKeyEncoding.Encode(streamKey)}");
             await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["RowKey"]))
             {
-                sequences.Add(long.Parse(row.RowKey, System.Globalization.CultureInfo.InvariantCulture));
+                var sequence = long.Parse(row.RowKey, System.Globalization.CultureInfo.InvariantCulture);
+                if (sequence > 0)
+                {
+                    sequences.Add(sequence); // not the genesis row
+                }
             }
         }
         catch (Azure.RequestFailedException ex) when (ex.Status == 404)
