@@ -75,8 +75,8 @@ public sealed class AzureJournalStore : IJournalStore
         var lastEntryId = last?.EntryId ?? history.Snapshot?.Info.LastEntryId ?? Guid.Empty;
         var lastChain = last?.Chain ?? history.Snapshot?.Info.Chain ?? JournalChain.Empty;
         activity?.SetTag(StorageTelemetry.SequenceTag, history.LastSequence);
-        (JournalEntry, byte[])? lastEntry = last is null ? null : (last, payloads[^1]);
-        return new JournalStream(this, streamKey, partitionKey, snapshot, records, lastEntryId, lastChain, lastEntry);
+        var recent = history.Entries.Select((e, i) => (e.Entry, payloads[i]));
+        return new JournalStream(this, streamKey, partitionKey, snapshot, records, lastEntryId, lastChain, recent);
     }
 
     private async Task<ReplicaView?> ReadReplicaAsync(JournalReplica replica, string streamKey, string partitionKey)

@@ -69,22 +69,23 @@ internal sealed class JournalReplica
     /// sequence was compacted away: compaction keeps the snapshot's own row and the genesis row, so a missing
     /// predecessor means either a snapshot past it (fenced) or a replica that lags (failed, repaired on read).
     /// </summary>
-    /// <param name="predecessor">The writer's previous entry: if this replica missed just that one, it is written first.</param>
+    /// <param name="recent">The writer's latest entries before this one, in order: a replica that missed some of them
+    /// (timeouts) is caught up from these first.</param>
     /// <param name="previousWrite">The writer's previous write to this replica, possibly still in flight (writes are pipelined):
     /// if the predecessor check fails, it is awaited and the insert tried again before anything else is concluded.</param>
     public Task<ReplicaWriteResult> InsertAsync(
         string partitionKey,
         JournalEntry entry,
         ReadOnlyMemory<byte> payload,
-        (JournalEntry Entry, byte[] Payload)? predecessor = null,
+        IReadOnlyList<(JournalEntry Entry, byte[] Payload)>? recent = null,
         Task? previousWrite = null) =>
-        RunAsync(token => InsertAsync(partitionKey, entry, payload, predecessor, previousWrite, token));
+        RunAsync(token => InsertAsync(partitionKey, entry, payload, recent, previousWrite, token));
 
     private async Task<ReplicaWriteResult> InsertAsync(
         string partitionKey,
         JournalEntry entry,
         ReadOnlyMemory<byte> payload,
-        (JournalEntry Entry, byte[] Payload)? predecessor,
+        IReadOnlyList<(JournalEntry Entry, byte[] Payload)>? recent,
         Task? previousWrite,
         CancellationToken token)
     {
@@ -112,7 +113,7 @@ internal sealed class JournalReplica
             {
                 // Our own previous entry may simply not have arrived yet: wait for it, then try once more.
                 await previousWrite.WaitAsync(token).ConfigureAwait(false);
-                return await InsertAsync(partitionKey, entry, payload, predecessor, null, token).ConfigureAwait(false);
+                return await InsertAsync(partitionKey, entry, payload, recent, null, token).ConfigureAwait(false);
             }
 
             if (entry.Sequence == 1)
@@ -129,17 +130,19 @@ internal sealed class JournalReplica
 
             if (covered < entry.Sequence - 1)
             {
-                if (predecessor is { } previous && previous.Entry.Sequence == entry.Sequence - 1)
+                if (recent is { Count: > 0 } && recent[^1].Entry.Sequence == entry.Sequence - 1)
                 {
-                    // This replica missed our previous entry (a timeout): catch it up, then try again, once.
-                    var caughtUp = await InsertAsync(partitionKey, previous.Entry, previous.Payload, null, null, token).ConfigureAwait(false);
-                    if (caughtUp.Outcome != ReplicaOutcome.Acknowledged)
+                    // This replica missed some of our latest entries (timeouts): catch it up, then try again, once.
+                    var caughtUp = await CatchUpAsync(partitionKey, covered, recent, token).ConfigureAwait(false);
+                    if (caughtUp == ReplicaOutcome.Conflict)
                     {
-                        return caughtUp.Outcome == ReplicaOutcome.Conflict ? caughtUp : throw new InvalidOperationException(
-                            $"Replica {Index} lacks entry {entry.Sequence - 1} and could not take it.", ex);
+                        return new ReplicaWriteResult(Index, ReplicaOutcome.Conflict);
                     }
 
-                    return await InsertAsync(partitionKey, entry, payload, null, null, token).ConfigureAwait(false);
+                    if (caughtUp == ReplicaOutcome.Acknowledged)
+                    {
+                        return await InsertAsync(partitionKey, entry, payload, null, null, token).ConfigureAwait(false);
+                    }
                 }
 
                 throw new InvalidOperationException(
@@ -378,6 +381,74 @@ internal sealed class JournalReplica
             Timestamp = entity.Timestamp,
             ETag = entity.ETag,
         };
+    }
+
+    /// <summary>
+    /// Writes the entries of <paramref name="recent"/> this replica lacks, in order, if what it holds reaches up to
+    /// the first of them (a row, the genesis row or a snapshot). Conflict if it holds another writer's version of one.
+    /// </summary>
+    private async Task<ReplicaOutcome> CatchUpAsync(
+        string partitionKey, long covered, IReadOnlyList<(JournalEntry Entry, byte[] Payload)> recent, CancellationToken token)
+    {
+        var from = recent[0].Entry.Sequence - 1;
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey eq {partitionKey} and RowKey ge {JournalNames.RowKey(from)} and RowKey le {JournalNames.RowKey(recent[^1].Entry.Sequence)}");
+        var held = new Dictionary<long, Guid?>();
+        await foreach (var row in _table.QueryAsync<TableEntity>(filter, select: ["RowKey", EntryIdProperty], cancellationToken: token).ConfigureAwait(false))
+        {
+            held[long.Parse(row.RowKey, NumberStyles.None, CultureInfo.InvariantCulture)] = row.GetGuid(EntryIdProperty);
+        }
+
+        var first = -1;
+        for (var i = 0; i < recent.Count; i++)
+        {
+            if (!held.TryGetValue(recent[i].Entry.Sequence, out var id))
+            {
+                first = first < 0 ? i : first;
+            }
+            else if (id != recent[i].Entry.EntryId)
+            {
+                return ReplicaOutcome.Conflict;
+            }
+            else if (first >= 0)
+            {
+                return ReplicaOutcome.Failed; // a hole below a row we hold: leave it to read repair
+            }
+        }
+
+        if (first < 0)
+        {
+            return ReplicaOutcome.Acknowledged;
+        }
+
+        var below = recent[first].Entry.Sequence - 1;
+        if (!held.ContainsKey(below) && covered != below)
+        {
+            return ReplicaOutcome.Failed; // it lags further back than we remember
+        }
+
+        for (var i = first; i < recent.Count; i++)
+        {
+            var (missing, missingPayload) = recent[i];
+            if (missing.BlobName is not null)
+            {
+                await _container.GetBlobClient(missing.BlobName).UploadAsync(BinaryData.FromBytes(missingPayload), overwrite: true, token).ConfigureAwait(false);
+            }
+
+            try
+            {
+                await _table.AddEntityAsync(ToEntity(partitionKey, missing, missingPayload), token).ConfigureAwait(false);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 409)
+            {
+                if ((await ReadBackAsync(partitionKey, missing, token).ConfigureAwait(false)).Outcome != ReplicaOutcome.Acknowledged)
+                {
+                    return ReplicaOutcome.Conflict;
+                }
+            }
+        }
+
+        return ReplicaOutcome.Acknowledged;
     }
 
     private static TableEntity Genesis(string partitionKey) => new(partitionKey, JournalNames.RowKey(0)) { [VersionProperty] = FormatVersion };

@@ -11,13 +11,18 @@ public sealed class JournalStream
 {
     private const int MaxQueuedWritesPerReplica = 32;
 
+    /// <summary>How many of its latest entries a stream keeps, to catch up a replica that missed some.</summary>
+    private const int MaxRecentEntries = 64;
+    private const long MaxRecentBytes = 8 * 1024 * 1024;
+
     private readonly AzureJournalStore _store;
     private readonly string _partitionKey;
     private readonly Task<ReplicaWriteResult>[] _lastWrites;
     private readonly int[] _queuedWrites;
     private Guid _lastEntryId;
     private byte[] _lastChain;
-    private (JournalEntry Entry, byte[] Payload)? _lastEntry;
+    private readonly Queue<(JournalEntry Entry, byte[] Payload)> _recent = new();
+    private long _recentBytes;
     private bool _faulted;
     private bool _fenced;
 
@@ -29,7 +34,7 @@ public sealed class JournalStream
         IReadOnlyList<JournalRecord> entries,
         Guid lastEntryId,
         byte[] lastChain,
-        (JournalEntry Entry, byte[] Payload)? lastEntry)
+        IEnumerable<(JournalEntry Entry, byte[] Payload)> recent)
     {
         _store = store;
         StreamKey = streamKey;
@@ -41,7 +46,11 @@ public sealed class JournalStream
         LastSnapshotBytes = snapshot?.Payload.Length ?? 0;
         _lastEntryId = lastEntryId;
         _lastChain = lastChain;
-        _lastEntry = lastEntry;
+        foreach (var entry in recent)
+        {
+            Remember(entry.Entry, entry.Payload);
+        }
+
         _lastWrites = store.Replicas.Select(_ => Task.FromResult(new ReplicaWriteResult(0, ReplicaOutcome.None))).ToArray();
         _queuedWrites = new int[store.Replicas.Count];
     }
@@ -109,7 +118,7 @@ public sealed class JournalStream
             LastSequence = sequence;
             _lastEntryId = entryId;
             _lastChain = entry.Chain;
-            _lastEntry = (entry, data);
+            Remember(entry, data);
             BytesSinceSnapshot += data.Length;
             StorageTelemetry.Appends.Add(1, new KeyValuePair<string, object?>(StorageTelemetry.OutcomeTag, "acknowledged"));
             activity?.SetTag(StorageTelemetry.OutcomeTag, "acknowledged");
@@ -179,7 +188,7 @@ public sealed class JournalStream
     /// </summary>
     private Task<ReplicaWriteResult>[] StartOrderedWrites(JournalEntry entry, byte[] data)
     {
-        var predecessor = _lastEntry;
+        var recent = _recent.ToArray();
         var writes = new Task<ReplicaWriteResult>[_store.Replicas.Count];
         for (var i = 0; i < writes.Length; i++)
         {
@@ -199,7 +208,7 @@ public sealed class JournalStream
                 {
                     try
                     {
-                        return await WriteEntryAsync(replica, entry, data, predecessor, previous).ConfigureAwait(false);
+                        return await WriteEntryAsync(replica, entry, data, recent, previous).ConfigureAwait(false);
                     }
                     finally
                     {
@@ -214,7 +223,7 @@ public sealed class JournalStream
     }
 
     private async Task<ReplicaWriteResult> WriteEntryAsync(
-        JournalReplica replica, JournalEntry entry, byte[] data, (JournalEntry Entry, byte[] Payload)? predecessor, Task previousWrite)
+        JournalReplica replica, JournalEntry entry, byte[] data, (JournalEntry Entry, byte[] Payload)[] recent, Task previousWrite)
     {
         using var activity = StorageTelemetry.Source.StartActivity("journal.append.replica");
         activity?.SetTag(StorageTelemetry.ReplicaTag, replica.Index);
@@ -223,7 +232,7 @@ public sealed class JournalStream
         ReplicaWriteResult result;
         try
         {
-            result = await replica.InsertAsync(_partitionKey, entry, data, predecessor, previousWrite.IsCompleted ? null : previousWrite).ConfigureAwait(false);
+            result = await replica.InsertAsync(_partitionKey, entry, data, recent, previousWrite.IsCompleted ? null : previousWrite).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -305,6 +314,16 @@ public sealed class JournalStream
             {
                 Log.FencedCleanupFailed(_store.Logger, ex, owned.Replica, StreamKey, sequence);
             }
+        }
+    }
+
+    private void Remember(JournalEntry entry, byte[] payload)
+    {
+        _recent.Enqueue((entry, payload));
+        _recentBytes += payload.Length;
+        while (_recent.Count > MaxRecentEntries || (_recentBytes > MaxRecentBytes && _recent.Count > 1))
+        {
+            _recentBytes -= _recent.Dequeue().Payload.Length;
         }
     }
 

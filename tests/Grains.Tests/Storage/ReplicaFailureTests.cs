@@ -31,7 +31,16 @@ public sealed class ReplicaFailureTests
             async () => (await TestStores.RowSequencesAsync(store, 2, key)).SequenceEqual(TestStores.Range(1, 8)),
             TestStores.Deadline,
             "the restarted replica holds every entry again");
+
+        // A replica that comes back while a writer keeps going is caught up by the writer itself, without a reopen.
+        set[2].Kill();
+        await TestStores.AppendManyAsync(reopened, 2);
+        await set[2].RestartAsync();
         await TestStores.AppendManyAsync(reopened, 1);
+        await Eventually.WaitAsync(
+            async () => (await TestStores.RowSequencesAsync(store, 2, key)).SequenceEqual(TestStores.Range(1, 11)),
+            TestStores.Deadline,
+            "the writer caught the returning replica up");
     }
 
     [Fact]
