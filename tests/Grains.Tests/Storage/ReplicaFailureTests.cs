@@ -71,6 +71,31 @@ public sealed class ReplicaFailureTests
     }
 
     [Fact]
+    public async Task A_snapshot_that_misses_its_quorum_throws_but_leaves_the_stream_usable()
+    {
+        await using var set = await AzuriteReplicaSet.StartAsync();
+        var store = TestStores.Create(set.ConnectionStrings);
+        var key = TestStores.NewKey();
+        var stream = await store.OpenAsync(key);
+        await TestStores.AppendManyAsync(stream, 4);
+
+        set[1].Kill();
+        set[2].Kill();
+        await Assert.ThrowsAsync<StorageUnavailableException>(() => stream.WriteSnapshotAsync(new byte[] { 4 }));
+        Assert.Equal(4, stream.LastSequence);
+        await Task.WhenAll(set[1].RestartAsync(), set[2].RestartAsync());
+
+        await TestStores.AppendManyAsync(stream, 1);
+        await stream.WriteSnapshotAsync(new byte[] { 5 });
+        await TestStores.AppendManyAsync(stream, 1);
+
+        var reopened = await TestStores.Reopen(store).OpenAsync(key);
+        Assert.Equal(5, reopened.Snapshot?.Sequence);
+        Assert.Equal(new byte[] { 5 }, reopened.Snapshot?.Payload.ToArray());
+        Assert.Equal([6L], reopened.Sequences());
+    }
+
+    [Fact]
     public async Task A_wiped_replica_heals_on_open()
     {
         await using var set = await AzuriteReplicaSet.StartAsync();
