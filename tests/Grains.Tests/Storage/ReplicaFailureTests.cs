@@ -96,6 +96,34 @@ public sealed class ReplicaFailureTests
     }
 
     [Fact]
+    public async Task A_hung_replica_does_not_hold_up_appends_or_opens_and_catches_up_when_it_answers_again()
+    {
+        await using var set = await AzuriteReplicaSet.StartAsync();
+        var store = TestStores.Create(set.ConnectionStrings);
+        var key = TestStores.NewKey();
+        var stream = await store.OpenAsync(key);
+        await TestStores.AppendManyAsync(stream, 2);
+
+        set[1].Pause();
+        try
+        {
+            await TestStores.AppendManyAsync(stream, 3);
+            var whileHung = await TestStores.Reopen(store).OpenAsync(key);
+            Assert.Equal(TestStores.Range(1, 5), whileHung.Sequences());
+        }
+        finally
+        {
+            set[1].Resume();
+        }
+
+        await TestStores.AppendManyAsync(stream, 1);
+        await Eventually.WaitAsync(
+            async () => (await TestStores.RowSequencesAsync(store, 1, key)).SequenceEqual(TestStores.Range(1, 6)),
+            TestStores.Deadline,
+            "the replica that hung holds every entry again");
+    }
+
+    [Fact]
     public async Task A_wiped_replica_heals_on_open()
     {
         await using var set = await AzuriteReplicaSet.StartAsync();
