@@ -145,7 +145,7 @@ internal sealed class JournalReplica
                     }
                 }
 
-                throw new InvalidOperationException(
+                throw new ReplicaLagException(
                     $"Replica {Index} lacks entry {entry.Sequence - 1}; it lags and will be repaired on the next open.", ex);
             }
 

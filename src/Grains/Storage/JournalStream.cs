@@ -241,7 +241,14 @@ public sealed class JournalStream
                 1,
                 new KeyValuePair<string, object?>(StorageTelemetry.ReplicaTag, replica.Index),
                 new KeyValuePair<string, object?>(StorageTelemetry.OperationTag, "append"));
-            Log.ReplicaWriteFailed(_store.Logger, ex, replica.Index, "append", StreamKey, entry.Sequence);
+            if (ex is ReplicaLagException)
+            {
+                Log.ReplicaLagging(_store.Logger, replica.Index, StreamKey, entry.Sequence);
+            }
+            else
+            {
+                Log.ReplicaWriteFailed(_store.Logger, ex, replica.Index, "append", StreamKey, entry.Sequence);
+            }
         }
 
         StorageTelemetry.ReplicaWriteDuration.Record(

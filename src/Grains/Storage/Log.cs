@@ -43,4 +43,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 4013, Level = LogLevel.Warning, Message = "Replica {Replica} could not serve blob of stream {Stream} at sequence {Sequence}")]
     public static partial void BlobReadFailed(ILogger logger, Exception? exception, int replica, string stream, long sequence);
+
+    [LoggerMessage(EventId = 4014, Level = LogLevel.Debug, Message = "Replica {Replica} lags behind stream {Stream}: entry {Sequence} not written there until read repair")]
+    public static partial void ReplicaLagging(ILogger logger, int replica, string stream, long sequence);
 }
