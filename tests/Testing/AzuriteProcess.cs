@@ -79,6 +79,26 @@ public sealed class AzuriteProcess : IAsyncDisposable
         KillProcess();
     }
 
+    /// <summary>Freezes the process (SIGSTOP): its ports stay open but nothing answers, like a hung replica.</summary>
+    public void Pause()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_process is { HasExited: false } process)
+        {
+            NativeSignals.Stop(process.Id);
+        }
+    }
+
+    /// <summary>Lets a paused process run again (SIGCONT).</summary>
+    public void Resume()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_process is { HasExited: false } process)
+        {
+            NativeSignals.Continue(process.Id);
+        }
+    }
+
     /// <summary>Asks the process to stop (SIGTERM) and kills it if it is still there after a grace period.</summary>
     public async Task StopAsync()
     {
@@ -86,6 +106,11 @@ public sealed class AzuriteProcess : IAsyncDisposable
         if (process is null)
         {
             return;
+        }
+
+        if (!process.HasExited)
+        {
+            NativeSignals.Continue(process.Id); // a paused process would not act on SIGTERM
         }
 
         if (!process.HasExited && NativeSignals.Terminate(process.Id))
@@ -202,7 +227,7 @@ public sealed class AzuriteProcess : IAsyncDisposable
         AzuriteRegistry.Add(process);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        _watchdog = StartWatchdog(process.Id);
+        _watchdog = StartWatchdog(process.Id, _ownsLocation ? Location : null);
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(StartDeadline);
@@ -229,19 +254,25 @@ public sealed class AzuriteProcess : IAsyncDisposable
 
     /// <summary>
     /// A tiny shell that SIGKILLs Azurite once this test process is gone, even if the test host itself was killed
-    /// (ProcessExit handlers do not run then). It exits on its own once Azurite is gone.
+    /// (ProcessExit handlers do not run then), and then deletes the temp data folder. It exits on its own once
+    /// Azurite is gone.
     /// </summary>
-    private static Process? StartWatchdog(int azuritePid)
+    private static Process? StartWatchdog(int azuritePid, string? ownedLocation)
     {
         if (OperatingSystem.IsWindows())
         {
             return null;
         }
 
-        var script = $"while kill -0 {Environment.ProcessId} 2>/dev/null && kill -0 {azuritePid} 2>/dev/null; do sleep 1; done; kill -9 {azuritePid} 2>/dev/null; exit 0";
+        // The folder goes as "$1" (never parsed by the shell), and only when the test process died, not when a test killed Azurite.
+        var script =
+            $"while kill -0 {Environment.ProcessId} 2>/dev/null && kill -0 {azuritePid} 2>/dev/null; do sleep 1; done; " +
+            $"if ! kill -0 {Environment.ProcessId} 2>/dev/null; then kill -9 {azuritePid} 2>/dev/null; if [ -n \"$1\" ]; then rm -rf -- \"$1\"; fi; fi; exit 0";
         var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
         start.ArgumentList.Add("-c");
         start.ArgumentList.Add(script);
+        start.ArgumentList.Add("azurite-watchdog");
+        start.ArgumentList.Add(ownedLocation ?? string.Empty);
         return Process.Start(start);
     }
 

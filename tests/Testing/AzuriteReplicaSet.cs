@@ -16,7 +16,7 @@ public sealed class AzuriteReplicaSet : IAsyncLifetime, IAsyncDisposable
     {
     }
 
-    public AzuriteReplicaSet(int count)
+    private AzuriteReplicaSet(int count)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
         _count = count;

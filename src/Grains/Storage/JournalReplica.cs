@@ -1,0 +1,596 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Azure;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+
+namespace DeviceSync.Grains.Storage;
+
+/// <summary>
+/// One independent storage replica: the journal table (a partition per stream, a row per entry) and a blob
+/// container (snapshots and payloads too large for a row). Creates both lazily, once, and again after the replica
+/// lost them (a wiped replica). Every call is bounded by the replica timeout; failures surface as exceptions.
+/// </summary>
+internal sealed class JournalReplica
+{
+    /// <summary>Azure Table limits a binary property to 64 KiB and an entity to 1 MiB.</summary>
+    public const int ChunkSize = 64 * 1024;
+
+    /// <summary>Payloads up to 14 chunks (896 KiB) live in the row; larger ones in a blob the row references.</summary>
+    public const int MaxInlinePayload = 14 * ChunkSize;
+
+    private const int FormatVersion = 1;
+    private const int MaxTransactionSize = 100;
+    private const string EntryIdProperty = "EntryId";
+    private const string PreviousIdProperty = "PrevId";
+    private const string ChainProperty = "Chain";
+    private const string HashProperty = "Hash";
+    private const string LengthProperty = "Length";
+    private const string BlobProperty = "Blob";
+    private const string VersionProperty = "V";
+    private const string SequenceMetadata = "sequence";
+    private const string LastEntryMetadata = "lastentryid";
+    private const string ChainMetadata = "chain";
+
+    private static readonly string[] ChunkProperties =
+        Enumerable.Range(0, MaxInlinePayload / ChunkSize).Select(i => "P" + i.ToString("D2", CultureInfo.InvariantCulture)).ToArray();
+
+    private readonly TableClient _table;
+    private readonly BlobContainerClient _container;
+    private readonly TimeSpan _timeout;
+    private readonly Lock _gate = new();
+    private Task? _created;
+
+    public JournalReplica(int index, string connectionString, string tablePrefix, TimeSpan timeout, HttpPipelinePolicy? extraPolicy = null)
+    {
+        Index = index;
+        _timeout = timeout;
+        var tableOptions = new TableClientOptions();
+        Configure(tableOptions, timeout, extraPolicy);
+        _table = new TableServiceClient(connectionString, tableOptions).GetTableClient(JournalNames.TableName(tablePrefix));
+        var blobOptions = new BlobClientOptions();
+        Configure(blobOptions, timeout, extraPolicy);
+        _container = new BlobServiceClient(connectionString, blobOptions).GetBlobContainerClient(JournalNames.ContainerName(tablePrefix));
+    }
+
+    public int Index { get; }
+
+    internal TableClient Table => _table;
+
+    internal BlobContainerClient Container => _container;
+
+    /// <summary>
+    /// Conditional insert of one entry (its payload blob first, if large), in one entity-group transaction with a
+    /// check that the predecessor row still exists (for entry 1: the insert of the stream's genesis row). A row
+    /// already there is ours only if it carries our entry id. The predecessor check fences a stale writer whose
+    /// sequence was compacted away: compaction keeps the snapshot's own row and the genesis row, so a missing
+    /// predecessor means either a snapshot past it (fenced) or a replica that lags (failed, repaired on read).
+    /// </summary>
+    /// <param name="recent">The writer's latest entries before this one, in order: a replica that missed some of them
+    /// (timeouts) is caught up from these first.</param>
+    /// <param name="previousWrite">The writer's previous write to this replica, possibly still in flight (writes are pipelined):
+    /// if the predecessor check fails, it is awaited and the insert tried again before anything else is concluded.</param>
+    public Task<ReplicaWriteResult> InsertAsync(
+        string partitionKey,
+        JournalEntry entry,
+        ReadOnlyMemory<byte> payload,
+        IReadOnlyList<(JournalEntry Entry, byte[] Payload)>? recent = null,
+        Task? previousWrite = null) =>
+        RunAsync(token => InsertAsync(partitionKey, entry, payload, recent, previousWrite, token));
+
+    private async Task<ReplicaWriteResult> InsertAsync(
+        string partitionKey,
+        JournalEntry entry,
+        ReadOnlyMemory<byte> payload,
+        IReadOnlyList<(JournalEntry Entry, byte[] Payload)>? recent,
+        Task? previousWrite,
+        CancellationToken token)
+    {
+        if (entry.BlobName is not null)
+        {
+            await _container.GetBlobClient(entry.BlobName).UploadAsync(BinaryData.FromBytes(payload), overwrite: true, token).ConfigureAwait(false);
+        }
+
+        var insert = new TableTransactionAction(TableTransactionActionType.Add, ToEntity(partitionKey, entry, payload));
+        var guard = entry.Sequence == 1
+            ? new TableTransactionAction(TableTransactionActionType.Add, Genesis(partitionKey))
+            : new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(partitionKey, JournalNames.RowKey(entry.Sequence - 1)), ETag.All);
+        try
+        {
+            var response = await _table.SubmitTransactionAsync([insert, guard], token).ConfigureAwait(false);
+            return new ReplicaWriteResult(Index, ReplicaOutcome.Acknowledged, response.Value[0].Headers.ETag ?? default);
+        }
+        catch (TableTransactionFailedException ex) when (ex.FailedTransactionActionIndex == 0 && ex.Status == 409)
+        {
+            return await ReadBackAsync(partitionKey, entry, token).ConfigureAwait(false);
+        }
+        catch (TableTransactionFailedException ex) when (ex.FailedTransactionActionIndex == 1 && ex.Status is 404 or 409)
+        {
+            if (previousWrite is not null)
+            {
+                // Our own previous entry may simply not have arrived yet: wait for it, then try once more.
+                await previousWrite.WaitAsync(token).ConfigureAwait(false);
+                return await InsertAsync(partitionKey, entry, payload, recent, null, token).ConfigureAwait(false);
+            }
+
+            if (entry.Sequence == 1)
+            {
+                return new ReplicaWriteResult(Index, ReplicaOutcome.Conflict); // the stream began before: its entry 1 was compacted away
+            }
+
+            var snapshots = await ListSnapshotsAsync(partitionKey, token).ConfigureAwait(false);
+            var covered = snapshots.Count == 0 ? 0 : snapshots.Max(s => s.Sequence);
+            if (covered >= entry.Sequence)
+            {
+                return new ReplicaWriteResult(Index, ReplicaOutcome.Conflict); // a snapshot covers our sequence: we are stale
+            }
+
+            if (covered < entry.Sequence - 1)
+            {
+                if (recent is { Count: > 0 } && recent[^1].Entry.Sequence == entry.Sequence - 1)
+                {
+                    // This replica missed some of our latest entries (timeouts): catch it up, then try again, once.
+                    var caughtUp = await CatchUpAsync(partitionKey, covered, recent, token).ConfigureAwait(false);
+                    if (caughtUp == ReplicaOutcome.Conflict)
+                    {
+                        return new ReplicaWriteResult(Index, ReplicaOutcome.Conflict);
+                    }
+
+                    if (caughtUp == ReplicaOutcome.Acknowledged)
+                    {
+                        return await InsertAsync(partitionKey, entry, payload, null, null, token).ConfigureAwait(false);
+                    }
+                }
+
+                throw new ReplicaLagException(
+                    $"Replica {Index} lacks entry {entry.Sequence - 1}; it lags and will be repaired on the next open.", ex);
+            }
+
+            // The predecessor is this replica's snapshot (a repaired replica has no row for it): insert alone.
+            try
+            {
+                var response = await _table.AddEntityAsync(ToEntity(partitionKey, entry, payload), token).ConfigureAwait(false);
+                return new ReplicaWriteResult(Index, ReplicaOutcome.Acknowledged, response.Headers.ETag ?? default);
+            }
+            catch (RequestFailedException conflict) when (conflict.Status == 409)
+            {
+                return await ReadBackAsync(partitionKey, entry, token).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Writes the genesis row if this replica lacks it (repair of a wiped replica).</summary>
+    public Task EnsureGenesisAsync(string partitionKey) =>
+        RunAsync(async token =>
+        {
+            try
+            {
+                await _table.AddEntityAsync(Genesis(partitionKey), token).ConfigureAwait(false);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 409)
+            {
+                // Already there.
+            }
+
+            return true;
+        });
+
+    /// <summary>Everything this replica holds of one stream: its rows and snapshot blobs.</summary>
+    public Task<ReplicaView> ReadAsync(string partitionKey) =>
+        RunAsync(async token =>
+        {
+            var rows = ReadRowsAsync(partitionKey, token);
+            var snapshots = ListSnapshotsAsync(partitionKey, token);
+            return new ReplicaView(Index, await rows.ConfigureAwait(false), await snapshots.ConfigureAwait(false));
+        });
+
+    public Task<byte[]> DownloadAsync(string blobName) =>
+        RunAsync(async token =>
+        {
+            var content = await _container.GetBlobClient(blobName).DownloadContentAsync(token).ConfigureAwait(false);
+            return content.Value.Content.ToArray();
+        });
+
+    public Task UploadSnapshotAsync(SnapshotInfo snapshot, ReadOnlyMemory<byte> state) =>
+        RunAsync(async token =>
+        {
+            var options = new BlobUploadOptions
+            {
+                Metadata = new Dictionary<string, string>
+                {
+                    [SequenceMetadata] = snapshot.Sequence.ToString(CultureInfo.InvariantCulture),
+                    [LastEntryMetadata] = snapshot.LastEntryId.ToString("N"),
+                    [ChainMetadata] = Convert.ToHexStringLower(snapshot.Chain),
+                },
+            };
+            await _container.GetBlobClient(snapshot.BlobName).UploadAsync(BinaryData.FromBytes(state), options, token).ConfigureAwait(false);
+            return true;
+        });
+
+    /// <summary>
+    /// After this replica holds <paramref name="snapshot"/>: deletes the rows it covers (batched within the partition)
+    /// except its last one and the genesis row (both fence stale writers, see <see cref="InsertAsync"/>), their
+    /// payload blobs and older snapshots. Returns the number of rows deleted.
+    /// </summary>
+    public Task<int> CompactAsync(string partitionKey, SnapshotInfo snapshot) =>
+        RunAsync(
+            async token =>
+            {
+                var filter = TableClient.CreateQueryFilter(
+                    $"PartitionKey eq {partitionKey} and RowKey gt {JournalNames.RowKey(0)} and RowKey lt {JournalNames.RowKey(snapshot.Sequence)}");
+                var rows = new List<TableEntity>();
+                await foreach (var row in _table.QueryAsync<TableEntity>(filter, select: ["RowKey", BlobProperty], cancellationToken: token).ConfigureAwait(false))
+                {
+                    rows.Add(row);
+                }
+
+                foreach (var batch in rows.Chunk(MaxTransactionSize))
+                {
+                    try
+                    {
+                        await _table.SubmitTransactionAsync(
+                            batch.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(partitionKey, r.RowKey), ETag.All)),
+                            token).ConfigureAwait(false);
+                    }
+                    catch (RequestFailedException)
+                    {
+                        // A row vanished meanwhile (another compaction): delete one by one, ignoring the missing.
+                        foreach (var row in batch)
+                        {
+                            await DeleteRowIfExistsAsync(partitionKey, row.RowKey, ETag.All, token).ConfigureAwait(false);
+                        }
+                    }
+                }
+
+                foreach (var blob in rows.Select(r => r.GetString(BlobProperty)).OfType<string>())
+                {
+                    await _container.DeleteBlobIfExistsAsync(blob, cancellationToken: token).ConfigureAwait(false);
+                }
+
+                foreach (var older in (await ListSnapshotsAsync(partitionKey, token).ConfigureAwait(false)).Where(s => s.Sequence < snapshot.Sequence))
+                {
+                    await _container.DeleteBlobIfExistsAsync(older.BlobName, cancellationToken: token).ConfigureAwait(false);
+                }
+
+                return rows.Count;
+            },
+            timeoutFactor: 4);
+
+    /// <summary>Writes a chosen entry to this replica: insert if it has none, replace (conditionally) a divergent version. False if it lost a race.</summary>
+    public Task<bool> RepairEntryAsync(string partitionKey, JournalEntry entry, ReadOnlyMemory<byte> payload, JournalEntry? divergent) =>
+        RunAsync(async token =>
+        {
+            if (entry.BlobName is not null)
+            {
+                await _container.GetBlobClient(entry.BlobName).UploadAsync(BinaryData.FromBytes(payload), overwrite: true, token).ConfigureAwait(false);
+            }
+
+            var entity = ToEntity(partitionKey, entry, payload);
+            try
+            {
+                if (divergent is null)
+                {
+                    await _table.AddEntityAsync(entity, token).ConfigureAwait(false);
+                }
+                else
+                {
+                    await _table.UpdateEntityAsync(entity, divergent.ETag, TableUpdateMode.Replace, token).ConfigureAwait(false);
+                }
+
+                return true;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 409 or 412 or 404)
+            {
+                return false;
+            }
+        });
+
+    /// <summary>Deletes one row if it is still the version we saw.</summary>
+    public Task DeleteEntryAsync(string partitionKey, long sequence, ETag etag) =>
+        RunAsync(async token =>
+        {
+            await DeleteRowIfExistsAsync(partitionKey, JournalNames.RowKey(sequence), etag, token).ConfigureAwait(false);
+            return true;
+        });
+
+    internal static TableEntity ToEntity(string partitionKey, JournalEntry entry, ReadOnlyMemory<byte> payload)
+    {
+        var entity = new TableEntity(partitionKey, JournalNames.RowKey(entry.Sequence))
+        {
+            [VersionProperty] = FormatVersion,
+            [EntryIdProperty] = entry.EntryId,
+            [PreviousIdProperty] = entry.PreviousEntryId,
+            [ChainProperty] = entry.Chain,
+            [HashProperty] = entry.PayloadHash,
+            [LengthProperty] = entry.PayloadLength,
+        };
+        if (entry.BlobName is not null)
+        {
+            entity[BlobProperty] = entry.BlobName;
+        }
+        else
+        {
+            for (var i = 0; i * ChunkSize < payload.Length; i++)
+            {
+                var start = i * ChunkSize;
+                entity[ChunkProperties[i]] = payload.Slice(start, Math.Min(ChunkSize, payload.Length - start)).ToArray();
+            }
+        }
+
+        return entity;
+    }
+
+    /// <summary>Parses a row; null if it is not a journal row of a known format or its inline payload does not match its hash.</summary>
+    internal static JournalEntry? FromEntity(TableEntity entity)
+    {
+        if (!JournalNames.TryParseRowKey(entity.RowKey, out var sequence)
+            || entity.GetInt32(VersionProperty) != FormatVersion
+            || entity.GetGuid(EntryIdProperty) is not { } entryId
+            || entity.GetGuid(PreviousIdProperty) is not { } previousId
+            || entity.GetBinary(ChainProperty) is not { Length: JournalChain.HashLength } chain
+            || entity.GetBinary(HashProperty) is not { Length: JournalChain.HashLength } hash
+            || entity.GetInt32(LengthProperty) is not { } length
+            || length < 0)
+        {
+            return null;
+        }
+
+        var blob = entity.GetString(BlobProperty);
+        ReadOnlyMemory<byte> inline = default;
+        if (blob is null)
+        {
+            if (length > MaxInlinePayload)
+            {
+                return null;
+            }
+
+            var buffer = new byte[length];
+            for (var i = 0; i * ChunkSize < length; i++)
+            {
+                var chunk = entity.GetBinary(ChunkProperties[i]);
+                var expected = Math.Min(ChunkSize, length - (i * ChunkSize));
+                if (chunk is null || chunk.Length != expected)
+                {
+                    return null;
+                }
+
+                chunk.CopyTo(buffer, i * ChunkSize);
+            }
+
+            if (!SHA256.HashData(buffer).AsSpan().SequenceEqual(hash))
+            {
+                return null;
+            }
+
+            inline = buffer;
+        }
+
+        return new JournalEntry
+        {
+            Sequence = sequence,
+            EntryId = entryId,
+            PreviousEntryId = previousId,
+            Chain = chain,
+            PayloadHash = hash,
+            PayloadLength = length,
+            BlobName = blob,
+            InlinePayload = inline,
+            Timestamp = entity.Timestamp,
+            ETag = entity.ETag,
+        };
+    }
+
+    /// <summary>
+    /// Writes the entries of <paramref name="recent"/> this replica lacks, in order, if what it holds reaches up to
+    /// the first of them (a row, the genesis row or a snapshot). Conflict if it holds another writer's version of one.
+    /// </summary>
+    private async Task<ReplicaOutcome> CatchUpAsync(
+        string partitionKey, long covered, IReadOnlyList<(JournalEntry Entry, byte[] Payload)> recent, CancellationToken token)
+    {
+        var from = recent[0].Entry.Sequence - 1;
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey eq {partitionKey} and RowKey ge {JournalNames.RowKey(from)} and RowKey le {JournalNames.RowKey(recent[^1].Entry.Sequence)}");
+        var held = new Dictionary<long, Guid?>();
+        await foreach (var row in _table.QueryAsync<TableEntity>(filter, select: ["RowKey", EntryIdProperty], cancellationToken: token).ConfigureAwait(false))
+        {
+            held[long.Parse(row.RowKey, NumberStyles.None, CultureInfo.InvariantCulture)] = row.GetGuid(EntryIdProperty);
+        }
+
+        var first = -1;
+        for (var i = 0; i < recent.Count; i++)
+        {
+            if (!held.TryGetValue(recent[i].Entry.Sequence, out var id))
+            {
+                first = first < 0 ? i : first;
+            }
+            else if (id != recent[i].Entry.EntryId)
+            {
+                return ReplicaOutcome.Conflict;
+            }
+            else if (first >= 0)
+            {
+                return ReplicaOutcome.Failed; // a hole below a row we hold: leave it to read repair
+            }
+        }
+
+        if (first < 0)
+        {
+            return ReplicaOutcome.Acknowledged;
+        }
+
+        var below = recent[first].Entry.Sequence - 1;
+        if (!held.ContainsKey(below) && covered != below)
+        {
+            return ReplicaOutcome.Failed; // it lags further back than we remember
+        }
+
+        for (var i = first; i < recent.Count; i++)
+        {
+            var (missing, missingPayload) = recent[i];
+            if (missing.BlobName is not null)
+            {
+                await _container.GetBlobClient(missing.BlobName).UploadAsync(BinaryData.FromBytes(missingPayload), overwrite: true, token).ConfigureAwait(false);
+            }
+
+            try
+            {
+                await _table.AddEntityAsync(ToEntity(partitionKey, missing, missingPayload), token).ConfigureAwait(false);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 409)
+            {
+                if ((await ReadBackAsync(partitionKey, missing, token).ConfigureAwait(false)).Outcome != ReplicaOutcome.Acknowledged)
+                {
+                    return ReplicaOutcome.Conflict;
+                }
+            }
+        }
+
+        return ReplicaOutcome.Acknowledged;
+    }
+
+    private static TableEntity Genesis(string partitionKey) => new(partitionKey, JournalNames.RowKey(0)) { [VersionProperty] = FormatVersion };
+
+    private async Task<ReplicaWriteResult> ReadBackAsync(string partitionKey, JournalEntry entry, CancellationToken token)
+    {
+        var existing = await _table.GetEntityAsync<TableEntity>(
+            partitionKey, JournalNames.RowKey(entry.Sequence), [EntryIdProperty], token).ConfigureAwait(false);
+        return existing.Value.GetGuid(EntryIdProperty) == entry.EntryId
+            ? new ReplicaWriteResult(Index, ReplicaOutcome.Acknowledged, existing.Value.ETag)
+            : new ReplicaWriteResult(Index, ReplicaOutcome.Conflict);
+    }
+
+    private static void Configure(ClientOptions options, TimeSpan timeout, HttpPipelinePolicy? extraPolicy)
+    {
+        // Few, quick retries: a slow or dead replica must not hold up the quorum; the caller's timeout bounds the rest.
+        options.Retry.MaxRetries = 1;
+        options.Retry.Mode = RetryMode.Fixed;
+        options.Retry.Delay = TimeSpan.FromMilliseconds(50);
+        options.Retry.NetworkTimeout = timeout;
+        if (extraPolicy is not null)
+        {
+            options.AddPolicy(extraPolicy, HttpPipelinePosition.PerRetry);
+        }
+    }
+
+    private static bool IsMissingContainer(RequestFailedException ex) =>
+        ex.Status == 404 && ex.ErrorCode is "TableNotFound" or "ContainerNotFound";
+
+    private async Task<List<JournalEntry>> ReadRowsAsync(string partitionKey, CancellationToken token)
+    {
+        var entries = new List<JournalEntry>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey}");
+        await foreach (var row in _table.QueryAsync<TableEntity>(filter, cancellationToken: token).ConfigureAwait(false))
+        {
+            if (FromEntity(row) is { } entry)
+            {
+                entries.Add(entry);
+            }
+        }
+
+        entries.Sort((a, b) => a.Sequence.CompareTo(b.Sequence));
+        return entries;
+    }
+
+    private async Task<List<SnapshotInfo>> ListSnapshotsAsync(string partitionKey, CancellationToken token)
+    {
+        var snapshots = new List<SnapshotInfo>();
+        var options = new GetBlobsOptions { Traits = BlobTraits.Metadata, Prefix = JournalNames.SnapshotPrefix(partitionKey) };
+        await foreach (var blob in _container.GetBlobsAsync(options, token).ConfigureAwait(false))
+        {
+            if (blob.Metadata is { } metadata
+                && metadata.TryGetValue(SequenceMetadata, out var sequenceText)
+                && long.TryParse(sequenceText, NumberStyles.None, CultureInfo.InvariantCulture, out var sequence)
+                && metadata.TryGetValue(LastEntryMetadata, out var lastEntryText)
+                && Guid.TryParseExact(lastEntryText, "N", out var lastEntryId)
+                && metadata.TryGetValue(ChainMetadata, out var chainText)
+                && chainText.Length == JournalChain.HashLength * 2)
+            {
+                snapshots.Add(new SnapshotInfo(sequence, lastEntryId, Convert.FromHexString(chainText), blob.Name));
+            }
+        }
+
+        return snapshots;
+    }
+
+    private async Task DeleteRowIfExistsAsync(string partitionKey, string rowKey, ETag etag, CancellationToken token)
+    {
+        try
+        {
+            await _table.DeleteEntityAsync(partitionKey, rowKey, etag, token).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+        {
+            // Gone already, or no longer the version we meant to delete.
+        }
+    }
+
+    /// <summary>Runs one operation with the replica timeout, creating table and container first (and again if the replica lost them).</summary>
+    private async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> operation, int timeoutFactor = 1)
+    {
+        using var timeout = new CancellationTokenSource(_timeout * timeoutFactor);
+        try
+        {
+            await EnsureCreatedAsync(timeout.Token).ConfigureAwait(false);
+            try
+            {
+                return await operation(timeout.Token).ConfigureAwait(false);
+            }
+            catch (RequestFailedException ex) when (IsMissingContainer(ex))
+            {
+                // The replica lost its table or container (wiped, replaced): create them again and retry once.
+                ForgetCreated();
+                await EnsureCreatedAsync(timeout.Token).ConfigureAwait(false);
+                return await operation(timeout.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException ex) when (timeout.IsCancellationRequested)
+        {
+            throw new TimeoutException($"Storage replica {Index} did not answer within {_timeout * timeoutFactor}.", ex);
+        }
+    }
+
+    private async Task EnsureCreatedAsync(CancellationToken token)
+    {
+        Task created;
+        lock (_gate)
+        {
+            created = _created ??= CreateAsync();
+        }
+
+        try
+        {
+            await created.WaitAsync(token).ConfigureAwait(false);
+        }
+        catch
+        {
+            lock (_gate)
+            {
+                if (ReferenceEquals(_created, created) && created.IsCompleted)
+                {
+                    _created = null; // failed: the next operation tries again
+                }
+            }
+
+            throw;
+        }
+    }
+
+    private async Task CreateAsync()
+    {
+        using var timeout = new CancellationTokenSource(_timeout);
+        await Task.WhenAll(
+            _table.CreateIfNotExistsAsync(timeout.Token),
+            _container.CreateIfNotExistsAsync(cancellationToken: timeout.Token)).ConfigureAwait(false);
+    }
+
+    private void ForgetCreated()
+    {
+        lock (_gate)
+        {
+            _created = null;
+        }
+    }
+}

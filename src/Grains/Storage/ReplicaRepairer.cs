@@ -1,0 +1,89 @@
+namespace DeviceSync.Grains.Storage;
+
+/// <summary>
+/// Read repair: brings each replica that answered an open up to the chosen history: the snapshot if it lacks
+/// it, every chosen entry it lacks or holds in another version, and removal of stray rows after the history's end
+/// (left behind a gap, they would fence every future append). Best effort: failures are logged, never thrown.
+/// </summary>
+internal static class ReplicaRepairer
+{
+    private const int ParallelWritesPerReplica = 8;
+
+    public static async Task RepairAsync(
+        AzureJournalStore store,
+        string streamKey,
+        string partitionKey,
+        IReadOnlyList<ReplicaView> views,
+        ResolvedHistory history,
+        byte[]? snapshotState,
+        IReadOnlyList<byte[]> payloads)
+    {
+        await Task.WhenAll(views.Select(view => Task.Run(() => RepairReplicaAsync(store, streamKey, partitionKey, view, history, snapshotState, payloads))))
+            .ConfigureAwait(false);
+    }
+
+    private static async Task RepairReplicaAsync(
+        AzureJournalStore store,
+        string streamKey,
+        string partitionKey,
+        ReplicaView view,
+        ResolvedHistory history,
+        byte[]? snapshotState,
+        IReadOnlyList<byte[]> payloads)
+    {
+        var replica = store.Replicas[view.Replica];
+        var snapshots = 0;
+        var entries = 0;
+        var removed = 0;
+        try
+        {
+            if (history.Snapshot is { } snapshot && snapshotState is not null && !snapshot.Holders.Contains(view.Replica))
+            {
+                await replica.UploadSnapshotAsync(snapshot.Info, snapshotState).ConfigureAwait(false);
+                snapshots++;
+                await replica.CompactAsync(partitionKey, snapshot.Info).ConfigureAwait(false);
+            }
+
+            var held = view.Entries.ToDictionary(e => e.Sequence);
+            var work = history.Entries
+                .Select((chosen, i) => (Chosen: chosen.Entry, Payload: payloads[i], Held: held.GetValueOrDefault(chosen.Entry.Sequence)))
+                .Where(w => w.Held is null || w.Held.EntryId != w.Chosen.EntryId)
+                .ToList();
+            await Parallel.ForEachAsync(
+                work,
+                new ParallelOptions { MaxDegreeOfParallelism = ParallelWritesPerReplica },
+                async (w, _) =>
+                {
+                    if (await replica.RepairEntryAsync(partitionKey, w.Chosen, w.Payload, w.Held).ConfigureAwait(false))
+                    {
+                        Interlocked.Increment(ref entries);
+                    }
+                }).ConfigureAwait(false);
+
+            if (snapshots + entries > 0 || (history.LastSequence > 0 && view.Entries.Count == 0 && view.Snapshots.Count == 0))
+            {
+                await replica.EnsureGenesisAsync(partitionKey).ConfigureAwait(false);
+            }
+
+            foreach (var stray in view.Entries.Where(e => e.Sequence > history.LastSequence))
+            {
+                await replica.DeleteEntryAsync(partitionKey, stray.Sequence, stray.ETag).ConfigureAwait(false);
+                removed++;
+            }
+        }
+        catch (Exception ex)
+        {
+            StorageTelemetry.ReplicaFailures.Add(
+                1,
+                new KeyValuePair<string, object?>(StorageTelemetry.ReplicaTag, view.Replica),
+                new KeyValuePair<string, object?>(StorageTelemetry.OperationTag, "repair"));
+            Log.RepairFailed(store.Logger, ex, view.Replica, streamKey);
+        }
+
+        if (snapshots + entries + removed > 0)
+        {
+            StorageTelemetry.Repairs.Add(snapshots + entries, new KeyValuePair<string, object?>(StorageTelemetry.ReplicaTag, view.Replica));
+            Log.Repaired(store.Logger, view.Replica, streamKey, entries, snapshots, removed);
+        }
+    }
+}

@@ -1,0 +1,22 @@
+namespace DeviceSync.Grains.Storage;
+
+/// <summary>The storage replicas of the journal and the write quorum (section <c>Storage</c>).</summary>
+public sealed class ReplicationOptions
+{
+    public const string SectionName = "Storage";
+
+    /// <summary>Connection strings, one per independent storage replica (N = Count).</summary>
+    public List<string> Replicas { get; set; } = [];
+
+    /// <summary>W: replicas that must hold an entry before it is acknowledged. Reads need R = N - W + 1, so R + W &gt; N.</summary>
+    public int WriteQuorum { get; set; } = 2;
+
+    /// <summary>Prefix of the table and blob container names (letters and digits, starting with a letter).</summary>
+    public string TablePrefix { get; set; } = "devicesync";
+
+    /// <summary>How long one request to one replica may take before that replica counts as failed.</summary>
+    public TimeSpan ReplicaTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>R = N - W + 1: replicas that must answer a read so that it meets every acknowledged write.</summary>
+    internal int ReadQuorum => Replicas.Count - WriteQuorum + 1;
+}

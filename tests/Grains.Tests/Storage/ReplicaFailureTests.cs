@@ -1,0 +1,159 @@
+using DeviceSync.Contracts.Operations;
+using DeviceSync.Testing;
+
+namespace DeviceSync.Grains.Tests.Storage;
+
+/// <summary>Crashed, lagging and wiped replicas. Each test kills replicas, so each has its own Azurite set.</summary>
+public sealed class ReplicaFailureTests
+{
+    [Fact]
+    public async Task With_one_replica_down_appends_are_acknowledged_and_the_replica_is_repaired_after_restart()
+    {
+        await using var set = await AzuriteReplicaSet.StartAsync();
+        var store = TestStores.Create(set.ConnectionStrings);
+        var key = TestStores.NewKey();
+        var stream = await store.OpenAsync(key);
+        await TestStores.AppendManyAsync(stream, 3);
+
+        set[2].Kill();
+        await TestStores.AppendManyAsync(stream, 5);
+
+        Assert.Equal(8, stream.LastSequence);
+        var whileDown = await TestStores.Reopen(store).OpenAsync(key);
+        Assert.Equal(TestStores.Range(1, 8), whileDown.Sequences());
+
+        await set[2].RestartAsync();
+        var reopened = await TestStores.Reopen(store).OpenAsync(key);
+
+        Assert.Equal(TestStores.Range(1, 8), reopened.Sequences());
+        Assert.All(reopened.Entries, e => Assert.Equal(TestStores.Payload(e.Sequence), e.Payload.ToArray()));
+        await Eventually.WaitAsync(
+            async () => (await TestStores.RowSequencesAsync(store, 2, key)).SequenceEqual(TestStores.Range(1, 8)),
+            TestStores.Deadline,
+            "the restarted replica holds every entry again");
+
+        // A replica that comes back while a writer keeps going is caught up by the writer itself, without a reopen.
+        set[2].Kill();
+        await TestStores.AppendManyAsync(reopened, 2);
+        await set[2].RestartAsync();
+        await TestStores.AppendManyAsync(reopened, 1);
+        await Eventually.WaitAsync(
+            async () => (await TestStores.RowSequencesAsync(store, 2, key)).SequenceEqual(TestStores.Range(1, 11)),
+            TestStores.Deadline,
+            "the writer caught the returning replica up");
+    }
+
+    [Fact]
+    public async Task With_two_replicas_down_appends_and_opens_fail_and_nothing_acknowledged_is_lost()
+    {
+        await using var set = await AzuriteReplicaSet.StartAsync();
+        var store = TestStores.Create(set.ConnectionStrings);
+        var key = TestStores.NewKey();
+        var stream = await store.OpenAsync(key);
+        await TestStores.AppendManyAsync(stream, 4);
+
+        set[1].Kill();
+        set[2].Kill();
+
+        await Assert.ThrowsAsync<StorageUnavailableException>(() => stream.AppendAsync(TestStores.Payload(5)));
+        await Assert.ThrowsAsync<StorageUnavailableException>(() => stream.AppendAsync(TestStores.Payload(5))); // faulted until reopened
+        await Assert.ThrowsAsync<StorageUnavailableException>(() => TestStores.Reopen(store).OpenAsync(key));
+
+        await Task.WhenAll(set[1].RestartAsync(), set[2].RestartAsync());
+        var reopened = await TestStores.Reopen(store).OpenAsync(key);
+
+        // Entries 1-4 were acknowledged and must be there. Entry 5 was not: it may or may not have survived
+        // (it reached replica 0), and either is allowed; what it cannot be is different from what was sent.
+        Assert.True(reopened.LastSequence >= 4);
+        Assert.Equal(TestStores.Range(1, reopened.LastSequence), reopened.Sequences());
+        Assert.All(reopened.Entries, e => Assert.Equal(TestStores.Payload(e.Sequence), e.Payload.ToArray()));
+        await TestStores.AppendManyAsync(reopened, 1);
+    }
+
+    [Fact]
+    public async Task A_snapshot_that_misses_its_quorum_throws_but_leaves_the_stream_usable()
+    {
+        await using var set = await AzuriteReplicaSet.StartAsync();
+        var store = TestStores.Create(set.ConnectionStrings);
+        var key = TestStores.NewKey();
+        var stream = await store.OpenAsync(key);
+        await TestStores.AppendManyAsync(stream, 4);
+
+        set[1].Kill();
+        set[2].Kill();
+        await Assert.ThrowsAsync<StorageUnavailableException>(() => stream.WriteSnapshotAsync(new byte[] { 4 }));
+        Assert.Equal(4, stream.LastSequence);
+        await Task.WhenAll(set[1].RestartAsync(), set[2].RestartAsync());
+
+        await TestStores.AppendManyAsync(stream, 1);
+        await stream.WriteSnapshotAsync(new byte[] { 5 });
+        await TestStores.AppendManyAsync(stream, 1);
+
+        var reopened = await TestStores.Reopen(store).OpenAsync(key);
+        Assert.Equal(5, reopened.Snapshot?.Sequence);
+        Assert.Equal(new byte[] { 5 }, reopened.Snapshot?.Payload.ToArray());
+        Assert.Equal([6L], reopened.Sequences());
+    }
+
+    [Fact]
+    public async Task A_hung_replica_does_not_hold_up_appends_or_opens_and_catches_up_when_it_answers_again()
+    {
+        await using var set = await AzuriteReplicaSet.StartAsync();
+        var store = TestStores.Create(set.ConnectionStrings);
+        var key = TestStores.NewKey();
+        var stream = await store.OpenAsync(key);
+        await TestStores.AppendManyAsync(stream, 2);
+
+        set[1].Pause();
+        try
+        {
+            await TestStores.AppendManyAsync(stream, 3);
+            var whileHung = await TestStores.Reopen(store).OpenAsync(key);
+            Assert.Equal(TestStores.Range(1, 5), whileHung.Sequences());
+        }
+        finally
+        {
+            set[1].Resume();
+        }
+
+        await TestStores.AppendManyAsync(stream, 1);
+        await Eventually.WaitAsync(
+            async () => (await TestStores.RowSequencesAsync(store, 1, key)).SequenceEqual(TestStores.Range(1, 6)),
+            TestStores.Deadline,
+            "the replica that hung holds every entry again");
+    }
+
+    [Fact]
+    public async Task A_wiped_replica_heals_on_open()
+    {
+        await using var set = await AzuriteReplicaSet.StartAsync();
+        var store = TestStores.Create(set.ConnectionStrings);
+        var key = TestStores.NewKey();
+        var stream = await store.OpenAsync(key);
+        await TestStores.AppendManyAsync(stream, 5);
+        var state = new byte[] { 5, 5, 5 };
+        await stream.WriteSnapshotAsync(state);
+        await TestStores.AppendManyAsync(stream, 2);
+        await TestStores.AppendManyAsync(stream, 1, size: 2 * 1024 * 1024); // a blob-backed entry
+
+        await set[1].WipeAsync();
+        Assert.Empty(await TestStores.RowSequencesAsync(TestStores.Reopen(store), 1, key));
+        var reopened = await store.OpenAsync(key);
+
+        Assert.Equal(5, reopened.Snapshot?.Sequence);
+        Assert.Equal(state, reopened.Snapshot?.Payload.ToArray());
+        Assert.Equal(TestStores.Range(6, 8), reopened.Sequences());
+        await Eventually.WaitAsync(
+            async () => (await TestStores.RowSequencesAsync(store, 1, key)).SequenceEqual(TestStores.Range(6, 8))
+                        && (await TestStores.SnapshotBlobsAsync(store, 1, key)).Count == 1,
+            TestStores.Deadline,
+            "the wiped replica holds the snapshot and the tail again");
+
+        // The healed replica now carries its share: with replica 0 down, replicas 1 and 2 still make a quorum.
+        set[0].Kill();
+        var withoutZero = await TestStores.Reopen(store).OpenAsync(key);
+        Assert.Equal(TestStores.Range(6, 8), withoutZero.Sequences());
+        Assert.Equal(TestStores.Payload(8, 2 * 1024 * 1024), withoutZero.Entries[^1].Payload.ToArray());
+        await TestStores.AppendManyAsync(withoutZero, 1);
+    }
+}

@@ -1,0 +1,83 @@
+using DeviceSync.Grains.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace DeviceSync.Grains.Tests.Storage;
+
+/// <summary>Options validation, service registration and stream-key encoding (no storage).</summary>
+public sealed class StorageConfigurationTests
+{
+    [Theory]
+    [InlineData(3, 2, "devicesync", true)]
+    [InlineData(3, 3, "devicesync", true)]
+    [InlineData(1, 1, "devicesync", true)]
+    [InlineData(3, 0, "devicesync", false)]
+    [InlineData(3, 4, "devicesync", false)]
+    [InlineData(0, 1, "devicesync", false)]
+    [InlineData(3, 2, "device-sync", false)]
+    [InlineData(3, 2, "1devicesync", false)]
+    [InlineData(3, 2, "", false)]
+    public void Options_are_validated(int replicas, int writeQuorum, string prefix, bool valid)
+    {
+        var options = new ReplicationOptions
+        {
+            Replicas = Enumerable.Range(0, replicas).Select(i => $"UseDevelopmentStorage=true;replica={i}").ToList(),
+            WriteQuorum = writeQuorum,
+            TablePrefix = prefix,
+        };
+
+        Assert.Equal(valid, new ReplicationOptionsValidator().Validate(null, options).Succeeded);
+    }
+
+    [Fact]
+    public void AddDeviceSyncStorage_binds_the_Storage_section_and_rejects_a_bad_one()
+    {
+        var good = Provider(new Dictionary<string, string?>
+        {
+            ["Storage:Replicas:0"] = "UseDevelopmentStorage=true",
+            ["Storage:Replicas:1"] = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=a2V5;TableEndpoint=http://127.0.0.1:1/devstoreaccount1;BlobEndpoint=http://127.0.0.1:2/devstoreaccount1;",
+            ["Storage:WriteQuorum"] = "2",
+            ["Storage:TablePrefix"] = "abc1",
+        });
+        Assert.IsType<AzureJournalStore>(good.GetRequiredService<IJournalStore>());
+        Assert.Equal("abc1", good.GetRequiredService<IOptions<ReplicationOptions>>().Value.TablePrefix);
+
+        var bad = Provider(new Dictionary<string, string?> { ["Storage:Replicas:0"] = "UseDevelopmentStorage=true", ["Storage:WriteQuorum"] = "2" });
+        Assert.Throws<OptionsValidationException>(() => bad.GetRequiredService<IOptions<ReplicationOptions>>().Value);
+    }
+
+    [Theory]
+    [InlineData("alice/contacts")]
+    [InlineData("account/alice")]
+    [InlineData("a.b_c-d/e f")]
+    [InlineData("#?\\/'\u0001\u007f")]
+    [InlineData("ünï/cødé")]
+    public void Stream_keys_become_safe_partition_keys(string key)
+    {
+        var encoded = StreamKeyEncoding.Encode(key);
+
+        Assert.Matches("^[A-Za-z0-9_~-]+$", encoded);
+        Assert.NotEqual(encoded, StreamKeyEncoding.Encode(key + "x"));
+    }
+
+    [Fact]
+    public void Stream_key_encoding_is_injective_for_escape_lookalikes_and_bounded_for_long_keys()
+    {
+        Assert.NotEqual(StreamKeyEncoding.Encode("a/b"), StreamKeyEncoding.Encode("a~2Fb"));
+        Assert.NotEqual(StreamKeyEncoding.Encode("a.b"), StreamKeyEncoding.Encode("a~2Eb"));
+        var longKey = new string('x', 5000);
+        Assert.InRange(StreamKeyEncoding.Encode(longKey).Length, 1, 400);
+        Assert.NotEqual(StreamKeyEncoding.Encode(longKey), StreamKeyEncoding.Encode(longKey + "y"));
+    }
+
+    private static ServiceProvider Provider(Dictionary<string, string?> settings)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddLogging();
+        services.AddDeviceSyncStorage();
+        return services.BuildServiceProvider();
+    }
+}

@@ -1,0 +1,107 @@
+using Azure.Core.Pipeline;
+using Azure.Data.Tables;
+using DeviceSync.Grains.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace DeviceSync.Grains.Tests.Storage;
+
+/// <summary>Stores on real Azurite replicas with names no other test uses.</summary>
+internal static class TestStores
+{
+    public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
+    /// <summary>Set DEVICESYNC_TEST_LOG=1 to see the store's log on the console.</summary>
+    private static readonly ILogger Logger = Environment.GetEnvironmentVariable("DEVICESYNC_TEST_LOG") == "1"
+        ? LoggerFactory.Create(b => b.AddSimpleConsole().SetMinimumLevel(LogLevel.Debug)).CreateLogger<AzureJournalStore>()
+        : NullLogger.Instance;
+
+    public static string NewPrefix() => "t" + Guid.NewGuid().ToString("N")[..20];
+
+    public static string NewKey(string collection = "contacts") => $"acct-{Guid.NewGuid():N}/{collection}";
+
+    public static AzureJournalStore Create(
+        IReadOnlyList<string> replicas,
+        string? prefix = null,
+        HttpPipelinePolicy? policy = null,
+        int writeQuorum = 2)
+    {
+        var options = new ReplicationOptions
+        {
+            Replicas = [.. replicas],
+            WriteQuorum = writeQuorum,
+            TablePrefix = prefix ?? NewPrefix(),
+            ReplicaTimeout = TimeSpan.FromSeconds(3),
+        };
+        return new AzureJournalStore(options, Logger, policy);
+    }
+
+    /// <summary>Another store (as on another silo) over the same replicas and tables.</summary>
+    public static AzureJournalStore Reopen(AzureJournalStore store) =>
+        Create(store.Options.Replicas, store.Options.TablePrefix, writeQuorum: store.Options.WriteQuorum);
+
+    public static byte[] Payload(long sequence, int size = 64)
+    {
+        var bytes = new byte[size];
+        new Random((int)sequence).NextBytes(bytes);
+        BitConverter.TryWriteBytes(bytes, sequence);
+        return bytes;
+    }
+
+    public static async Task AppendManyAsync(JournalStream stream, int count, int size = 64)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            await stream.AppendAsync(Payload(stream.LastSequence + 1, size));
+        }
+    }
+
+    /// <summary>The sequences of a stream's entry rows on one replica (empty if the table is gone).</summary>
+    public static async Task<List<long>> RowSequencesAsync(AzureJournalStore store, int replica, string streamKey)
+    {
+        var table = store.Replicas[replica].Table;
+        var sequences = new List<long>();
+        try
+        {
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {StreamKeyEncoding.Encode(streamKey)}");
+            await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["RowKey"]))
+            {
+                var sequence = long.Parse(row.RowKey, System.Globalization.CultureInfo.InvariantCulture);
+                if (sequence > 0)
+                {
+                    sequences.Add(sequence); // not the genesis row
+                }
+            }
+        }
+        catch (Azure.RequestFailedException ex) when (ex.Status == 404)
+        {
+            return sequences;
+        }
+
+        sequences.Sort();
+        return sequences;
+    }
+
+    public static async Task<List<string>> SnapshotBlobsAsync(AzureJournalStore store, int replica, string streamKey)
+    {
+        var names = new List<string>();
+        try
+        {
+            var options = new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = "snapshots/" + StreamKeyEncoding.Encode(streamKey) + "/" };
+            await foreach (var blob in store.Replicas[replica].Container.GetBlobsAsync(options))
+            {
+                names.Add(blob.Name);
+            }
+        }
+        catch (Azure.RequestFailedException ex) when (ex.Status == 404)
+        {
+            return names;
+        }
+
+        return names;
+    }
+
+    public static long[] Sequences(this JournalStream stream) => stream.Entries.Select(e => e.Sequence).ToArray();
+
+    public static long[] Range(long first, long last) => Enumerable.Range((int)first, (int)(last - first + 1)).Select(i => (long)i).ToArray();
+}
