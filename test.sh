@@ -16,19 +16,17 @@ if ! dotnet build Orleans.sln -c "$CONFIGURATION" -nologo -clp:ErrorsOnly -v:q; 
   exit 1
 fi
 
-log=$(mktemp)
+results=TestResults/run-$(date +%Y%m%d-%H%M%S)
 # One test assembly at a time: the machine has two cores and the cluster tests start real processes.
-dotnet test Orleans.sln -c "$CONFIGURATION" --no-build -nologo -m:1 --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log"
-status=${PIPESTATUS[0]}
+dotnet test Orleans.sln -c "$CONFIGURATION" --no-build -nologo -m:1 \
+  --logger "console;verbosity=minimal" --logger trx --results-directory "$results" "$@"
+status=$?
 
-# Sum the per-assembly summaries: "Passed!  - Failed:     0, Passed:    12, Skipped:     0, Total:    12, ..."
-read -r passed failed skipped < <(awk '
-  /(Passed|Failed)! +- +Failed:/ {
-    line = $0; gsub(/,/, "", line); n = split(line, w, /[ \t]+/)
-    for (i = 1; i < n; i++) { if (w[i] == "Failed:") f += w[i+1]; if (w[i] == "Passed:") p += w[i+1]; if (w[i] == "Skipped:") s += w[i+1] }
-  }
-  END { printf "%d %d %d\n", p, f, s }' "$log")
-rm -f "$log"
-if ((status != 0 && failed == 0)); then failed=1; echo "[test.sh] the test run failed without a failed test (crash or build problem)"; fi
+# Count from the TRX files (one per test assembly): <Counters total=".." passed=".." failed=".." ...>.
+read -r passed failed skipped < <(cat "$results"/*.trx 2>/dev/null | grep -o '<Counters [^>]*>' | tr ' ' '\n' | awk -F'"' '
+  /^passed=/ { p += $2 } /^(failed|error|timeout|aborted)=/ { f += $2 } /^notExecuted=/ { s += $2 }
+  END { printf "%d %d %d\n", p, f, s }')
+if ((status != 0 && failed == 0)); then failed=1; echo "[test.sh] the test run failed without a failed test (a crashed test host?)"; fi
+if ((status == 0 && passed == 0)); then failed=1; echo "[test.sh] no test ran"; status=1; fi
 echo "$passed passed, $failed failed, $skipped skipped"
 exit $((status != 0 ? 1 : 0))

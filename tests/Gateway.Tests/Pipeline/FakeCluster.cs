@@ -21,7 +21,9 @@ public class FakeCluster : DispatchProxy
     }
 
     public FakeCollectionGrain Collection(string accountId, string collection) =>
-        Collections.GetOrAdd(CollectionKey.Format(accountId, collection), k => new FakeCollectionGrain(k));
+        Collections.GetOrAdd(CollectionKey.Format(accountId, collection), k => new FakeCollectionGrain(k, this));
+
+    public FakeAccountGrain Account(string accountId) => Accounts.GetOrAdd(accountId, k => new FakeAccountGrain(k));
 
     protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
     {
@@ -30,12 +32,12 @@ public class FakeCluster : DispatchProxy
             var type = targetMethod.GetGenericArguments()[0];
             if (type == typeof(IAccountGrain))
             {
-                return Accounts.GetOrAdd(key, k => new FakeAccountGrain(k));
+                return Account(key);
             }
 
             if (type == typeof(ICollectionGrain))
             {
-                return Collections.GetOrAdd(key, k => new FakeCollectionGrain(k));
+                return Collections.GetOrAdd(key, k => new FakeCollectionGrain(k, this));
             }
         }
 

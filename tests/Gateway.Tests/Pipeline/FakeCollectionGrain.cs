@@ -9,7 +9,7 @@ namespace DeviceSync.Gateway.Tests.Pipeline;
 /// paging. Not the real sync logic (that lives in the grains); enough to see the gateway carry it faithfully.
 /// Failures can be queued to see how the gateway answers them.
 /// </summary>
-public sealed class FakeCollectionGrain(string key) : ICollectionGrain
+public sealed class FakeCollectionGrain(string key, FakeCluster cluster) : ICollectionGrain
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, ItemState> _items = new(StringComparer.Ordinal);
@@ -38,6 +38,13 @@ public sealed class FakeCollectionGrain(string key) : ICollectionGrain
             }
 
             var results = request.Mutations.Select(m => Apply(request.DeviceId, m)).ToList();
+            if (results.Count > 0)
+            {
+                // As the real collection grain does when it commits: account-wide listings find this collection.
+                var (accountId, collection) = CollectionKey.Parse(key);
+                cluster.Account(accountId).NoteCollectionAsync(collection);
+            }
+
             var after = request.Cursor ?? 0;
             var pending = _items.Values.Where(i => i.Version > after).OrderBy(i => i.Version).ToList();
             var page = pending.Take(request.Limit).ToList();
