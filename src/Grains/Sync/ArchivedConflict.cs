@@ -23,8 +23,9 @@ public sealed record ArchivedConflict
     [JsonPropertyName("at")]
     public DateTimeOffset At { get; init; }
 
-    /// <summary>Raw JSON object text, never parsed; null for a delete that lost.</summary>
+    /// <summary>Raw JSON object text, persisted as embedded JSON; null for a delete that lost.</summary>
     [JsonPropertyName("data")]
+    [JsonConverter(typeof(RawJsonObjectConverter))]
     public string? Data { get; init; }
 
     [JsonPropertyName("del")]

@@ -18,8 +18,9 @@ public sealed record ItemRecord
     [JsonPropertyName("del")]
     public bool Deleted { get; init; }
 
-    /// <summary>Raw JSON object text, stored as a string so it is never parsed; null for a tombstone.</summary>
+    /// <summary>Raw JSON object text, persisted as embedded JSON (see RawJsonObjectConverter); null for a tombstone.</summary>
     [JsonPropertyName("data")]
+    [JsonConverter(typeof(RawJsonObjectConverter))]
     public string? Data { get; init; }
 
     [JsonPropertyName("at")]

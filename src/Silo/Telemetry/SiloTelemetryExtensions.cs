@@ -1,3 +1,4 @@
+using DeviceSync.Grains.Storage;
 using DeviceSync.Grains.Telemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -15,7 +16,7 @@ public static class SiloTelemetryExtensions
             .ConfigureResource(r => r.AddService("devicesync-silo"))
             .WithTracing(tracing =>
             {
-                tracing.AddSource(TelemetryNames.OrleansRuntimeSource, TelemetryNames.OrleansApplicationSource, GrainTelemetry.SourceName, TelemetryNames.StorageSource)
+                tracing.AddSource(TelemetryNames.OrleansRuntimeSource, TelemetryNames.OrleansApplicationSource, GrainTelemetry.SourceName, StorageTelemetry.ActivitySourceName)
                     .AddAspNetCoreInstrumentation();
                 if (otlp)
                 {
@@ -24,7 +25,7 @@ public static class SiloTelemetryExtensions
             })
             .WithMetrics(metrics =>
             {
-                metrics.AddMeter(TelemetryNames.OrleansMeter, GrainTelemetry.MeterName, TelemetryNames.StorageMeter)
+                metrics.AddMeter(TelemetryNames.OrleansMeter, GrainTelemetry.MeterName, StorageTelemetry.MeterName)
                     .AddAspNetCoreInstrumentation()
                     .AddPrometheusExporter();
                 if (otlp)

@@ -72,6 +72,7 @@ public sealed class GrainCluster : IAsyncLifetime
         }
 
         builder.AddSiloBuilderConfigurator<DeviceSyncSiloConfigurator>();
+        builder.AddClientBuilderConfigurator<DeviceSyncClientConfigurator>();
         var cluster = builder.Build();
         await cluster.DeployAsync();
         return cluster;
