@@ -1,0 +1,62 @@
+using System.Globalization;
+using DeviceSync.LoadTest.Gateway.Wire;
+
+namespace DeviceSync.LoadTest.Workloads;
+
+/// <summary>
+/// <c>nochange</c>: the commonest real request — a device asking "anything new?" with its current cursor and
+/// no mutations. Each worker primes its own collection with one item to get a cursor, then polls.
+/// Every answer must be empty: no changes, no resync, the same cursor.
+/// </summary>
+public sealed class NoChangeWorkload : IWorkload
+{
+    private const string Collection = "bench";
+
+    public async Task<WorkloadOutcome> RunAsync(WorkloadContext context, CancellationToken cancellationToken)
+    {
+        var options = context.Options;
+        var accounts = Enumerable.Range(0, options.Devices)
+            .Select(i => new ProvisionAccount($"bn-{options.RunId}-{i:D5}", 1))
+            .ToList();
+        var (provision, devices) = await Provisioner.ProvisionAsync(context, accounts, cancellationToken);
+        var items = new ItemFactory(options.ItemBytes);
+
+        var cursors = new string[options.Concurrency];
+        await Task.WhenAll(Enumerable.Range(0, options.Concurrency).Select(async worker =>
+        {
+            var put = new Mutation { Id = 1, Op = "put", ItemId = "prime", BaseVersion = 0, Data = items.Create("prime", 1) };
+            var call = await context.Client.SyncAsync(devices[worker].Token,
+                new SyncRequest([new CollectionSync { Name = Collection, Cursor = null, Mutations = [put] }]), cancellationToken);
+            cursors[worker] = call.Body?.Collections.SingleOrDefault()?.Cursor
+                ?? throw new BenchAbortedException($"priming {devices[worker].AccountId} failed: {call.ErrorKey}");
+        }));
+
+        var timer = new TimedWorkers(options.Duration);
+        var (elapsed, stats) = await timer.RunAsync(options.Concurrency, async (worker, s) =>
+        {
+            var device = devices[worker];
+            var request = new SyncRequest([new CollectionSync { Name = Collection, Cursor = cursors[worker] }]);
+            while (timer.BeforeDeadline)
+            {
+                var call = await context.Client.SyncAsync(device.Token, request, cancellationToken);
+                if (!call.Succeeded)
+                {
+                    s.RecordError(call.ErrorKey);
+                    await timer.BackOffAsync(TimeSpan.FromMilliseconds(100), cancellationToken);
+                    continue;
+                }
+
+                var result = call.Body!.Collections.SingleOrDefault(c => c.Name == Collection);
+                if (result is null || result.Changes.Count != 0 || result.Resync is not null || result.Cursor != cursors[worker])
+                {
+                    context.Violations.Add("nochange-not-empty", string.Create(CultureInfo.InvariantCulture,
+                        $"{device.AccountId}: {result?.Changes.Count} changes, resync {result?.Resync?.Reason}, cursor {result?.Cursor} (sent {cursors[worker]})"));
+                }
+
+                s.RecordSuccess(call.Elapsed, 1);
+            }
+        });
+
+        return new WorkloadOutcome([provision, Reporting.PhaseResult.Merge("nochange", "round trips", elapsed, stats)], []);
+    }
+}

@@ -1,0 +1,53 @@
+using System.Diagnostics;
+using DeviceSync.LoadTest.Gateway.Wire;
+using DeviceSync.LoadTest.Reporting;
+
+namespace DeviceSync.LoadTest.Workloads;
+
+/// <summary>
+/// Creates accounts and devices through <c>POST /v1/admin/provision</c>, in batches, a few calls at a time,
+/// and measures the rate (devices/s).
+/// </summary>
+public static class Provisioner
+{
+    private const int AccountsPerCall = 100;
+    private const int ConcurrentCalls = 4;
+
+    public static async Task<(PhaseResult Phase, IReadOnlyList<Device> Devices)> ProvisionAsync(
+        WorkloadContext context, IReadOnlyList<ProvisionAccount> accounts, CancellationToken ct)
+    {
+        var batches = accounts.Chunk(AccountsPerCall).ToList();
+        var results = new IReadOnlyList<Device>[batches.Count];
+        var stats = Enumerable.Range(0, Math.Min(ConcurrentCalls, batches.Count)).Select(_ => new WorkerStats()).ToArray();
+        var next = -1;
+        var started = Stopwatch.GetTimestamp();
+        await Task.WhenAll(stats.Select(async s =>
+        {
+            int b;
+            while ((b = Interlocked.Increment(ref next)) < batches.Count)
+            {
+                var call = await context.Client.ProvisionAsync(new ProvisionRequest(batches[b]), ct);
+                if (!call.Succeeded)
+                {
+                    s.RecordError(call.ErrorKey);
+                    throw new BenchAbortedException($"provisioning failed: {call.ErrorKey} (is --admin-key right?)");
+                }
+
+                var devices = call.Body!.Accounts
+                    .SelectMany(a => a.Devices.Select(d => new Device(a.AccountId, d.DeviceId, d.Token)))
+                    .ToList();
+                s.RecordSuccess(call.Elapsed, devices.Count);
+                results[b] = devices;
+            }
+        }));
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        var all = results.SelectMany(r => r).ToList();
+        var wanted = accounts.Sum(a => a.Devices);
+        if (all.Count != wanted)
+        {
+            throw new BenchAbortedException($"provisioning returned {all.Count} devices, asked for {wanted}");
+        }
+
+        return (PhaseResult.Merge("provision", "devices", elapsed, stats), all);
+    }
+}
