@@ -17,7 +17,8 @@ public static class GatewayApplication
     /// <param name="configure">Runs after the gateway's registrations, so a caller can add configuration or replace services.</param>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // The content root is the app's folder, so appsettings.json is found whatever directory the gateway starts in.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.AddCluster();
         builder.AddTelemetry();
         builder.AddDeviceAuth();
