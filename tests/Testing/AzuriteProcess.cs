@@ -224,10 +224,10 @@ public sealed class AzuriteProcess : IAsyncDisposable
         }
 
         _process = process;
-        AzuriteRegistry.Add(process);
+        ChildProcesses.Track(process);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        _watchdog = StartWatchdog(process.Id, _ownsLocation ? Location : null);
+        _watchdog = ChildProcesses.StartWatchdog(process.Id, _ownsLocation ? Location : null);
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(StartDeadline);
@@ -250,30 +250,6 @@ public sealed class AzuriteProcess : IAsyncDisposable
             KillProcess();
             throw new TimeoutException($"Azurite did not answer on ports {BlobPort}/{TablePort} within {StartDeadline}: {CapturedOutput()}");
         }
-    }
-
-    /// <summary>
-    /// A tiny shell that SIGKILLs Azurite once this test process is gone, even if the test host itself was killed
-    /// (ProcessExit handlers do not run then), and then deletes the temp data folder. It exits on its own once
-    /// Azurite is gone.
-    /// </summary>
-    private static Process? StartWatchdog(int azuritePid, string? ownedLocation)
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            return null;
-        }
-
-        // The folder goes as "$1" (never parsed by the shell), and only when the test process died, not when a test killed Azurite.
-        var script =
-            $"while kill -0 {Environment.ProcessId} 2>/dev/null && kill -0 {azuritePid} 2>/dev/null; do sleep 1; done; " +
-            $"if ! kill -0 {Environment.ProcessId} 2>/dev/null; then kill -9 {azuritePid} 2>/dev/null; if [ -n \"$1\" ]; then rm -rf -- \"$1\"; fi; fi; exit 0";
-        var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add(script);
-        start.ArgumentList.Add("azurite-watchdog");
-        start.ArgumentList.Add(ownedLocation ?? string.Empty);
-        return Process.Start(start);
     }
 
     private static async Task<bool> AnswersAsync(int port, CancellationToken cancellationToken)
@@ -318,44 +294,9 @@ public sealed class AzuriteProcess : IAsyncDisposable
     {
         var process = _process;
         _process = null;
-        if (process is not null)
-        {
-            try
-            {
-                if (!process.HasExited)
-                {
-                    process.Kill(entireProcessTree: true);
-                }
-
-                process.WaitForExit(10_000);
-            }
-            catch (InvalidOperationException)
-            {
-                // Already gone.
-            }
-
-            AzuriteRegistry.Remove(process);
-            process.Dispose();
-        }
-
-        var watchdog = _watchdog;
+        ChildProcesses.Kill(process);
+        ChildProcesses.StopWatchdog(_watchdog);
         _watchdog = null;
-        if (watchdog is not null)
-        {
-            try
-            {
-                if (!watchdog.HasExited)
-                {
-                    watchdog.Kill();
-                }
-            }
-            catch (InvalidOperationException)
-            {
-                // Already gone.
-            }
-
-            watchdog.Dispose();
-        }
     }
 
     private void DeleteLocation()

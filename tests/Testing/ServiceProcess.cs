@@ -80,8 +80,8 @@ public sealed class ServiceProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _process = process;
-        AzuriteRegistry.Add(process);
-        _watchdog = ProcessWatchdog.Start(process.Id);
+        ChildProcesses.Track(process);
+        _watchdog = ChildProcesses.StartWatchdog(process.Id);
     }
 
     public async Task WaitReadyAsync(CancellationToken cancellationToken = default)
@@ -134,27 +134,8 @@ public sealed class ServiceProcess : IAsyncDisposable
     {
         var process = _process;
         _process = null;
-        if (process is not null)
-        {
-            try
-            {
-                if (!process.HasExited)
-                {
-                    process.Kill(entireProcessTree: true);
-                }
-
-                process.WaitForExit(10_000);
-            }
-            catch (InvalidOperationException)
-            {
-                // Already gone.
-            }
-
-            AzuriteRegistry.Remove(process);
-            process.Dispose();
-        }
-
-        ProcessWatchdog.Stop(_watchdog);
+        ChildProcesses.Kill(process);
+        ChildProcesses.StopWatchdog(_watchdog);
         _watchdog = null;
     }
 
