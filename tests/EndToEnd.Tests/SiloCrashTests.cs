@@ -32,7 +32,7 @@ public sealed class SiloCrashTests(ITestOutputHelper output)
             Output.WriteLine(failure);
         }
 
-        Output.WriteLine("gateway:\n" + GatewayRetryLines());
+        Output.WriteLine("gateway log:\n" + GatewayLog.Summarize(Cluster.Gateway));
         Assert.True(load.Violations.Count == 0, string.Join('\n', load.Violations));
         await load.Acknowledged.AssertAllReadBackAsync(Client);
     }

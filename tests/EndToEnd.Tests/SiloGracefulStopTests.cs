@@ -96,11 +96,8 @@ public sealed class SiloGracefulStopTests(SiloGracefulStopTests.Scenario scenari
                 $"silo {victim} had loaded {loaded[victim]} of the 8 collections; its graceful stop took {(stopped - stopping).TotalSeconds:F1}s (t={stopping.TotalSeconds:F1}s..{stopped.TotalSeconds:F1}s), " +
                 $"restart done at t={restarted.TotalSeconds:F1}s; {load.Successes} requests succeeded, {load.Acknowledged.Count} writes acknowledged, " +
                 $"{failures.Count} device-visible failures";
-            var gatewayLines = string.Join('\n', _cluster.Gateway.Tail(5000).Split('\n')
-                .Where(l => l.Contains("Retrying", StringComparison.Ordinal) || l.Contains("Gave up", StringComparison.Ordinal)
-                    || l.Contains("Answered", StringComparison.Ordinal) || l.Contains("Unexpected", StringComparison.Ordinal))
-                .TakeLast(40));
-            return new Outcome(load, failures, load.Violations.ToList(), gatewayLines, summary + "\n" + string.Join('\n', failures.Take(30)) + "\ngateway:\n" + gatewayLines);
+            var gatewayLines = GatewayLog.Summarize(_cluster.Gateway);
+            return new Outcome(load, failures, load.Violations.ToList(), gatewayLines, summary + "\n" + string.Join('\n', failures.Take(30)) + "\ngateway log:\n" + gatewayLines);
         }
     }
 }

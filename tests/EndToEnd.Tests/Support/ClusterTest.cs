@@ -24,11 +24,4 @@ public abstract class ClusterTest(ITestOutputHelper output, LocalClusterOptions 
         _http?.Dispose();
         await Cluster.DisposeAsync();
     }
-
-    /// <summary>Gateway log lines that explain failures (retries, give-ups, 5xx answers).</summary>
-    protected string GatewayRetryLines(int max = 40) =>
-        string.Join('\n', Cluster.Gateway.Tail(4000).Split('\n')
-            .Where(l => l.Contains("Retrying", StringComparison.Ordinal) || l.Contains("Gave up", StringComparison.Ordinal)
-                || l.Contains("Answered", StringComparison.Ordinal) || l.Contains("fail", StringComparison.OrdinalIgnoreCase))
-            .TakeLast(max));
 }
