@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using DeviceSync.EndToEnd.Tests.Support;
+using DeviceSync.Testing;
+
+namespace DeviceSync.EndToEnd.Tests;
+
+/// <summary>Two gateway processes in front of one cluster: a device revoked on one is refused by the other within 5 s.</summary>
+[Trait("Category", "EndToEnd")]
+public sealed class RevocationTests(ITestOutputHelper output)
+    : ClusterTest(output, new LocalClusterOptions { Silos = 1 })
+{
+    private ServiceProcess? _secondGateway;
+    private HttpClient? _secondHttp;
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+
+        // The same cluster arguments LocalCluster gives its own gateway, on another port.
+        var port = FreePorts.Take().ToString(CultureInfo.InvariantCulture);
+        _secondGateway = new ServiceProcess(
+            "gateway-b",
+            RepositoryLayout.GatewayAssembly,
+            new Uri($"http://127.0.0.1:{port}/"),
+            ["--Cluster:MembershipConnectionString=" + Cluster.Replicas.ConnectionStrings[0], "--Cluster:ClusterId=" + Cluster.ClusterId],
+            Cluster.LogDirectory);
+        await _secondGateway.StartAsync();
+        _secondHttp = new HttpClient { BaseAddress = _secondGateway.HttpAddress, Timeout = TimeSpan.FromSeconds(60) };
+    }
+
+    public override async Task DisposeAsync()
+    {
+        _secondHttp?.Dispose();
+        if (_secondGateway is not null)
+        {
+            await _secondGateway.DisposeAsync();
+        }
+
+        await base.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_device_revoked_on_one_gateway_gets_401_on_another_within_5_seconds()
+    {
+        var a = Client;
+        var b = new E2eClient(_secondHttp!);
+        var keeper = await a.NewAccountAsync("revoke");
+        var revoked = await a.AddDeviceAsync(keeper.AccountId, "lost-phone");
+
+        // Gateway B has checked (and cached) the token before the revocation.
+        await b.SyncOneAsync(revoked, "notes", null, E2eClient.PutNew(1, "n-1"));
+        await b.SyncOneAsync(revoked, "notes", null);
+
+        using (var deleted = await a.SendAsync(HttpMethod.Delete, "/v1/devices/" + revoked.DeviceId, keeper.Token))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        }
+
+        var sinceRevoked = Stopwatch.StartNew();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await a.SyncRawAsync(revoked, E2eClient.Body("notes", null, []))).Status);
+
+        await Eventually.WaitAsync(
+            async () => (await b.SyncRawAsync(revoked, E2eClient.Body("notes", null, []))).Status == HttpStatusCode.Unauthorized,
+            TimeSpan.FromSeconds(5),
+            "gateway B still accepted the revoked token 5 s after the revocation");
+        Output.WriteLine($"gateway B refused the revoked token {sinceRevoked.Elapsed.TotalSeconds:F2}s after the revocation on gateway A");
+
+        // The other device of the account is untouched on both gateways.
+        await b.SyncOneAsync(keeper, "notes", null);
+        await a.SyncOneAsync(keeper, "notes", null);
+    }
+}
