@@ -17,11 +17,15 @@ public sealed class ClusterClientOptions
     [Required]
     public string MembershipConnectionString { get; set; } = "";
 
-    /// <summary>How long one grain call may take before the client gives up on it.</summary>
+    /// <summary>How long one grain call may take before the client gives up on it (and retries, within the budget).</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
-    public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(10);
+    public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>How long a request keeps retrying grain calls that failed because a silo left, before answering 503.</summary>
+    /// <summary>
+    /// How long a request keeps retrying grain calls that failed because a silo left, before answering 503. Longer
+    /// than a response timeout plus the silos' failure detection (a few seconds), so a crashed silo costs devices
+    /// latency, not errors.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
-    public TimeSpan RetryBudget { get; set; } = TimeSpan.FromSeconds(10);
+    public TimeSpan RetryBudget { get; set; } = TimeSpan.FromSeconds(20);
 }

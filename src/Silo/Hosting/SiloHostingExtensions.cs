@@ -21,6 +21,9 @@ public static class SiloHostingExtensions
             silo.ConfigureDeviceSyncCluster(cluster);
             silo.ConfigureEndpoints(IPAddress.Parse(endpoints.AdvertisedAddress), endpoints.SiloPort, endpoints.GatewayPort, listenOnAnyHostAddress: false);
         });
+        builder.Services.AddOptions<ClusterMembershipOptions>()
+            .Configure(FailureDetectionDefaults.Apply)
+            .BindConfiguration(FailureDetectionDefaults.SectionName);
         builder.Services.AddDeviceSyncGrains();
         return builder;
     }
