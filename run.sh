@@ -17,7 +17,7 @@ DEV_KEY='Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTO
 REPLICA_BASE_PORTS=(10000 10010 10020)   # blob = base, queue = base+1, table = base+2
 SILO_PORTS=(11111 11112); SILO_GATEWAY_PORTS=(30000 30001); SILO_HTTP_PORTS=(5081 5082)
 
-pids=()
+azurite_pids=(); silo_pids=(); gateway_pid=
 log() { printf '[run.sh] %s\n' "$*"; }
 
 connection_string() {
@@ -70,6 +70,16 @@ stop_all() {
 trap 'stop_all; exit 0' INT TERM
 trap 'stop_all' EXIT
 
+# Refuse to start on top of another cluster: its ports would answer our readiness checks.
+gateway_port=${GATEWAY_URL##*:}; gateway_port=${gateway_port%%/*}
+for port in "$gateway_port" "${SILO_HTTP_PORTS[@]}" "${SILO_PORTS[@]}" "${SILO_GATEWAY_PORTS[@]}" \
+            $(for base in "${REPLICA_BASE_PORTS[@]}"; do echo "$base" $((base + 1)) $((base + 2)); done); do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    log "port $port is already in use (another DeviceSync cluster running?); stop it first"
+    exit 1
+  fi
+done
+
 # 1. Install what is missing, then build.
 if [[ ! -x node_modules/.bin/azurite ]]; then
   log "installing the storage emulator (npm ci)"
@@ -79,7 +89,6 @@ log "building ($CONFIGURATION)"
 dotnet build Orleans.sln -c "$CONFIGURATION" -nologo -clp:ErrorsOnly -v:q
 
 mkdir -p "$LOG_DIR"
-azurite_pids=(); silo_pids=()
 
 # 2. Storage replicas.
 replica_args=()
