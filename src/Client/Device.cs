@@ -222,18 +222,24 @@ public sealed class Device : IDisposable
     {
         var collection = response.Name;
         var pending = Store.GetPending(collection).ToDictionary(p => p.Id);
+        var answered = new HashSet<string>(StringComparer.Ordinal);
         foreach (var result in response.Results)
         {
             if (pending.TryGetValue(result.Id, out var mine))
             {
                 ApplyResult(collection, mine, result);
+                if (result.Status == MutationStatus.Applied || result.Current is not null)
+                {
+                    // The item now carries a version the server has just given out (or its own record): not a lost one.
+                    answered.Add(mine.ItemId);
+                }
             }
         }
 
         _fullPulls.TryGetValue(collection, out var fullPull);
         if (response.Resync is { } resync)
         {
-            StartResync(collection, resync, events);
+            StartResync(collection, resync, answered, events);
             return true;
         }
 
@@ -332,7 +338,7 @@ public sealed class Device : IDisposable
         Store.SetItem(collection, new StoredItem(item.ItemId, item.Version, item.Deleted, item.Deleted ? null : item.Data));
     }
 
-    private void StartResync(string collection, ResyncInfo resync, List<ResyncEvent> events)
+    private void StartResync(string collection, ResyncInfo resync, HashSet<string> answered, List<ResyncEvent> events)
     {
         var oldCursor = Store.GetCursor(collection);
         long? oldVersion = long.TryParse(oldCursor, NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : null;
@@ -343,12 +349,12 @@ public sealed class Device : IDisposable
                 break;
             case ResyncInfo.EpochChanged:
                 _epochChanged++;
-                HandBack(collection, resync.SafeVersion);
+                HandBack(collection, resync.SafeVersion, answered);
                 break;
             default:
                 // server-behind, and any reason a later server adds: hand back what it may have lost.
                 _serverBehind++;
-                HandBack(collection, resync.SafeVersion);
+                HandBack(collection, resync.SafeVersion, answered);
                 break;
         }
 
@@ -360,9 +366,10 @@ public sealed class Device : IDisposable
     /// <summary>
     /// Protocol section 7, server-behind / epoch-changed step 2: restores for what the server lost (local versions
     /// above <paramref name="safe"/>), ordinary puts and deletes for edits based on what it kept, all with fresh ids;
-    /// deletes based on lost versions are held back until the full pull shows the server's copy.
+    /// deletes based on lost versions are held back until the full pull shows the server's copy. Items whose
+    /// mutations were answered in the resync answer itself carry versions the server has just given out, not lost ones.
     /// </summary>
-    private void HandBack(string collection, long safe)
+    private void HandBack(string collection, long safe, HashSet<string> answered)
     {
         var pending = Store.GetPending(collection);
         foreach (var p in pending)
@@ -378,7 +385,12 @@ public sealed class Device : IDisposable
         foreach (var item in Store.GetItems(collection))
         {
             byItem.TryGetValue(item.ItemId, out var edits);
-            if (!item.Deleted && item.Version > safe)
+            if (answered.Contains(item.ItemId) && edits is null)
+            {
+                continue;
+            }
+
+            if (!item.Deleted && item.Version > safe && !answered.Contains(item.ItemId))
             {
                 restores.Add(new PendingMutation(0, MutationOp.Restore, item.ItemId, null, item.Data, item.Version));
                 continue;

@@ -146,13 +146,20 @@ internal static class WireFormat
     /// <summary>Checks that <paramref name="json"/> is one JSON object and returns it unchanged.</summary>
     public static string RequireObject(string json)
     {
-        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(json));
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject || !reader.TrySkip() || reader.Read())
+        try
         {
-            throw new ArgumentException("Item data must be exactly one JSON object.", nameof(json));
+            var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(json));
+            if (reader.Read() && reader.TokenType == JsonTokenType.StartObject && reader.TrySkip() && !reader.Read())
+            {
+                return json;
+            }
+        }
+        catch (JsonException e)
+        {
+            throw new ArgumentException("Item data must be exactly one JSON object: " + e.Message, nameof(json), e);
         }
 
-        return json;
+        throw new ArgumentException("Item data must be exactly one JSON object.", nameof(json));
     }
 
     private static IEnumerable<JsonElement> Array(JsonElement e, string name) =>

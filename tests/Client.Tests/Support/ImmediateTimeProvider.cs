@@ -2,13 +2,13 @@ namespace DeviceSync.Client.Tests.Support;
 
 /// <summary>
 /// Time for retry tests without sleeping: timers of at most <see cref="Horizon"/> fire at once (and are recorded as
-/// the delays asked for); longer ones (attempt timeouts) never fire.
+/// the delays asked for); longer ones (attempt timeouts, 100 s by default) never fire.
 /// </summary>
 public sealed class ImmediateTimeProvider : TimeProvider
 {
     private readonly List<TimeSpan> _delays = [];
 
-    public static TimeSpan Horizon { get; } = TimeSpan.FromMinutes(2);
+    public static TimeSpan Horizon { get; } = TimeSpan.FromSeconds(90);
 
     public IReadOnlyList<TimeSpan> Delays
     {
