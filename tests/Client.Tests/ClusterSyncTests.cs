@@ -179,6 +179,54 @@ public sealed class ClusterSyncTests(ClusterFixture fixture) : ClusterTest(fixtu
     }
 
     [Fact]
+    public async Task A_second_device_ahead_of_the_cut_gets_epoch_changed_and_its_stale_restore_is_archived_not_applied()
+    {
+        var account = await NewAccountAsync("epoch");
+        var a = await NewDeviceAsync(account, "a");
+        var c = await NewDeviceAsync(account, "c");
+        a.Put("notes", "n-1", """{"t":"one"}""");
+        a.Put("notes", "n-2", """{"t":"two"}""");
+        await a.SyncAsync();
+        c.Track("notes");
+        await c.SyncAsync();
+
+        // A is ahead first: the server starts epoch 1 and takes A's n-2 back at a new version.
+        a.Store.SetCursor("notes", "1000");
+        a.Store.SetItem("notes", new StoredItem("n-2", 900, false, """{"t":"two, from a"}"""));
+        await a.SyncAsync();
+        Assert.Equal(1, a.Statistics.ServerBehind);
+
+        // C also saw epoch-0 history the server lost: a cursor beyond the cut, its own copy of n-2, an item only it has.
+        c.Store.SetCursor("notes", "800");
+        c.Store.SetItem("notes", new StoredItem("n-2", 800, false, """{"t":"two, from c"}"""));
+        c.Store.SetItem("notes", new StoredItem("n-8", 750, false, """{"t":"only c"}"""));
+        var conflicts = new List<SyncConflict>();
+        c.OnConflict = x =>
+        {
+            conflicts.Add(x);
+            return ConflictResolution.KeepServer;
+        };
+        var events = new List<ResyncEvent>();
+        c.Resync += events.Add;
+        await c.SyncAsync();
+
+        Assert.Equal(new ResyncEvent("notes", ResyncInfo.EpochChanged, 2, "800", false), events[0]);
+        Assert.Equal((0L, 1L), (c.Statistics.ServerBehind, c.Statistics.EpochChanged));
+        var conflict = Assert.Single(conflicts);
+        Assert.Equal((MutationOp.Restore, "n-2"), (conflict.Mine.Op, conflict.Mine.ItemId));
+        Assert.Equal("""{"t":"two, from a"}""", c.Get("notes", "n-2")!.Data);
+        Assert.Equal("""{"t":"only c"}""", c.Get("notes", "n-8")!.Data);
+
+        await a.SyncAsync();
+        Assert.Equal(0, a.Statistics.EpochChanged);
+        Assert.Equal(
+            a.Items("notes").Select(i => (i.ItemId, i.Version, i.Data)),
+            c.Items("notes").Select(i => (i.ItemId, i.Version, i.Data)));
+        var archived = Assert.Single(await a.Connection.GetAllConflictsAsync("notes"));
+        Assert.Equal((c.DeviceId, "n-2", """{"t":"two, from c"}"""), (archived.DeviceId, archived.ItemId, archived.Data));
+    }
+
+    [Fact]
     public async Task A_reset_device_registers_again_and_recovers_everything_from_the_server()
     {
         var account = await NewAccountAsync("reset");
