@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 
 namespace DeviceSync.Client;
 
@@ -12,6 +13,9 @@ namespace DeviceSync.Client;
 /// </summary>
 public sealed class Device : IDisposable
 {
+    /// <summary>The largest item data the server takes (UTF-8 bytes as sent).</summary>
+    public const int MaxDataBytes = 262_144;
+
     private readonly Lock _lock = new();
     private readonly SemaphoreSlim _syncGate = new(1, 1);
     private readonly Dictionary<string, FullPull> _fullPulls = new(StringComparer.Ordinal);
@@ -97,8 +101,16 @@ public sealed class Device : IDisposable
     }
 
     /// <summary>Creates or replaces an item locally and queues the put; returns its mutation id.</summary>
-    public long Put(string collection, string itemId, string jsonData) =>
-        Edit(collection, itemId, MutationOp.Put, WireFormat.RequireObject(jsonData));
+    public long Put(string collection, string itemId, string jsonData)
+    {
+        WireFormat.RequireObject(jsonData);
+        if (Encoding.UTF8.GetByteCount(jsonData) > MaxDataBytes)
+        {
+            throw new ArgumentException($"Item data is over {MaxDataBytes} bytes (the server answers 413).", nameof(jsonData));
+        }
+
+        return Edit(collection, itemId, MutationOp.Put, jsonData);
+    }
 
     /// <summary>Deletes an item locally (a tombstone) and queues the delete; returns its mutation id.</summary>
     public long Delete(string collection, string itemId) => Edit(collection, itemId, MutationOp.Delete, null);
@@ -153,6 +165,16 @@ public sealed class Device : IDisposable
 
     private long Edit(string collection, string itemId, MutationOp op, string? data)
     {
+        if (!DeviceNames.Collection().IsMatch(collection))
+        {
+            throw new ArgumentException("Not a collection name: " + collection, nameof(collection));
+        }
+
+        if (!DeviceNames.ItemId().IsMatch(itemId))
+        {
+            throw new ArgumentException("Not an item id: " + itemId, nameof(itemId));
+        }
+
         lock (_lock)
         {
             Store.AddCollection(collection);
@@ -184,6 +206,7 @@ public sealed class Device : IDisposable
         lock (_lock)
         {
             var requests = new List<SyncCollectionRequest>(collections.Count);
+            var bytes = 0L;
             foreach (var collection in collections)
             {
                 // A prefix of the queue (ids must increase) with each item at most once.
@@ -196,10 +219,14 @@ public sealed class Device : IDisposable
                         continue;
                     }
 
-                    if (batch.Count >= _options.MaxMutationsPerCollection || !items.Add(p.ItemId))
+                    var size = Encoding.UTF8.GetByteCount(p.Data ?? "") + 200;
+                    if (batch.Count >= _options.MaxMutationsPerCollection || (bytes > 0 && bytes + size > _options.MaxDataBytesPerRequest) ||
+                        !items.Add(p.ItemId))
                     {
                         break;
                     }
+
+                    bytes += size;
 
                     batch.Add(p);
                     if (!p.Sent)

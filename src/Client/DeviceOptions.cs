@@ -12,6 +12,12 @@ public sealed record DeviceOptions
     /// <summary>Collections per request (the protocol allows at most 16).</summary>
     public int MaxCollectionsPerRequest { get; init; } = 16;
 
+    /// <summary>
+    /// Item data bytes per request: a request stops taking mutations at this many (the server takes bodies of at most
+    /// 4 MiB; a single larger mutation still goes alone).
+    /// </summary>
+    public int MaxDataBytesPerRequest { get; init; } = 3 * 1024 * 1024;
+
     /// <summary>A safety stop: a SyncAsync call gives up after this many requests (it can be called again).</summary>
     public int MaxRequestsPerSync { get; init; } = 10_000;
 }

@@ -177,11 +177,37 @@ public sealed class MergeRuleTests
     }
 
     [Fact]
+    public async Task Large_items_are_spread_over_requests_that_stay_under_the_body_limit()
+    {
+        var handler = new ScriptedHandler((_, body) =>
+        {
+            var ms = Mutations(Collection(body, "photos"));
+            var results = string.Join(',', ms.Select(m => $$"""{"id":{{m.Id}},"status":"applied","version":{{m.Id}}}"""));
+            return Answer("photos", results, cursor: "1");
+        });
+        var device = NewDevice(handler);
+        var big = "{\"b\":\"" + new string('x', 200_000) + "\"}";
+        for (var i = 0; i < 40; i++)
+        {
+            device.Put("photos", "p-" + i, big);
+        }
+
+        await device.SyncAsync();
+
+        Assert.True(handler.Bodies.Count >= 3);
+        Assert.All(handler.Bodies, b => Assert.True(System.Text.Encoding.UTF8.GetByteCount(b) < 4 * 1024 * 1024));
+        Assert.Empty(device.Pending("photos"));
+    }
+
+    [Fact]
     public void Item_data_must_be_one_json_object()
     {
         var device = NewDevice(new ScriptedHandler((_, _) => throw new InvalidOperationException()));
         Assert.Throws<ArgumentException>(() => device.Put("notes", "a", "[1]"));
         Assert.Throws<ArgumentException>(() => device.Put("notes", "a", """{"a":1} {}"""));
+        Assert.Throws<ArgumentException>(() => device.Put("notes", "a", "{\"s\":\"" + new string('x', Device.MaxDataBytes) + "\"}"));
+        Assert.Throws<ArgumentException>(() => device.Put("Notes", "a", "{}"));
+        Assert.Throws<ArgumentException>(() => device.Delete("notes", "a/b"));
         Assert.Empty(device.Pending("notes"));
     }
 
