@@ -250,11 +250,17 @@ public sealed class Device : IDisposable
         var collection = response.Name;
         var pending = Store.GetPending(collection).ToDictionary(p => p.Id);
         var answered = new HashSet<string>(StringComparer.Ordinal);
+        var changes = new Dictionary<string, SyncItem>(StringComparer.Ordinal);
+        foreach (var change in response.Changes)
+        {
+            changes[change.ItemId] = change;
+        }
+
         foreach (var result in response.Results)
         {
             if (pending.TryGetValue(result.Id, out var mine))
             {
-                ApplyResult(collection, mine, result);
+                ApplyResult(collection, mine, result, changes);
                 if (result.Status == MutationStatus.Applied || result.Current is not null)
                 {
                     // The item now carries a version the server has just given out (or its own record): not a lost one.
@@ -290,7 +296,7 @@ public sealed class Device : IDisposable
         return Store.GetPending(collection).Any(p => !p.HeldBack);
     }
 
-    private void ApplyResult(string collection, PendingMutation mine, MutationResult result)
+    private void ApplyResult(string collection, PendingMutation mine, MutationResult result, Dictionary<string, SyncItem> changes)
     {
         Store.RemovePending(collection, mine.Id);
         var later = Store.GetPending(collection).Where(p => p.ItemId == mine.ItemId).ToList();
@@ -324,7 +330,19 @@ public sealed class Device : IDisposable
 
             case MutationStatus.Duplicate:
                 // Already processed (applied or lost a conflict earlier): the item's state comes from the changes.
+                // If the changes show the server's copy is this device's own write at that version (the answer to
+                // an earlier attempt was lost), later edits of the item were made on top of it: rebase them.
                 _duplicates++;
+                if (later.Count > 0 && changes.TryGetValue(mine.ItemId, out var own) && own.Version == result.Version && own.ModifiedBy == DeviceId)
+                {
+                    var local = Store.GetItem(collection, mine.ItemId);
+                    Store.SetItem(collection, (local ?? new StoredItem(mine.ItemId, 0, false, mine.Data)) with { Version = result.Version });
+                    foreach (var p in later.Where(p => p.Op != MutationOp.Restore && !p.HeldBack))
+                    {
+                        Store.SetPending(collection, p with { BaseVersion = result.Version });
+                    }
+                }
+
                 break;
 
             case MutationStatus.Conflict:

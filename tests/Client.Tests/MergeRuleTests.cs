@@ -72,6 +72,25 @@ public sealed class MergeRuleTests
     }
 
     [Fact]
+    public async Task A_duplicate_that_was_this_devices_own_write_rebases_the_edits_queued_behind_it()
+    {
+        var calls = 0;
+        var handler = new ScriptedHandler((_, body) => calls++ == 0
+            ? Answer("notes", """{"id":1,"status":"duplicate","version":3}""",
+                """{"itemId":"y","version":3,"deleted":false,"data":{"v":1},"modifiedAt":"2026-03-02T09:15:04Z","modifiedBy":"dev-1"}""", "3")
+            : ScriptedHandler.Problem(System.Net.HttpStatusCode.BadRequest, "invalid-request"));
+        var device = NewDevice(handler);
+        device.Put("notes", "y", """{"v":1}""");
+        device.Store.SetPending("notes", device.Pending("notes")[0] with { Sent = true });
+        device.Put("notes", "y", """{"v":2}""");
+
+        await Assert.ThrowsAsync<SyncProtocolException>(() => device.SyncAsync());
+
+        Assert.Equal([(2L, (long?)3)], device.Pending("notes").Select(p => (p.Id, p.BaseVersion)));
+        Assert.Equal(new StoredItem("y", 3, false, """{"v":2}"""), device.Get("notes", "y"));
+    }
+
+    [Fact]
     public async Task A_conflict_without_a_server_record_keeps_the_local_copy_and_a_duplicate_takes_the_servers_state()
     {
         var handler = new ScriptedHandler((_, body) =>
