@@ -122,6 +122,7 @@ public sealed class Device : IDisposable
         try
         {
             var needs = Store.Collections.ToList();
+            ResumeInterruptedResyncs(needs);
             for (var round = 0; needs.Count > 0; round++)
             {
                 if (round >= _options.MaxRequestsPerSync)
@@ -162,6 +163,28 @@ public sealed class Device : IDisposable
     }
 
     public void Dispose() => _syncGate.Dispose();
+
+    /// <summary>
+    /// Held-back deletes in the store but no full pull under way (the device restarted during a resync): pull from
+    /// null again, so they are resolved against the server's copy (each carries the safe version it was held at).
+    /// </summary>
+    private void ResumeInterruptedResyncs(List<string> collections)
+    {
+        lock (_lock)
+        {
+            foreach (var collection in collections.Where(c => !_fullPulls.ContainsKey(c)))
+            {
+                var held = Store.GetPending(collection).Where(p => p.HeldBack).ToList();
+                if (held.Count > 0)
+                {
+                    _fullPulls[collection] = new FullPull(ResyncInfo.ServerBehind, held.Min(p => p.Version), null);
+                    Store.SetCursor(collection, null);
+                }
+            }
+
+            Store.Commit();
+        }
+    }
 
     private long Edit(string collection, string itemId, MutationOp op, string? data)
     {
@@ -445,7 +468,7 @@ public sealed class Device : IDisposable
             {
                 if (item.Deleted && item.Version > safe)
                 {
-                    heldBack.Add(new PendingMutation(0, MutationOp.Delete, item.ItemId, item.Version, null, HeldBack: true));
+                    heldBack.Add(new PendingMutation(0, MutationOp.Delete, item.ItemId, item.Version, null, Version: safe, HeldBack: true));
                 }
 
                 continue;
@@ -463,7 +486,7 @@ public sealed class Device : IDisposable
             }
             else
             {
-                heldBack.Add(new PendingMutation(0, MutationOp.Delete, item.ItemId, baseVersion, null, HeldBack: true));
+                heldBack.Add(new PendingMutation(0, MutationOp.Delete, item.ItemId, baseVersion, null, Version: safe, HeldBack: true));
             }
         }
 

@@ -161,6 +161,37 @@ public sealed class ResyncTests
     }
 
     [Fact]
+    public async Task A_device_restarted_during_a_resync_resolves_its_held_back_deletes_with_a_fresh_pull()
+    {
+        var store = new InMemoryDeviceStore();
+        store.SetCursor("notes", "9");
+        store.SetItem("notes", new StoredItem("t", 8, true, null));
+        var first = NewDevice(new ScriptedHandler((_, body) => Cursor(Collection(body, "notes")) is null
+            ? ScriptedHandler.Problem(System.Net.HttpStatusCode.BadRequest, "invalid-request")
+            : Answer("notes", cursor: null, resync: """{"reason":"server-behind","safeVersion":5}""")), store);
+        await Assert.ThrowsAsync<SyncProtocolException>(() => first.SyncAsync());
+        Assert.True(Assert.Single(store.GetPending("notes")).HeldBack);
+
+        // A new Device on the same store (the process restarted): the server still holds t at 4 (<= 5).
+        var calls = 0;
+        var second = NewDevice(new ScriptedHandler((_, body) =>
+        {
+            var c = Collection(body, "notes");
+            return calls++ switch
+            {
+                0 => Answer("notes", "", Item("t", 4, """{"old":1}"""), "4"),
+                _ => Answer("notes", $$"""{"id":{{Mutations(c).Single(m => m is { Op: "delete", ItemId: "t", Version: 4 }).Id}},"status":"applied","version":10}""",
+                    Item("t", 10, null), "10"),
+            };
+        }), store);
+        await second.SyncAsync();
+
+        Assert.Equal(2, calls);
+        Assert.Equal(new StoredItem("t", 10, true, null), second.Get("notes", "t"));
+        Assert.Empty(second.Pending("notes"));
+    }
+
+    [Fact]
     public async Task An_empty_pull_after_server_behind_deletes_nothing()
     {
         var calls = 0;
