@@ -1,0 +1,18 @@
+namespace DeviceSync.Client;
+
+/// <summary>A collection's pull from <c>cursor: null</c> after a resync answer, until its last page.</summary>
+internal sealed class FullPull(string reason, long safeVersion, long? oldCursor)
+{
+    public string Reason { get; } = reason;
+
+    public long SafeVersion { get; } = safeVersion;
+
+    /// <summary>The cursor the device had before the resync, as a version (null when it had none).</summary>
+    public long? OldCursor { get; } = oldCursor;
+
+    /// <summary>Items the server listed in the pull.</summary>
+    public HashSet<string> Listed { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The server's copy of listed items the device could not apply because they have pending local changes.</summary>
+    public Dictionary<string, SyncItem> Observed { get; } = new(StringComparer.Ordinal);
+}

@@ -1,0 +1,20 @@
+namespace DeviceSync.Client;
+
+/// <summary>
+/// A local change not yet acknowledged by the server, with the id it was given. <see cref="Sent"/>: it has been in a
+/// request whose answer was lost, so the server may have processed it (it must not be renumbered or merged).
+/// <see cref="HeldBack"/>: a delete held back during a resync until the full pull shows the server's copy (its
+/// <see cref="Version"/> is then the resync's safe version).
+/// </summary>
+public sealed record PendingMutation(
+    long Id,
+    MutationOp Op,
+    string ItemId,
+    long? BaseVersion,
+    string? Data,
+    long Version = 0,
+    bool Sent = false,
+    bool HeldBack = false)
+{
+    public SyncMutation ToWire() => new(Id, Op, ItemId, BaseVersion, Version, Data);
+}
