@@ -44,12 +44,12 @@ public sealed class LoadRun(RunOptions options)
         {
             var ledger = new AccountLedger(accountId);
             var own = byAccount[accountId];
-            var simulated = own.Take(options.DevicesPerAccount)
-                .Select(d => new SimulatedDevice(devices.Count, d, ledger, options.Seed + devices.Count))
-                .ToList();
-            foreach (var d in simulated)
+            var simulated = new List<SimulatedDevice>();
+            foreach (var d in own.Take(options.DevicesPerAccount))
             {
-                devices.Add(d);
+                var device = new SimulatedDevice(devices.Count, d, ledger, options.Seed + devices.Count);
+                simulated.Add(device);
+                devices.Add(device);
             }
 
             accounts.Add(new AccountUnderTest(ledger, simulated, own[options.DevicesPerAccount]));
