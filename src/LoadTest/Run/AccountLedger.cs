@@ -28,6 +28,12 @@ public sealed class AccountLedger(string accountId)
             {
                 _acknowledged[itemId] = new ExpectedItem(version, deleted, data, tag);
             }
+
+            // A write first answered 'duplicate' and then seen in the changes is no longer in doubt.
+            if (_inDoubt.TryGetValue(itemId, out var tags))
+            {
+                tags.Remove(tag);
+            }
         }
 
         if (!deleted)

@@ -17,7 +17,11 @@ public static class MarkdownReport
         sb.AppendLine(c, $"**Verdict: {r.Verdict}** (exit code {r.ExitCode})");
         sb.AppendLine();
         sb.AppendLine(c, $"- started {r.StartedAt:u} against {r.Gateway}, {r.ProcessorCount} CPUs on the harness machine");
-        sb.AppendLine(c, $"- `{r.CommandLine}`");
+        if (r.CommandLine.Length > 0)
+        {
+            sb.AppendLine(c, $"- `{r.CommandLine}`");
+        }
+
         var loop = r.Loop == "open"
             ? string.Create(c, $"open loop at {r.TargetRate} operations/s")
             : string.Create(c, $"closed loop, {r.Concurrency} devices in flight");

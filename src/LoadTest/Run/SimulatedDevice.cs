@@ -77,7 +77,7 @@ public sealed class SimulatedDevice(int index, Device device, AccountLedger ledg
                 break;
             }
 
-            ApplyChanges(result.Changes);
+            ApplyChanges(result.Changes, counts.Duplicated);
             _cursor = result.Cursor ?? _cursor;
             if (!result.HasMore)
             {
@@ -185,7 +185,7 @@ public sealed class SimulatedDevice(int index, Device device, AccountLedger ledg
         return null;
     }
 
-    private (long Applied, long Conflicts, long Duplicates) ApplyResults(List<PendingMutation> sent, DeviceCollectionResult result, RunContext context)
+    private (long Applied, long Conflicts, long Duplicates, List<PendingMutation>? Duplicated) ApplyResults(List<PendingMutation> sent, DeviceCollectionResult result, RunContext context)
     {
         if (sent.Count == 0)
         {
@@ -198,6 +198,7 @@ public sealed class SimulatedDevice(int index, Device device, AccountLedger ledg
         }
 
         long applied = 0, conflicts = 0, duplicates = 0;
+        List<PendingMutation>? duplicated = null;
         for (var i = 0; i < sent.Count; i++)
         {
             var p = sent[i];
@@ -230,6 +231,7 @@ public sealed class SimulatedDevice(int index, Device device, AccountLedger ledg
                 case "duplicate":
                     // Processed by an earlier attempt whose answer was lost: applied or a conflict, the server knows which.
                     duplicates++;
+                    (duplicated ??= []).Add(p);
                     ledger.MarkInDoubt(p.Mutation.ItemId, p.IsDelete ? AccountLedger.DeleteTag(p.Tag) : p.Tag);
                     break;
                 default:
@@ -240,13 +242,24 @@ public sealed class SimulatedDevice(int index, Device device, AccountLedger ledg
         }
 
         _pending.RemoveAll(p => sent.Contains(p));
-        return (applied, conflicts, duplicates);
+        return (applied, conflicts, duplicates, duplicated);
     }
 
-    private void ApplyChanges(IReadOnlyList<ItemState> changes)
+    /// <summary>
+    /// Takes the pulled changes into the local store. A <c>duplicate</c> answered in this response (an earlier attempt,
+    /// by the device or by the gateway retrying a timed-out call, was processed) whose data shows up in the changes
+    /// was applied at that version: it counts as acknowledged from then on, so the checker holds the server to it.
+    /// </summary>
+    private void ApplyChanges(IReadOnlyList<ItemState> changes, List<PendingMutation>? duplicated)
     {
         foreach (var change in changes)
         {
+            if (duplicated is not null && change.Data is { } written && !change.Deleted
+                && duplicated.Find(p => p.Tag == written.Tag && p.Mutation.ItemId == change.ItemId) is { } confirmed)
+            {
+                ledger.Acknowledge(change.ItemId, change.Version, deleted: false, written, confirmed.Tag);
+            }
+
             if (_items.TryGetValue(change.ItemId, out var known) && known.Version > change.Version)
             {
                 continue;
