@@ -12,6 +12,7 @@ public sealed class CommandScheduler(IReadOnlyList<ScheduledCommand> commands, R
 {
     private const int MaxOutput = 16 * 1024;
     private readonly List<Task<CommandOutcome>> _running = [];
+    private long _graceEnds = long.MaxValue;
 
     public Task RunAsync(CancellationToken ct) => Task.Run(async () =>
     {
@@ -39,11 +40,9 @@ public sealed class CommandScheduler(IReadOnlyList<ScheduledCommand> commands, R
             running = [.. _running];
         }
 
-        _graceEnds = Stopwatch.GetTimestamp() + (long)(grace.TotalSeconds * Stopwatch.Frequency);
+        Volatile.Write(ref _graceEnds, Stopwatch.GetTimestamp() + (long)(grace.TotalSeconds * Stopwatch.Frequency));
         return await Task.WhenAll(running);
     }
-
-    private long _graceEnds = long.MaxValue;
 
     private async Task<CommandOutcome> RunOneAsync(ScheduledCommand command)
     {
