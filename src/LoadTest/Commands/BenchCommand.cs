@@ -8,19 +8,8 @@ namespace DeviceSync.LoadTest.Commands;
 /// <summary><c>bench &lt;workload&gt;</c>: runs one workload against a gateway, prints the table, writes JSON if asked.</summary>
 public static class BenchCommand
 {
-    public static async Task<int> RunAsync(string[] args)
+    public static async Task<int> ExecuteAsync(BenchOptions options, string workloadName, string commandLine, CancellationToken ct)
     {
-        BenchOptions options;
-        try
-        {
-            options = BenchOptionsParser.Parse(args);
-        }
-        catch (UsageException e)
-        {
-            await Console.Error.WriteLineAsync($"error: {e.Message}\n\n{BenchOptionsParser.Usage}");
-            return 2;
-        }
-
         IWorkload workload = options.Workload switch
         {
             BenchWorkloadKind.Writes or BenchWorkloadKind.Bulk => new WritesWorkload(),
@@ -29,12 +18,7 @@ public static class BenchCommand
             _ => throw new InvalidOperationException($"no workload for {options.Workload}"),
         };
 
-        using var cancel = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
-        {
-            e.Cancel = true;
-            cancel.Cancel();
-        };
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
 
         var maxConnections = Math.Max(options.Concurrency, options.Readers) + 8;
         using var client = new GatewayClient(options.Gateway, options.AdminKey, options.RequestTimeout, maxConnections);
@@ -47,7 +31,7 @@ public static class BenchCommand
         }
         catch (BenchAbortedException e)
         {
-            await Console.Error.WriteLineAsync($"bench {args[1]} aborted: {e.Message}");
+            await Console.Error.WriteLineAsync($"bench {workloadName} aborted: {e.Message}");
             return 1;
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
@@ -58,8 +42,8 @@ public static class BenchCommand
 
         var report = new BenchReport
         {
-            Workload = args[1],
-            CommandLine = string.Join(' ', args.Select((a, i) => i > 0 && args[i - 1] == "--admin-key" ? "***" : a)),
+            Workload = workloadName,
+            CommandLine = commandLine,
             StartedAt = startedAt,
             Gateway = options.Gateway.ToString(),
             Concurrency = options.Workload == BenchWorkloadKind.Changes ? options.Readers : options.Concurrency,
@@ -74,7 +58,7 @@ public static class BenchCommand
         if (options.JsonPath is not null)
         {
             var json = JsonSerializer.Serialize(report, JsonReport.Options);
-            await File.WriteAllTextAsync(options.JsonPath, json + "\n");
+            await File.WriteAllTextAsync(options.JsonPath, json + "\n", CancellationToken.None);
         }
 
         return report.Clean ? 0 : 1;

@@ -13,4 +13,10 @@ public sealed record GatewayCall<T>(int Status, TimeSpan Elapsed, T? Body, strin
     public string ErrorKey => Status != 0 ? Status.ToString(System.Globalization.CultureInfo.InvariantCulture) : Error ?? "unknown";
 
     public bool IsServerFailure => Status >= 500 || Status == 0;
+
+    /// <summary>The <c>Retry-After</c> of an error response, when it had one.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+
+    /// <summary>Worth resending unchanged: no answer, a 5xx, or 429 (sync is idempotent by mutation id).</summary>
+    public bool IsRetryable => Status == 0 || Status == 429 || Status >= 500;
 }

@@ -42,6 +42,10 @@ public sealed class GatewayClient : IDisposable
     public Task<GatewayCall<SyncResponse>> SyncAsync(string token, SyncRequest request, CancellationToken ct) =>
         PostAsync<SyncResponse>("/v1/sync", request, token, admin: false, ct);
 
+    /// <summary>A sync whose response binds item data (<c>run</c>'s simulated devices and the checker).</summary>
+    public Task<GatewayCall<DeviceSyncResponse>> DeviceSyncAsync(string token, SyncRequest request, CancellationToken ct) =>
+        PostAsync<DeviceSyncResponse>("/v1/sync", request, token, admin: false, ct);
+
     private async Task<GatewayCall<T>> PostAsync<T>(string path, object body, string? bearer, bool admin, CancellationToken ct)
         where T : class
     {
@@ -67,7 +71,7 @@ public sealed class GatewayClient : IDisposable
             var status = (int)response.StatusCode;
             if (status != 200)
             {
-                return new GatewayCall<T>(status, elapsed, null, $"http-{status}");
+                return new GatewayCall<T>(status, elapsed, null, $"http-{status}") { RetryAfter = response.Headers.RetryAfter?.Delta };
             }
 
             try

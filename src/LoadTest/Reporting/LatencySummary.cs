@@ -10,9 +10,8 @@ public sealed record LatencySummary(double P50, double P90, double P99, double M
             return new LatencySummary(0, 0, 0, 0, 0);
         }
 
-        return new LatencySummary(Rank(sorted, 0.50), Rank(sorted, 0.90), Rank(sorted, 0.99), sorted[^1], sorted.Average());
+        return new LatencySummary(
+            Percentiles.NearestRank(sorted, 0.50), Percentiles.NearestRank(sorted, 0.90), Percentiles.NearestRank(sorted, 0.99),
+            sorted[^1], sorted.Average());
     }
-
-    private static double Rank(List<double> sorted, double p) =>
-        sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
 }

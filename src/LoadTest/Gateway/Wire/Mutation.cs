@@ -1,11 +1,12 @@
 namespace DeviceSync.LoadTest.Gateway.Wire;
 
-/// <summary>One mutation of a collection sync; the harness sends <c>put</c>s.</summary>
+/// <summary>One mutation of a collection sync: <c>put</c> or <c>delete</c> (the harness sends no restores).</summary>
 public sealed record Mutation
 {
     public required long Id { get; init; }
     public required string Op { get; init; }
     public required string ItemId { get; init; }
     public long? BaseVersion { get; init; }
-    public ItemData? Data { get; init; }
+    /// <summary>The item's JSON object (<see cref="ItemData"/> or <see cref="TaggedItemData"/>), serialized by its runtime type; null for a delete.</summary>
+    public object? Data { get; init; }
 }

@@ -1,0 +1,41 @@
+namespace DeviceSync.LoadTest.Run;
+
+/// <summary>Everything <c>run</c> was told, with defaults filled in.</summary>
+public sealed record RunOptions
+{
+    public required Uri Gateway { get; init; }
+    public string? AdminKey { get; init; }
+    public int Accounts { get; init; } = 500;
+    public int DevicesPerAccount { get; init; } = 2;
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Closed loop: this many devices in flight at once (default: every device).</summary>
+    public int? Concurrency { get; init; }
+
+    /// <summary>Open loop: start this many operations per second, whatever the latency.</summary>
+    public double? Rate { get; init; }
+
+    public OperationMix Mix { get; init; } = OperationMix.Parse(OperationMix.Default);
+    public IReadOnlyList<ScheduledCommand> At { get; init; } = [];
+    public string? ReportDirectory { get; init; }
+    public int ItemBytes { get; init; } = 200;
+    public int SharedItemsPerAccount { get; init; } = 4;
+    public int ProvisionBatch { get; init; } = 500;
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long one operation keeps resending after 503/429/transport errors before it counts as a failure.</summary>
+    public TimeSpan RetryBudget { get; init; } = TimeSpan.FromSeconds(30);
+
+    public bool Plain { get; init; }
+    public int Seed { get; init; } = Environment.TickCount;
+    public string CommandLine { get; init; } = "";
+
+    /// <summary>Names this run's accounts so that runs against the same cluster never collide.</summary>
+    public string RunId { get; init; } = DateTime.UtcNow.ToString("MMddHHmmss", System.Globalization.CultureInfo.InvariantCulture);
+
+    public int Devices => Accounts * DevicesPerAccount;
+
+    public bool OpenLoop => Rate is not null;
+
+    public int ClosedLoopConcurrency => Math.Min(Concurrency ?? Devices, Devices);
+}
