@@ -18,6 +18,9 @@ REPLICA_BASE_PORTS=(10000 10010 10020)   # blob = base, queue = base+1, table = 
 SILO_PORTS=(11111 11112); SILO_GATEWAY_PORTS=(30000 30001); SILO_HTTP_PORTS=(5081 5082)
 
 azurite_pids=(); silo_pids=(); gateway_pid=
+# Children run in their own session, so Ctrl+C reaches only this script, which then stops them in order
+# (gateway, silos, then the replicas after a save) instead of everything at once.
+SETSID=$(command -v setsid || true)
 log() { printf '[run.sh] %s\n' "$*"; }
 
 connection_string() {
@@ -95,7 +98,7 @@ replica_args=()
 for i in "${!REPLICA_BASE_PORTS[@]}"; do
   base=${REPLICA_BASE_PORTS[$i]}
   mkdir -p "$DATA_DIR/replica-$i"
-  node_modules/.bin/azurite --silent --skipApiVersionCheck --loose \
+  $SETSID node_modules/.bin/azurite --silent --skipApiVersionCheck --loose \
     --location "$DATA_DIR/replica-$i" \
     --blobHost 127.0.0.1 --blobPort "$base" --queueHost 127.0.0.1 --queuePort $((base + 1)) \
     --tableHost 127.0.0.1 --tablePort $((base + 2)) >"$LOG_DIR/replica-$i.log" 2>&1 &
@@ -111,7 +114,7 @@ MEMBERSHIP=$(connection_string "${REPLICA_BASE_PORTS[0]}")
 # 3. Silos.
 SILO_DLL=src/Silo/bin/$CONFIGURATION/net10.0/DeviceSync.Silo.dll
 for i in "${!SILO_PORTS[@]}"; do
-  dotnet "$SILO_DLL" --urls "http://127.0.0.1:${SILO_HTTP_PORTS[$i]}" \
+  $SETSID dotnet "$SILO_DLL" --urls "http://127.0.0.1:${SILO_HTTP_PORTS[$i]}" \
     --Cluster:MembershipConnectionString="$MEMBERSHIP" \
     --Silo:SiloPort="${SILO_PORTS[$i]}" --Silo:GatewayPort="${SILO_GATEWAY_PORTS[$i]}" \
     "${replica_args[@]}" >"$LOG_DIR/silo-$i.log" 2>&1 &
@@ -120,7 +123,7 @@ done
 for i in "${!SILO_PORTS[@]}"; do wait_for_ready "http://127.0.0.1:${SILO_HTTP_PORTS[$i]}/readyz" "silo $i" 90; done
 
 # 4. Gateway.
-dotnet "src/Gateway/bin/$CONFIGURATION/net10.0/DeviceSync.Gateway.dll" --urls "$GATEWAY_URL" \
+$SETSID dotnet "src/Gateway/bin/$CONFIGURATION/net10.0/DeviceSync.Gateway.dll" --urls "$GATEWAY_URL" \
   --Cluster:MembershipConnectionString="$MEMBERSHIP" >"$LOG_DIR/gateway.log" 2>&1 &
 gateway_pid=$!
 wait_for_ready "$GATEWAY_URL/readyz" "gateway" 90
