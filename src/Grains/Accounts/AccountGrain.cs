@@ -193,15 +193,9 @@ public sealed class AccountGrain(IJournalStore journalStore, TimeProvider timePr
         }
         catch (JournalFencedException ex)
         {
-            // Another activation of this account wrote first. Nothing of ours was acknowledged: reload on the
-            // next call, and let the caller retry (a 503 to the device).
-            _ledger = null;
+            // Another activation of this account wrote first. Nothing of ours was acknowledged; the session has
+            // dropped the stream, so the next call reloads. Let the caller retry (a 503 to the device).
             throw new StorageUnavailableException("The account is moving between silos; retry.", ex);
-        }
-        catch
-        {
-            _ledger = null;
-            throw;
         }
 
         ledger.Apply(change);
@@ -216,6 +210,8 @@ public sealed class AccountGrain(IJournalStore journalStore, TimeProvider timePr
             return _ledger;
         }
 
+        // Whatever happens below, state from before the reload must never pair with the reopened stream.
+        _ledger = null;
         var stream = await _journal!.OpenAsync();
         var ledger = stream.Snapshot is { } snapshot ? AccountLedger.DecodeSnapshot(snapshot.Payload.Span) : new AccountLedger();
         foreach (var entry in stream.Entries)
