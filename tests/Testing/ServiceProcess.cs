@@ -87,10 +87,9 @@ public sealed class ServiceProcess : IAsyncDisposable
     public async Task WaitReadyAsync(CancellationToken cancellationToken = default)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(ReadyDeadline);
         var readyz = new Uri(HttpAddress, "/readyz");
-        while (true)
+        var started = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetElapsedTime(started) < ReadyDeadline)
         {
             if (_process is not { HasExited: false })
             {
@@ -99,7 +98,7 @@ public sealed class ServiceProcess : IAsyncDisposable
 
             try
             {
-                using var response = await http.GetAsync(readyz, deadline.Token).ConfigureAwait(false);
+                using var response = await http.GetAsync(readyz, cancellationToken).ConfigureAwait(false);
                 if (response.IsSuccessStatusCode)
                 {
                     return;
@@ -109,24 +108,15 @@ public sealed class ServiceProcess : IAsyncDisposable
             {
                 // Not listening yet.
             }
-            catch (TaskCanceledException) when (!deadline.IsCancellationRequested)
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
                 // One probe timed out; try again.
             }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new TimeoutException($"{Name} was not ready within {ReadyDeadline}. Log: {LogPath}\n{Tail()}");
-            }
 
-            try
-            {
-                await Task.Delay(100, deadline.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new TimeoutException($"{Name} was not ready within {ReadyDeadline}. Log: {LogPath}\n{Tail()}");
-            }
+            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
         }
+
+        throw new TimeoutException($"{Name} was not ready within {ReadyDeadline}. Log: {LogPath}\n{Tail()}");
     }
 
     /// <summary>SIGKILL: no graceful shutdown, nothing flushed — a crash.</summary>
