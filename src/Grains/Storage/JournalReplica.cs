@@ -38,6 +38,7 @@ internal sealed class JournalReplica
     private static readonly string[] ChunkProperties =
         Enumerable.Range(0, MaxInlinePayload / ChunkSize).Select(i => "P" + i.ToString("D2", CultureInfo.InvariantCulture)).ToArray();
 
+    private readonly ReplicaClients _clients;
     private readonly TableClient _table;
     private readonly BlobContainerClient _container;
     private readonly TimeSpan _timeout;
@@ -50,15 +51,19 @@ internal sealed class JournalReplica
         _timeout = timeout;
         var tableOptions = new TableClientOptions();
         Configure(tableOptions, timeout, extraPolicy);
-        _table = new TableServiceClient(connectionString, tableOptions).GetTableClient(JournalNames.TableName(tablePrefix));
         var blobOptions = new BlobClientOptions();
         Configure(blobOptions, timeout, extraPolicy);
-        _container = new BlobServiceClient(connectionString, blobOptions).GetBlobContainerClient(JournalNames.ContainerName(tablePrefix));
+        _clients = new ReplicaClients(connectionString, tableOptions, blobOptions);
+        _table = _clients.Tables.GetTableClient(JournalNames.TableName(tablePrefix));
+        _container = _clients.Blobs.GetBlobContainerClient(JournalNames.ContainerName(tablePrefix));
     }
 
     public int Index { get; }
 
     internal TableClient Table => _table;
+
+    /// <summary>True when requests are authorised by an account SAS this replica signs (see <see cref="ReplicaClients"/>).</summary>
+    internal bool UsesSas => _clients.UsesSas;
 
     internal BlobContainerClient Container => _container;
 
@@ -530,6 +535,7 @@ internal sealed class JournalReplica
     /// <summary>Runs one operation with the replica timeout, creating table and container first (and again if the replica lost them).</summary>
     private async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> operation, int timeoutFactor = 1)
     {
+        _clients.RenewIfDue();
         using var timeout = new CancellationTokenSource(_timeout * timeoutFactor);
         try
         {
