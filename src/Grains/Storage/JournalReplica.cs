@@ -24,6 +24,9 @@ internal sealed class JournalReplica
 
     private const int FormatVersion = 1;
     private const int MaxTransactionSize = 100;
+
+    /// <summary>Azure Table limits a transaction's body to 4 MiB; inline payloads are kept well under it.</summary>
+    private const long MaxTransactionPayload = 2 * 1024 * 1024;
     private const string EntryIdProperty = "EntryId";
     private const string PreviousIdProperty = "PrevId";
     private const string ChainProperty = "Chain";
@@ -83,15 +86,35 @@ internal sealed class JournalReplica
         JournalEntry entry,
         ReadOnlyMemory<byte> payload,
         IReadOnlyList<(JournalEntry Entry, byte[] Payload)>? recent = null,
-        Task? previousWrite = null) =>
+        Task<ReplicaWriteResult>? previousWrite = null) =>
         RunAsync(token => InsertAsync(partitionKey, entry, payload, recent, previousWrite, token));
+
+    /// <summary>
+    /// Writes an entry to a replica known to have missed some of the writer's latest entries (its previous write here
+    /// failed): the missing ones of <paramref name="recent"/> and this entry, in as few transactions as they fit.
+    /// Two requests in the usual case (what the replica holds of that range, then one transaction), so a replica that fell
+    /// behind is not buried under retries of writes that cannot succeed until it has caught up.
+    /// </summary>
+    public Task<ReplicaWriteResult> CatchUpAndInsertAsync(
+        string partitionKey,
+        JournalEntry entry,
+        byte[] payload,
+        IReadOnlyList<(JournalEntry Entry, byte[] Payload)> recent) =>
+        RunAsync(async token =>
+        {
+            var outcome = await CatchUpAsync(partitionKey, covered: null, [.. recent, (entry, payload)], token).ConfigureAwait(false);
+            return outcome == ReplicaOutcome.Failed
+                ? throw new ReplicaLagException(
+                    $"Replica {Index} lags further behind stream entry {entry.Sequence} than the writer remembers; it is repaired on the next open.")
+                : new ReplicaWriteResult(Index, outcome);
+        });
 
     private async Task<ReplicaWriteResult> InsertAsync(
         string partitionKey,
         JournalEntry entry,
         ReadOnlyMemory<byte> payload,
         IReadOnlyList<(JournalEntry Entry, byte[] Payload)>? recent,
-        Task? previousWrite,
+        Task<ReplicaWriteResult>? previousWrite,
         CancellationToken token)
     {
         if (entry.BlobName is not null)
@@ -116,8 +139,15 @@ internal sealed class JournalReplica
         {
             if (previousWrite is not null)
             {
-                // Our own previous entry may simply not have arrived yet: wait for it, then try once more.
-                await previousWrite.WaitAsync(token).ConfigureAwait(false);
+                // Our own previous entry may simply not have arrived yet: wait for it, then try once more. If it failed,
+                // this replica lags: the writer's next append catches it up (CatchUpAndInsertAsync) in one go, rather
+                // than every queued append probing the replica on its own.
+                var previous = await previousWrite.WaitAsync(token).ConfigureAwait(false);
+                if (previous.Outcome != ReplicaOutcome.Acknowledged)
+                {
+                    throw new ReplicaLagException($"Replica {Index} missed entry {entry.Sequence - 1}; the writer's next append catches it up.", ex);
+                }
+
                 return await InsertAsync(partitionKey, entry, payload, recent, null, token).ConfigureAwait(false);
             }
 
@@ -392,8 +422,10 @@ internal sealed class JournalReplica
     /// Writes the entries of <paramref name="recent"/> this replica lacks, in order, if what it holds reaches up to
     /// the first of them (a row, the genesis row or a snapshot). Conflict if it holds another writer's version of one.
     /// </summary>
+    /// <param name="covered">The newest snapshot this replica holds, if the caller already listed them; else listed
+    /// only when needed (the row below the first missing entry is absent).</param>
     private async Task<ReplicaOutcome> CatchUpAsync(
-        string partitionKey, long covered, IReadOnlyList<(JournalEntry Entry, byte[] Payload)> recent, CancellationToken token)
+        string partitionKey, long? covered, IReadOnlyList<(JournalEntry Entry, byte[] Payload)> recent, CancellationToken token)
     {
         var from = recent[0].Entry.Sequence - 1;
         var filter = TableClient.CreateQueryFilter(
@@ -427,11 +459,22 @@ internal sealed class JournalReplica
         }
 
         var below = recent[first].Entry.Sequence - 1;
-        if (!held.ContainsKey(below) && covered != below)
+        if (!held.ContainsKey(below))
         {
-            return ReplicaOutcome.Failed; // it lags further back than we remember
+            covered ??= (await ListSnapshotsAsync(partitionKey, token).ConfigureAwait(false)).Select(s => s.Sequence).DefaultIfEmpty(0).Max();
+            if (covered >= recent[first].Entry.Sequence)
+            {
+                return ReplicaOutcome.Conflict; // a snapshot covers entries we think are missing: another writer moved on
+            }
+
+            if (covered != below)
+            {
+                return ReplicaOutcome.Failed; // it lags further back than we remember
+            }
         }
 
+        var batch = new List<TableTransactionAction>();
+        var batchBytes = 0L;
         for (var i = first; i < recent.Count; i++)
         {
             var (missing, missingPayload) = recent[i];
@@ -440,13 +483,53 @@ internal sealed class JournalReplica
                 await _container.GetBlobClient(missing.BlobName).UploadAsync(BinaryData.FromBytes(missingPayload), overwrite: true, token).ConfigureAwait(false);
             }
 
+            var inlineBytes = missing.BlobName is null ? missingPayload.Length : 0;
+            if (batch.Count > 0 && (batch.Count == MaxTransactionSize || batchBytes + inlineBytes > MaxTransactionPayload))
+            {
+                if (await InsertMissingAsync(partitionKey, batch, recent, token).ConfigureAwait(false) is var outcome && outcome != ReplicaOutcome.Acknowledged)
+                {
+                    return outcome;
+                }
+
+                batch.Clear();
+                batchBytes = 0;
+            }
+
+            batch.Add(new TableTransactionAction(TableTransactionActionType.Add, ToEntity(partitionKey, missing, missingPayload)));
+            batchBytes += inlineBytes;
+        }
+
+        return await InsertMissingAsync(partitionKey, batch, recent, token).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Inserts a run of missing entries in one transaction. If one of them turns out to be there after all (a write that
+    /// timed out but landed), falls back to one insert at a time, each checked against our entry id.
+    /// </summary>
+    private async Task<ReplicaOutcome> InsertMissingAsync(
+        string partitionKey, List<TableTransactionAction> batch, IReadOnlyList<(JournalEntry Entry, byte[] Payload)> recent, CancellationToken token)
+    {
+        try
+        {
+            await _table.SubmitTransactionAsync(batch, token).ConfigureAwait(false);
+            return ReplicaOutcome.Acknowledged;
+        }
+        catch (TableTransactionFailedException ex) when (ex.Status == 409)
+        {
+            // Fall through to one at a time.
+        }
+
+        foreach (var action in batch)
+        {
             try
             {
-                await _table.AddEntityAsync(ToEntity(partitionKey, missing, missingPayload), token).ConfigureAwait(false);
+                await _table.AddEntityAsync(action.Entity, token).ConfigureAwait(false);
             }
             catch (RequestFailedException ex) when (ex.Status == 409)
             {
-                if ((await ReadBackAsync(partitionKey, missing, token).ConfigureAwait(false)).Outcome != ReplicaOutcome.Acknowledged)
+                var sequence = long.Parse(action.Entity.RowKey, NumberStyles.None, CultureInfo.InvariantCulture);
+                var entry = recent.First(r => r.Entry.Sequence == sequence).Entry;
+                if ((await ReadBackAsync(partitionKey, entry, token).ConfigureAwait(false)).Outcome != ReplicaOutcome.Acknowledged)
                 {
                     return ReplicaOutcome.Conflict;
                 }

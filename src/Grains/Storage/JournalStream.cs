@@ -201,6 +201,8 @@ public sealed class JournalStream
             }
 
             var previous = _lastWrites[i];
+            // A replica whose previous write failed has missed that entry at least: this write catches it up first.
+            var catchUp = previous.IsCompleted && previous.Result.Outcome is ReplicaOutcome.Failed;
             Interlocked.Increment(ref _queuedWrites[i]);
             var index = i;
             writes[i] = Task.Run(
@@ -208,7 +210,7 @@ public sealed class JournalStream
                 {
                     try
                     {
-                        return await WriteEntryAsync(replica, entry, data, recent, previous).ConfigureAwait(false);
+                        return await WriteEntryAsync(replica, entry, data, recent, catchUp ? null : previous).ConfigureAwait(false);
                     }
                     finally
                     {
@@ -222,8 +224,10 @@ public sealed class JournalStream
         return writes;
     }
 
+    /// <param name="previousWrite">This stream's previous write to the replica; null when that write failed, so this one
+    /// must catch the replica up.</param>
     private async Task<ReplicaWriteResult> WriteEntryAsync(
-        JournalReplica replica, JournalEntry entry, byte[] data, (JournalEntry Entry, byte[] Payload)[] recent, Task previousWrite)
+        JournalReplica replica, JournalEntry entry, byte[] data, (JournalEntry Entry, byte[] Payload)[] recent, Task<ReplicaWriteResult>? previousWrite)
     {
         using var activity = StorageTelemetry.Source.StartActivity("journal.append.replica");
         activity?.SetTag(StorageTelemetry.ReplicaTag, replica.Index);
@@ -232,7 +236,9 @@ public sealed class JournalStream
         ReplicaWriteResult result;
         try
         {
-            result = await replica.InsertAsync(_partitionKey, entry, data, recent, previousWrite.IsCompleted ? null : previousWrite).ConfigureAwait(false);
+            result = previousWrite is null && recent.Length > 0
+                ? await replica.CatchUpAndInsertAsync(_partitionKey, entry, data, recent).ConfigureAwait(false)
+                : await replica.InsertAsync(_partitionKey, entry, data, recent, previousWrite is { IsCompleted: false } ? previousWrite : null).ConfigureAwait(false);
         }
         catch (Exception ex)
         {

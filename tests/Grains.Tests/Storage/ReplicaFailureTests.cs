@@ -96,6 +96,43 @@ public sealed class ReplicaFailureTests
     }
 
     [Fact]
+    public async Task A_replica_that_missed_many_entries_is_caught_up_by_the_next_append_in_two_requests()
+    {
+        await using var set = await AzuriteReplicaSet.StartAsync();
+        var meter = new RequestMeter();
+        var store = TestStores.Create(set.ConnectionStrings, policy: meter);
+        var key = TestStores.NewKey();
+        var stream = await store.OpenAsync(key);
+        await TestStores.AppendManyAsync(stream, 2);
+        int[] lagging = [set[1].TablePort, set[1].BlobPort];
+        var observer = TestStores.Reopen(store); // reads rows without going through the meter
+
+        meter.FailPorts(lagging);
+        await TestStores.AppendManyAsync(stream, 20); // acknowledged by replicas 0 and 2
+        meter.FailPorts();
+        Assert.Equal(TestStores.Range(1, 2), await TestStores.RowSequencesAsync(observer, 1, key));
+
+        meter.Reset();
+        await TestStores.AppendManyAsync(stream, 1);
+        await Eventually.WaitAsync(
+            async () => (await TestStores.RowSequencesAsync(observer, 1, key)).SequenceEqual(TestStores.Range(1, 23)),
+            TestStores.Deadline,
+            "the lagging replica holds every entry again");
+
+        // What it holds of the range, then one transaction with the 20 missed entries and the new one: not a request per
+        // entry, and no probing of a replica whose writes cannot succeed until it has caught up.
+        Assert.Equal(2, meter.Requests.Count(r => lagging.Contains(r.Port)));
+
+        meter.Reset();
+        await TestStores.AppendManyAsync(stream, 1);
+        await Eventually.WaitAsync(
+            async () => (await TestStores.RowSequencesAsync(observer, 1, key)).SequenceEqual(TestStores.Range(1, 24)),
+            TestStores.Deadline,
+            "the caught-up replica takes ordinary appends again");
+        Assert.Equal(1, meter.Requests.Count(r => lagging.Contains(r.Port)));
+    }
+
+    [Fact]
     public async Task A_hung_replica_does_not_hold_up_appends_or_opens_and_catches_up_when_it_answers_again()
     {
         await using var set = await AzuriteReplicaSet.StartAsync();
