@@ -1,8 +1,10 @@
 using DeviceSync.Contracts.Accounts;
+using DeviceSync.Contracts.Operations;
 using DeviceSync.Gateway.Cluster;
 using DeviceSync.Gateway.Http;
 using DeviceSync.Gateway.Problems;
 using Microsoft.Extensions.Options;
+using Orleans.Metadata;
 using Orleans.Runtime;
 
 namespace DeviceSync.Gateway.Admin;
@@ -87,7 +89,7 @@ public static class AdminEndpoints
         });
     }
 
-    private static async Task<IResult> ClusterAsync(HttpContext context, AdminKeyCheck keyCheck, GrainCalls calls)
+    private static async Task<IResult> ClusterAsync(HttpContext context, AdminKeyCheck keyCheck, GrainCalls calls, IClusterManifestProvider manifests)
     {
         if (keyCheck.Check(context.Request) is { } refused)
         {
@@ -105,9 +107,13 @@ public static class AdminEndpoints
             activations[active[i]] = statistics[i].ActivationCount;
         }
 
+        var manifest = manifests.Current;
         return new JsonBodyResult(StatusCodes.Status200OK, writer =>
         {
             writer.WriteStartObject();
+            writer.WriteStartObject("gateway");
+            writer.WriteString("version", BuildInfo.Version);
+            writer.WriteEndObject();
             writer.WriteStartArray("silos");
             foreach (var host in hosts.OrderBy(h => h.SiloAddress.ToString(), StringComparer.Ordinal))
             {
@@ -117,8 +123,17 @@ public static class AdminEndpoints
                 writer.WriteString("hostName", host.HostName);
                 writer.WriteString("status", host.Status.ToString());
                 writer.WriteString("startTime", JsonFormats.Timestamp(new DateTimeOffset(DateTime.SpecifyKind(host.StartTime, DateTimeKind.Utc))));
-                // Orleans membership does not carry a build version; null until silos publish one.
-                writer.WriteNull("version");
+                // Each silo publishes its build in its grain manifest; null for a silo whose manifest this client has not
+                // seen yet (it refreshes within seconds) or that is dead and gone from the manifest.
+                if (SiloBuild(manifest, host.SiloAddress) is { } version)
+                {
+                    writer.WriteString("version", version);
+                }
+                else
+                {
+                    writer.WriteNull("version");
+                }
+
                 if (activations.TryGetValue(host.SiloAddress, out var count))
                 {
                     writer.WriteNumber("activationCount", count);
@@ -135,4 +150,9 @@ public static class AdminEndpoints
             writer.WriteEndObject();
         });
     }
+
+    private static string? SiloBuild(ClusterManifest manifest, SiloAddress silo) =>
+        manifest.Silos.TryGetValue(silo, out var grains)
+            ? grains.Grains.Values.Select(p => p.Properties.GetValueOrDefault(BuildInfo.ManifestProperty)).FirstOrDefault(v => v is not null)
+            : null;
 }

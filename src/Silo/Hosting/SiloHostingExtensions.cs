@@ -2,6 +2,7 @@ using System.Net;
 using Azure.Data.Tables;
 using DeviceSync.Grains;
 using Orleans.Configuration;
+using Orleans.Metadata;
 
 namespace DeviceSync.Silo.Hosting;
 
@@ -43,6 +44,7 @@ public static class SiloHostingExtensions
             o.ServiceId = cluster.ServiceId;
         });
         silo.AddActivityPropagation();
+        silo.Services.AddSingleton<IGrainPropertiesProvider, BuildVersionGrainProperties>();
         return silo;
     }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using DeviceSync.Testing;
 
 namespace DeviceSync.Gateway.Tests.Api;
 
@@ -76,6 +77,21 @@ public sealed class AdminApiTests(ApiCluster cluster)
             Assert.True(s.TryGetProperty("version", out _));
             Assert.True(s.TryGetProperty("activationCount", out _));
         });
+
+        // Every live silo reports the build it runs (this commit's, like the test's own), and so does the gateway.
+        Assert.Equal(DeviceSync.Contracts.Operations.BuildInfo.Version, answer.GetProperty("gateway").GetProperty("version").GetString());
+        Assert.Contains("+", DeviceSync.Contracts.Operations.BuildInfo.Version, StringComparison.Ordinal); // version+commit
+        await Eventually.WaitAsync(
+            async () =>
+            {
+                using var again = await Admin(HttpMethod.Get, "/v1/admin/cluster", cluster.AdminKey, null);
+                var view = await ApiClient.ReadJsonAsync(again, HttpStatusCode.OK);
+                return view.GetProperty("silos").EnumerateArray()
+                    .Where(s => s.GetProperty("status").GetString() == "Active")
+                    .All(s => s.GetProperty("version").GetString() == DeviceSync.Contracts.Operations.BuildInfo.Version);
+            },
+            TimeSpan.FromSeconds(30),
+            "every active silo reports its build");
         Assert.All(silos.Where(s => s.GetProperty("status").GetString() == "Active"), s => Assert.Equal(JsonValueKind.Number, s.GetProperty("activationCount").ValueKind));
     }
 
