@@ -7,6 +7,8 @@ cd "$(dirname "$0")"
 ROOT=$PWD
 DATA_DIR=${DEVICESYNC_DATA:-$ROOT/.data}
 LOG_DIR=$DATA_DIR/logs
+RUN_DIR=$DATA_DIR/run        # what `rollout` reads: each silo's arguments and pid (src/Ops/Rollout)
+BUILD_DIR=$DATA_DIR/builds   # the builds processes run from, so rebuilding the tree never touches their files
 GATEWAY_URL=${GATEWAY_URL:-http://127.0.0.1:5080}
 export SYNC_ADMIN_KEY=${SYNC_ADMIN_KEY:-local-dev-admin-key}   # loopback-only default; production must set its own
 CONFIGURATION=${CONFIGURATION:-Release}
@@ -55,12 +57,22 @@ stop_pid() { # pid, grace seconds
   wait "$pid" 2>/dev/null || true
 }
 
+# A rollout replaces silo processes; their pids live in $RUN_DIR, so read them again whenever they matter.
+current_silo_pids() {
+  local i
+  for i in "${!silo_pids[@]}"; do
+    [[ -f $RUN_DIR/silo-$i.pid ]] && silo_pids[$i]=$(<"$RUN_DIR/silo-$i.pid")
+  done
+  return 0
+}
+
 stopping=0
 stop_all() {
   ((stopping)) && return; stopping=1
   trap '' INT TERM
   log "stopping: gateway, then silos (graceful), then storage replicas"
   [[ -n ${gateway_pid:-} ]] && stop_pid "$gateway_pid" 20
+  current_silo_pids
   for pid in "${silo_pids[@]:-}"; do [[ -n $pid ]] && kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${silo_pids[@]:-}"; do [[ -n $pid ]] && stop_pid "$pid" 40; done
   if ((${#azurite_pids[@]})); then
@@ -92,6 +104,11 @@ log "building ($CONFIGURATION)"
 dotnet build Orleans.sln -c "$CONFIGURATION" -nologo -clp:ErrorsOnly -v:q
 
 mkdir -p "$LOG_DIR"
+# Nothing of ours runs now (the ports were free): start from clean run and build folders.
+rm -rf "$RUN_DIR" "$BUILD_DIR"
+mkdir -p "$RUN_DIR" "$BUILD_DIR"
+cp -r "src/Silo/bin/$CONFIGURATION/net10.0" "$BUILD_DIR/silo"
+cp -r "src/Gateway/bin/$CONFIGURATION/net10.0" "$BUILD_DIR/gateway"
 
 # 2. Storage replicas.
 replica_args=()
@@ -112,18 +129,20 @@ done
 MEMBERSHIP=$(connection_string "${REPLICA_BASE_PORTS[0]}")
 
 # 3. Silos.
-SILO_DLL=src/Silo/bin/$CONFIGURATION/net10.0/DeviceSync.Silo.dll
 for i in "${!SILO_PORTS[@]}"; do
-  $SETSID dotnet "$SILO_DLL" --urls "http://127.0.0.1:${SILO_HTTP_PORTS[$i]}" \
-    --Cluster:MembershipConnectionString="$MEMBERSHIP" \
-    --Silo:SiloPort="${SILO_PORTS[$i]}" --Silo:GatewayPort="${SILO_GATEWAY_PORTS[$i]}" \
-    "${replica_args[@]}" >"$LOG_DIR/silo-$i.log" 2>&1 &
+  silo_args=(--urls "http://127.0.0.1:${SILO_HTTP_PORTS[$i]}"
+    --Cluster:MembershipConnectionString="$MEMBERSHIP"
+    --Silo:SiloPort="${SILO_PORTS[$i]}" --Silo:GatewayPort="${SILO_GATEWAY_PORTS[$i]}"
+    "${replica_args[@]}")
+  $SETSID dotnet "$BUILD_DIR/silo/DeviceSync.Silo.dll" "${silo_args[@]}" >"$LOG_DIR/silo-$i.log" 2>&1 &
   silo_pids+=($!)
+  printf '%s\0' "${silo_args[@]}" >"$RUN_DIR/silo-$i.args"
+  echo "$!" >"$RUN_DIR/silo-$i.pid"
 done
 for i in "${!SILO_PORTS[@]}"; do wait_for_ready "http://127.0.0.1:${SILO_HTTP_PORTS[$i]}/readyz" "silo $i" 90; done
 
 # 4. Gateway.
-$SETSID dotnet "src/Gateway/bin/$CONFIGURATION/net10.0/DeviceSync.Gateway.dll" --urls "$GATEWAY_URL" \
+$SETSID dotnet "$BUILD_DIR/gateway/DeviceSync.Gateway.dll" --urls "$GATEWAY_URL" \
   --Cluster:MembershipConnectionString="$MEMBERSHIP" >"$LOG_DIR/gateway.log" 2>&1 &
 gateway_pid=$!
 wait_for_ready "$GATEWAY_URL/readyz" "gateway" 90
@@ -142,8 +161,13 @@ INFO
 
 # 5. Run until interrupted, or until a process dies on its own.
 while true; do
+  current_silo_pids
   for pid in "${azurite_pids[@]}" "${silo_pids[@]}" "$gateway_pid"; do
-    if ! kill -0 "$pid" 2>/dev/null; then log "process $pid exited unexpectedly; see $LOG_DIR"; exit 1; fi
+    if ! kill -0 "$pid" 2>/dev/null; then
+      # A silo being replaced by `rollout` is briefly gone; that is not a crash.
+      compgen -G "$RUN_DIR/*.rolling" >/dev/null && continue
+      log "process $pid exited unexpectedly; see $LOG_DIR"; exit 1
+    fi
   done
   sleep 1 & wait $!
 done

@@ -10,7 +10,6 @@ namespace DeviceSync.Testing;
 public sealed class ServiceProcess : IAsyncDisposable
 {
     private static readonly TimeSpan ReadyDeadline = TimeSpan.FromSeconds(90);
-    private readonly string _assembly;
     private readonly IReadOnlyList<string> _arguments;
     private Process? _process;
     private Process? _watchdog;
@@ -18,13 +17,16 @@ public sealed class ServiceProcess : IAsyncDisposable
     public ServiceProcess(string name, string assembly, Uri httpAddress, IReadOnlyList<string> arguments, string logDirectory)
     {
         Name = name;
-        _assembly = assembly;
+        Assembly = assembly;
         HttpAddress = httpAddress;
         _arguments = arguments;
         LogPath = Path.Combine(logDirectory, name + ".log");
     }
 
     public string Name { get; }
+
+    /// <summary>The service's assembly; a rolling-upgrade test points it at another build before starting again.</summary>
+    public string Assembly { get; set; }
 
     public Uri HttpAddress { get; }
 
@@ -54,7 +56,7 @@ public sealed class ServiceProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        start.ArgumentList.Add(_assembly);
+        start.ArgumentList.Add(Assembly);
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add(HttpAddress.ToString().TrimEnd('/'));
         foreach (var argument in _arguments)
@@ -130,20 +132,23 @@ public sealed class ServiceProcess : IAsyncDisposable
     }
 
     /// <summary>SIGTERM and wait (graceful shutdown), then SIGKILL whatever is left after <paramref name="grace"/>.</summary>
-    public async Task StopAsync(TimeSpan? grace = null)
+    /// <returns>False if the process had to be killed.</returns>
+    public async Task<bool> StopAsync(TimeSpan? grace = null)
     {
         var process = _process;
         if (process is null)
         {
-            return;
+            return true;
         }
 
-        if (!process.HasExited && NativeSignals.Terminate(process.Id))
+        var exited = process.HasExited;
+        if (!exited && NativeSignals.Terminate(process.Id))
         {
             using var timeout = new CancellationTokenSource(grace ?? TimeSpan.FromSeconds(45));
             try
             {
                 await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+                exited = true;
             }
             catch (OperationCanceledException)
             {
@@ -152,6 +157,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
 
         Kill();
+        return exited;
     }
 
     /// <summary>The last lines of the log, for failure messages.</summary>

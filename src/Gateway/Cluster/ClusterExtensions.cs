@@ -31,6 +31,11 @@ public static class ClusterExtensions
             client.AddActivityPropagation();
         });
 
+        // The cluster view (/v1/admin/cluster) reads each silo's build from the cluster manifest this client polls.
+        // Orleans polls every minute by default; a poll with nothing new is one small call, so poll every 5 s and let
+        // a rollout see a replaced silo's build within seconds.
+        builder.Services.Configure<TypeManagementOptions>(o => o.TypeMapRefreshInterval = TimeSpan.FromSeconds(5));
+
         // Start Kestrel alongside the Orleans client, so /healthz answers and /readyz says 503 while the
         // client is still looking for the cluster (it retries forever: ConnectForeverRetryFilter).
         builder.Services.Configure<HostOptions>(o => o.ServicesStartConcurrently = true);
