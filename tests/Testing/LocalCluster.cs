@@ -72,7 +72,7 @@ public sealed class LocalCluster : IAsyncLifetime, IAsyncDisposable
             }
 
             args.AddRange(_options.SiloSettings.Select(s => $"--{s.Key}={s.Value}"));
-            _silos.Add(new ServiceProcess($"silo-{i}", RepositoryLayout.SiloAssembly, Loopback(ports[2]), args, LogDirectory));
+            _silos.Add(new ServiceProcess($"silo-{i}", _options.SiloAssembly ?? RepositoryLayout.SiloAssembly, Loopback(ports[2]), args, LogDirectory));
         }
 
         var gatewayArgs = new List<string>(clusterArgs);

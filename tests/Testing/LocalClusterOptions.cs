@@ -6,6 +6,9 @@ public sealed class LocalClusterOptions
 
     public int Replicas { get; init; } = 3;
 
+    /// <summary>The silo build to start (its DeviceSync.Silo.dll); null: this repository's build.</summary>
+    public string? SiloAssembly { get; init; }
+
     /// <summary>The gateway's admin key; null starts a gateway with the admin routes closed.</summary>
     public string? AdminKey { get; init; } = "local-cluster-admin-key";
 
