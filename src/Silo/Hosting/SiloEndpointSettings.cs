@@ -19,4 +19,7 @@ public sealed class SiloEndpointSettings
 
     /// <summary>How long a graceful shutdown may take: in-flight requests finish, grains deactivate.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Move activations to silos that have fewer (Orleans's activation rebalancer; tune it in section <c>Rebalancer</c>).</summary>
+    public bool Rebalance { get; set; } = true;
 }

@@ -21,7 +21,16 @@ public static class SiloHostingExtensions
         {
             silo.ConfigureDeviceSyncCluster(cluster);
             silo.ConfigureEndpoints(IPAddress.Parse(endpoints.AdvertisedAddress), endpoints.SiloPort, endpoints.GatewayPort, listenOnAnyHostAddress: false);
+
+            // A silo that comes back after a roll starts empty; the rebalancer moves activations to it so the last silo
+            // replaced does not idle while the others carry everything (measured in docs/upgrades.md). Moved grains
+            // reopen their journal on the new silo, as after any deactivation.
+            if (endpoints.Rebalance)
+            {
+                silo.AddActivationRebalancer();
+            }
         });
+        builder.Services.AddOptions<ActivationRebalancerOptions>().BindConfiguration("Rebalancer");
         builder.Services.AddOptions<ClusterMembershipOptions>()
             .Configure(FailureDetectionDefaults.Apply)
             .BindConfiguration(FailureDetectionDefaults.SectionName);
