@@ -17,7 +17,12 @@ CONFIGURATION=${CONFIGURATION:-Release}
 DEV_ACCOUNT=devstoreaccount1
 DEV_KEY='Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
 REPLICA_BASE_PORTS=(10000 10010 10020)   # blob = base, queue = base+1, table = base+2
-SILO_PORTS=(11111 11112); SILO_GATEWAY_PORTS=(30000 30001); SILO_HTTP_PORTS=(5081 5082)
+SILOS=${SILOS:-2}   # how many silos (1-9); silo i listens on 11111+i (silos), 30000+i (clients), 5081+i (HTTP)
+[[ $SILOS =~ ^[1-9]$ ]] || { echo "[run.sh] SILOS must be 1-9, not '$SILOS'"; exit 2; }
+SILO_PORTS=(); SILO_GATEWAY_PORTS=(); SILO_HTTP_PORTS=()
+for ((i = 0; i < SILOS; i++)); do
+  SILO_PORTS+=($((11111 + i))); SILO_GATEWAY_PORTS+=($((30000 + i))); SILO_HTTP_PORTS+=($((5081 + i)))
+done
 
 azurite_pids=(); silo_pids=(); gateway_pid=
 # Children run in their own session, so Ctrl+C reaches only this script, which then stops them in order
@@ -151,10 +156,11 @@ cat <<INFO
 
 DeviceSync is running on loopback.
   gateway         $GATEWAY_URL          (admin key: \$SYNC_ADMIN_KEY, default local-dev-admin-key)
-  silo 0          http://127.0.0.1:${SILO_HTTP_PORTS[0]}   (silo port ${SILO_PORTS[0]}, client gateway port ${SILO_GATEWAY_PORTS[0]})
-  silo 1          http://127.0.0.1:${SILO_HTTP_PORTS[1]}   (silo port ${SILO_PORTS[1]}, client gateway port ${SILO_GATEWAY_PORTS[1]})
+$(for i in "${!SILO_PORTS[@]}"; do
+  printf '  silo %d          http://127.0.0.1:%d   (silo port %d, client gateway port %d)\n' "$i" "${SILO_HTTP_PORTS[$i]}" "${SILO_PORTS[$i]}" "${SILO_GATEWAY_PORTS[$i]}"
+done)
   replica 0..2    Azurite blob/table on 10000/10002, 10010/10012, 10020/10022; data in $DATA_DIR/replica-N
-  metrics         $GATEWAY_URL/metrics, http://127.0.0.1:${SILO_HTTP_PORTS[0]}/metrics, http://127.0.0.1:${SILO_HTTP_PORTS[1]}/metrics
+  metrics         $GATEWAY_URL/metrics and each silo's /metrics
   logs            $LOG_DIR
 Press Ctrl+C to stop everything.
 INFO
