@@ -19,6 +19,8 @@ public sealed class Device : IDisposable
     private readonly Lock _lock = new();
     private readonly SemaphoreSlim _syncGate = new(1, 1);
     private readonly Dictionary<string, FullPull> _fullPulls = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, MassDeleteHold> _massDeleteHolds = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _massDeleteConfirmed = new(StringComparer.Ordinal);
     private readonly DeviceOptions _options;
     private long _requests;
     private long _applied;
@@ -49,6 +51,53 @@ public sealed class Device : IDisposable
 
     /// <summary>Raised when a collection's resync starts and when it completes.</summary>
     public event Action<ResyncEvent>? Resync;
+
+    /// <summary>The server held a collection's mutations back (mass-delete guard); see <see cref="MassDeleteHold"/>.</summary>
+    public event Action<MassDeleteHold>? MassDeleteHeld;
+
+    /// <summary>Collections whose pending mutations the server's mass-delete guard holds back, awaiting the app's decision.</summary>
+    public IReadOnlyList<MassDeleteHold> HeldMassDeletes
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _massDeleteHolds.Values];
+            }
+        }
+    }
+
+    /// <summary>The user confirmed: the next sync sends the held mutations again, with <c>confirmMassDelete</c>.</summary>
+    public void ConfirmMassDelete(string collection)
+    {
+        lock (_lock)
+        {
+            if (_massDeleteHolds.Remove(collection))
+            {
+                _massDeleteConfirmed.Add(collection);
+            }
+        }
+    }
+
+    /// <summary>The user did not mean it: drop the held deletes and pull the items back from the server.</summary>
+    public void DiscardHeldDeletes(string collection)
+    {
+        lock (_lock)
+        {
+            if (!_massDeleteHolds.Remove(collection))
+            {
+                return;
+            }
+
+            foreach (var p in Store.GetPending(collection).Where(p => p.Op == MutationOp.Delete && !p.HeldBack).ToList())
+            {
+                Store.RemovePending(collection, p.Id);
+            }
+
+            Store.SetCursor(collection, null); // the next pull lists every item again, the undeleted ones included
+            Store.Commit();
+        }
+    }
 
     public DeviceStatistics Statistics
     {
@@ -235,7 +284,8 @@ public sealed class Device : IDisposable
                 // A prefix of the queue (ids must increase) with each item at most once.
                 var items = new HashSet<string>(StringComparer.Ordinal);
                 var batch = new List<PendingMutation>();
-                foreach (var p in Store.GetPending(collection))
+                var held = _massDeleteHolds.ContainsKey(collection);
+                foreach (var p in held ? [] : Store.GetPending(collection))
                 {
                     if (p.HeldBack)
                     {
@@ -258,7 +308,8 @@ public sealed class Device : IDisposable
                     }
                 }
 
-                requests.Add(new SyncCollectionRequest(collection, Store.GetCursor(collection), [.. batch.Select(p => p.ToWire())], _options.PullLimit));
+                requests.Add(new SyncCollectionRequest(
+                    collection, Store.GetCursor(collection), [.. batch.Select(p => p.ToWire())], _options.PullLimit, _massDeleteConfirmed.Contains(collection)));
             }
 
             // Persist the Sent marks before the request leaves.
@@ -292,6 +343,18 @@ public sealed class Device : IDisposable
             }
         }
 
+        if (response.Refused is { } refused)
+        {
+            // Nothing was applied; keep the mutations pending but unsent until the app decides (no resend loop).
+            _massDeleteHolds[collection] = refused;
+            _massDeleteConfirmed.Remove(collection);
+            MassDeleteHeld?.Invoke(refused);
+        }
+        else if (response.Results.Count > 0)
+        {
+            _massDeleteConfirmed.Remove(collection);
+        }
+
         _fullPulls.TryGetValue(collection, out var fullPull);
         if (response.Resync is { } resync)
         {
@@ -316,7 +379,7 @@ public sealed class Device : IDisposable
             CompleteFullPull(collection, fullPull, events);
         }
 
-        return Store.GetPending(collection).Any(p => !p.HeldBack);
+        return !_massDeleteHolds.ContainsKey(collection) && Store.GetPending(collection).Any(p => !p.HeldBack);
     }
 
     private void ApplyResult(string collection, PendingMutation mine, MutationResult result, Dictionary<string, SyncItem> changes)

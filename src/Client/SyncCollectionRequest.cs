@@ -1,4 +1,4 @@
 namespace DeviceSync.Client;
 
 /// <summary>One collection of a <c>/v1/sync</c> request.</summary>
-public sealed record SyncCollectionRequest(string Name, string? Cursor, IReadOnlyList<SyncMutation> Mutations, int? Limit = null);
+public sealed record SyncCollectionRequest(string Name, string? Cursor, IReadOnlyList<SyncMutation> Mutations, int? Limit = null, bool ConfirmMassDelete = false);

@@ -7,4 +7,5 @@ public sealed record SyncCollectionResponse(
     IReadOnlyList<SyncItem> Changes,
     string? Cursor,
     bool HasMore,
-    ResyncInfo? Resync);
+    ResyncInfo? Resync,
+    MassDeleteHold? Refused = null);

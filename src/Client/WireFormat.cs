@@ -32,6 +32,11 @@ internal static class WireFormat
                     w.WriteNumber("limit", limit);
                 }
 
+                if (c.ConfirmMassDelete)
+                {
+                    w.WriteBoolean("confirmMassDelete", true);
+                }
+
                 w.WriteStartArray("mutations");
                 foreach (var m in c.Mutations)
                 {
@@ -100,6 +105,9 @@ internal static class WireFormat
             c.TryGetProperty("hasMore", out var more) && more.ValueKind == JsonValueKind.True,
             c.TryGetProperty("resync", out var r) && r.ValueKind == JsonValueKind.Object
                 ? new ResyncInfo(r.GetProperty("reason").GetString()!, r.GetProperty("safeVersion").GetInt64())
+                : null,
+            c.TryGetProperty("refused", out var h) && h.ValueKind == JsonValueKind.Object
+                ? new MassDeleteHold(c.GetProperty("name").GetString()!, h.GetProperty("reason").GetString()!, h.GetProperty("deletes").GetInt32(), h.GetProperty("liveItems").GetInt32())
                 : null))];
 
     public static SyncItem Item(JsonElement e) => new(

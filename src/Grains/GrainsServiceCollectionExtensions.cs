@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using DeviceSync.Grains.Storage;
 using DeviceSync.Grains.Sync;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,7 +12,12 @@ public static class GrainsServiceCollectionExtensions
     public static IServiceCollection AddDeviceSyncGrains(this IServiceCollection services)
     {
         services.AddDeviceSyncStorage();
-        services.AddOptions<SyncPolicy>().BindConfiguration(SyncPolicy.SectionName).ValidateOnStart();
+        services.AddOptions<SyncPolicy>()
+            .BindConfiguration(SyncPolicy.SectionName)
+            .Validate(
+                policy => Validator.TryValidateObject(policy, new ValidationContext(policy), null, validateAllProperties: true),
+                "A Sync:* setting is out of range (see SyncPolicy: retention at least 1 s, MassDeleteShare 0..1)")
+            .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         return services;
     }

@@ -12,4 +12,7 @@ public sealed record SyncCollectionRequest
     [Id(2)] public int Limit { get; init; } = SyncLimits.DefaultChangesLimit;
 
     [Id(3)] public IReadOnlyList<Mutation> Mutations { get; init; } = [];
+
+    /// <summary>The device (its user) confirms deletes the mass-delete guard would otherwise hold back.</summary>
+    [Id(4)] public bool ConfirmMassDelete { get; init; }
 }

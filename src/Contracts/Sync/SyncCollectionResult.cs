@@ -13,4 +13,7 @@ public sealed record SyncCollectionResult
     [Id(3)] public bool HasMore { get; init; }
 
     [Id(4)] public ResyncInstruction? Resync { get; init; }
+
+    /// <summary>Set when the mass-delete guard held the collection's mutations back: none was applied, no results.</summary>
+    [Id(5)] public MassDeleteRefusal? Refused { get; init; }
 }

@@ -63,6 +63,7 @@ public static class SyncEndpoints
             Cursor = part.Cursor,
             Limit = part.Limit,
             Mutations = part.Mutations,
+            ConfirmMassDelete = part.ConfirmMassDelete,
         };
         return await calls.OnCollectionAsync("Collection.Sync", device.AccountId, part.Name, c => c.SyncAsync(request), cancellationToken);
     }

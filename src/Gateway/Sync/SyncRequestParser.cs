@@ -112,7 +112,18 @@ public static class SyncRequestParser
             mutations = parsed.Value;
         }
 
-        return Validated<SyncCollectionPart>.Ok(new SyncCollectionPart(name, cursor, limit, mutations));
+        var confirmMassDelete = false;
+        if (JsonInput.TryGetValue(element, "confirmMassDelete", out var confirmElement))
+        {
+            if (confirmElement.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+            {
+                return Problem.Invalid($"{path}.confirmMassDelete must be true or false.");
+            }
+
+            confirmMassDelete = confirmElement.GetBoolean();
+        }
+
+        return Validated<SyncCollectionPart>.Ok(new SyncCollectionPart(name, cursor, limit, mutations, confirmMassDelete));
     }
 
     private static Validated<IReadOnlyList<Mutation>> ParseMutations(JsonElement element, string path)

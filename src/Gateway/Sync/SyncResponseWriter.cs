@@ -84,6 +84,16 @@ public static class SyncResponseWriter
             writer.WriteNull("resync");
         }
 
+        // Only when the mass-delete guard held the collection's mutations back, so answers stay as PROTOCOL.md shows them.
+        if (result.Refused is { } refused)
+        {
+            writer.WriteStartObject("refused");
+            writer.WriteString("reason", refused.Reason);
+            writer.WriteNumber("deletes", refused.Deletes);
+            writer.WriteNumber("liveItems", refused.LiveItems);
+            writer.WriteEndObject();
+        }
+
         writer.WriteEndObject();
     }
 

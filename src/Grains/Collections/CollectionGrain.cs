@@ -31,6 +31,10 @@ public sealed class CollectionGrain(
     private string _collection = "";
     private bool _notedOnAccount;
 
+    /// <summary>When this activation last answered each device with a resync (the mass-delete guard's second rule). In
+    /// memory only: after a move to another silo the window is forgotten, which errs towards applying.</summary>
+    private readonly Dictionary<string, DateTimeOffset> _resyncedAt = new(StringComparer.Ordinal);
+
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (_accountId, _collection) = CollectionKey.Parse(this.GetPrimaryKeyString());
@@ -48,7 +52,8 @@ public sealed class CollectionGrain(
         for (var attempt = 1; ; attempt++)
         {
             var ledger = await EnsureLoadedAsync();
-            var plan = ledger.Plan(request, timeProvider.GetUtcNow());
+            var now = timeProvider.GetUtcNow();
+            var plan = ledger.Plan(request, now, RecentlyResynced(request.DeviceId, now));
             if (plan.Change is { } change)
             {
                 try
@@ -71,6 +76,11 @@ public sealed class CollectionGrain(
             }
 
             Observe(plan);
+            if (plan.Resync is not null)
+            {
+                _resyncedAt[request.DeviceId] = now;
+            }
+
             await NoteOnAccountAsync(plan);
             return ledger.Complete(plan, request);
         }
@@ -125,8 +135,18 @@ public sealed class CollectionGrain(
         return ledger;
     }
 
+    private bool RecentlyResynced(string deviceId, DateTimeOffset now) =>
+        _resyncedAt.TryGetValue(deviceId, out var at) && now - at < syncPolicy.Value.DeleteAfterResyncWindow;
+
     private void Observe(SyncPlan plan)
     {
+        if (plan.Refused is { } refused)
+        {
+            // Held back, not lost: the device still has its mutations and must confirm. People should know it happens.
+            GrainTelemetry.MassDeletesHeld.Add(1, new KeyValuePair<string, object?>("reason", refused.Reason));
+            Log.MassDeleteHeld(logger, _accountId, _collection, refused.Reason, refused.Deletes, refused.LiveItems);
+        }
+
         foreach (var result in plan.Results)
         {
             GrainTelemetry.MutationResults.Add(1, new KeyValuePair<string, object?>("status", result.Status.ToString()));

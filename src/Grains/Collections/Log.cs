@@ -12,4 +12,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Error, Message = "ALERT server-behind: a device of {AccountId} holds history of {Collection} beyond what the server has (safe version {SafeVersion}); new epoch started after {Epoch}. Devices will hand their data back")]
     public static partial void ServerBehind(ILogger logger, string accountId, string collection, long safeVersion, long epoch);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Mass-delete guard held back a request to {AccountId}/{Collection} ({Reason}): {Deletes} of {LiveItems} live items; the device must confirm")]
+    public static partial void MassDeleteHeld(ILogger logger, string accountId, string collection, string reason, int deletes, int liveItems);
 }

@@ -66,10 +66,17 @@ public sealed class CollectionLedger
 
     internal long MarkOf(string deviceId) => _marks.GetValueOrDefault(deviceId);
 
-    public SyncPlan Plan(SyncCollectionRequest request, DateTimeOffset now)
+    /// <param name="deviceRecentlyResynced">The server answered this device with a resync within
+    /// <see cref="SyncPolicy.DeleteAfterResyncWindow"/> (the grain remembers that; the ledger stays pure).</param>
+    public SyncPlan Plan(SyncCollectionRequest request, DateTimeOffset now, bool deviceRecentlyResynced = false)
     {
         SyncRequestGuard.Check(request);
         var verdict = ResyncPolicy.Judge(request.Cursor, HeadVersion, CurrentEpoch, OldestServableVersion, _epochCuts);
+        if (verdict.Resync is null && !request.ConfirmMassDelete && GuardDeletes(request, deviceRecentlyResynced) is { } refused)
+        {
+            return new SyncPlan(null, [], null, refused);
+        }
+
         var pending = new PendingChange(this, verdict.NewEpoch);
         var results = new MutationResult[request.Mutations.Count];
         for (var i = 0; i < results.Length; i++)
@@ -128,6 +135,34 @@ public sealed class CollectionLedger
         JournalPosition = change.Position;
     }
 
+    /// <summary>
+    /// The mass-delete guard: deletes of live items that would remove more than <see cref="SyncPolicy.MassDeleteShare"/>
+    /// of the collection and more than <see cref="SyncPolicy.MassDeleteMinimum"/> items, or any delete from a device
+    /// that was just told to resync, are not applied without the device's confirmation.
+    /// </summary>
+    private MassDeleteRefusal? GuardDeletes(SyncCollectionRequest request, bool deviceRecentlyResynced)
+    {
+        var deletes = request.Mutations
+            .Where(m => m.Op == MutationOp.Delete && m.Id > MarkOf(request.DeviceId) && _items.TryGetValue(m.ItemId, out var item) && !item.Deleted)
+            .Select(m => m.ItemId)
+            .Distinct(StringComparer.Ordinal)
+            .Count();
+        if (deletes == 0)
+        {
+            return null;
+        }
+
+        var live = _items.Count - _tombstoneVersions.Count;
+        if (deviceRecentlyResynced)
+        {
+            return new MassDeleteRefusal { Reason = MassDeleteReasons.AfterResync, Deletes = deletes, LiveItems = live };
+        }
+
+        return deletes > _policy.MassDeleteMinimum && deletes > _policy.MassDeleteShare * live
+            ? new MassDeleteRefusal { Reason = MassDeleteReasons.MassDelete, Deletes = deletes, LiveItems = live }
+            : null;
+    }
+
     public SyncCollectionResult Complete(SyncPlan plan, SyncCollectionRequest request)
     {
         ArgumentNullException.ThrowIfNull(plan);
@@ -158,6 +193,7 @@ public sealed class CollectionLedger
         return new SyncCollectionResult
         {
             Results = plan.Results,
+            Refused = plan.Refused,
             Changes = changes,
             Cursor = hasMore ? changes[^1].Version : Math.Max(HeadVersion, after),
             HasMore = hasMore,

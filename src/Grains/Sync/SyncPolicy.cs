@@ -17,4 +17,19 @@ public sealed class SyncPolicy
     /// <summary>PROTOCOL.md promises at least 30 days in the conflict archive.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "3650.00:00:00")]
     public TimeSpan ConflictRetention { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>Mass-delete guard: a request deleting more than this share of a collection's live items ...</summary>
+    [Range(0.0, 1.0)]
+    public double MassDeleteShare { get; set; } = 0.5;
+
+    /// <summary>... and more than this many items is held back until the device confirms it.</summary>
+    [Range(0, int.MaxValue)]
+    public int MassDeleteMinimum { get; set; } = 100;
+
+    /// <summary>
+    /// Deletes from a device within this time after the server answered it with a resync are held back too: after a
+    /// resync a device hands data back, and a delete then more likely comes from a confused local store than a person.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan DeleteAfterResyncWindow { get; set; } = TimeSpan.FromMinutes(10);
 }

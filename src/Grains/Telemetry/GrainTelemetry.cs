@@ -23,6 +23,8 @@ public static class GrainTelemetry
 
     public static readonly Counter<long> ServerBehindAlerts = Meter.CreateCounter<long>("devicesync.alerts.server_behind", description: "A device held more history than the server: the server lost data. Page someone.");
 
+    public static readonly Counter<long> MassDeletesHeld = Meter.CreateCounter<long>("devicesync.mass_deletes.held", description: "Sync requests whose deletes the mass-delete guard held back until the device confirms, by reason.");
+
     public static readonly Counter<long> FencedWrites = Meter.CreateCounter<long>("devicesync.journal.fenced", description: "Appends refused because another activation wrote the sequence first.");
 
     public static readonly Histogram<double> CommitDuration = Meter.CreateHistogram<double>("devicesync.commit.duration", unit: "ms", description: "Time to make a commit durable on a write quorum.");
