@@ -67,6 +67,16 @@ public sealed class Device : IDisposable
         }
     }
 
+    /// <summary>The digest of what this device holds of a collection (items and tombstones with a server version), to
+    /// compare with the server's (<c>GET /v1/digests</c>). Local edits not yet synced keep their last server version.</summary>
+    public string Digest(string collection)
+    {
+        lock (_lock)
+        {
+            return CollectionDigest.Compute(Store.GetItems(collection).Where(i => i.Version > 0).Select(i => (i.ItemId, i.Version)));
+        }
+    }
+
     /// <summary>The user confirmed: the next sync sends the held mutations again, with <c>confirmMassDelete</c>.</summary>
     public void ConfirmMassDelete(string collection)
     {

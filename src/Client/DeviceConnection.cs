@@ -89,4 +89,12 @@ public sealed class DeviceConnection
             cursor = page.Cursor;
         }
     }
+
+    /// <summary>The server's digest of each of the account's collections (<c>GET /v1/digests</c>), by collection name.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> GetDigestsAsync(CancellationToken cancellationToken = default)
+    {
+        using var doc = await _client.SendAsync(HttpMethod.Get, "v1/digests", _bearer, null, cancellationToken).ConfigureAwait(false);
+        return doc!.RootElement.GetProperty("collections").EnumerateArray()
+            .ToDictionary(c => c.GetProperty("name").GetString()!, c => c.GetProperty("digest").GetString()!, StringComparer.Ordinal);
+    }
 }

@@ -16,4 +16,9 @@ public interface ICollectionGrain : IGrainWithStringKey
     /// <summary>Pages through the collection's conflict archive.</summary>
     [Alias("GetConflicts")]
     Task<ConflictPage> GetConflictsAsync(long? afterSequence, int limit);
+
+    /// <summary>The collection's digest, counts and head. Added after v0.1.0 without a version bump, so that a gateway
+    /// of this build still routes syncs to older silos during a roll; on an older silo this call fails.</summary>
+    [Alias("GetSummary")]
+    Task<CollectionSummary> GetSummaryAsync();
 }

@@ -3,6 +3,7 @@ using DeviceSync.Gateway.Admin;
 using DeviceSync.Gateway.Auth;
 using DeviceSync.Gateway.Cluster;
 using DeviceSync.Gateway.Conflicts;
+using DeviceSync.Gateway.Digests;
 using DeviceSync.Gateway.Health;
 using DeviceSync.Gateway.Problems;
 using DeviceSync.Gateway.RateLimiting;
@@ -37,6 +38,7 @@ public static class GatewayApplication
         app.MapSync();
         app.MapConflicts();
         app.MapAdmin();
+        app.MapDigests();
         return app;
     }
 }

@@ -92,6 +92,8 @@ public sealed class CollectionGrain(
         return ledger.ReadConflicts(afterSequence, Math.Clamp(limit, 1, SyncLimits.MaxConflictsPerPage));
     }
 
+    public async Task<CollectionSummary> GetSummaryAsync() => (await EnsureLoadedAsync()).Summarize();
+
     private async Task CommitAsync(CollectionLedger ledger, CollectionChange change, string kind)
     {
         var started = Stopwatch.GetTimestamp();

@@ -263,6 +263,15 @@ public sealed class CollectionLedger
 
     public string ComputeDigest() => CollectionDigest.Compute(_items.Values);
 
+    public CollectionSummary Summarize() => new()
+    {
+        Digest = ComputeDigest(),
+        Items = _items.Count,
+        LiveItems = _items.Count - _tombstoneVersions.Count,
+        HeadVersion = HeadVersion,
+        Epoch = CurrentEpoch,
+    };
+
     internal static CollectionLedger FromSnapshot(CollectionSnapshot snapshot, SyncPolicy policy)
     {
         if (string.IsNullOrEmpty(snapshot.Collection))

@@ -58,6 +58,8 @@ public sealed class FakeCollectionGrain(string key, FakeCluster cluster) : IColl
         }
     }
 
+    public Task<CollectionSummary> GetSummaryAsync() => Task.FromResult(new CollectionSummary { Digest = "fake" });
+
     public Task<ConflictPage> GetConflictsAsync(long? afterSequence, int limit)
     {
         lock (_lock)
