@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using DeviceSync.Testing;
 
@@ -31,9 +30,8 @@ public sealed class ClusterHost(LocalCluster cluster) : IAsyncDisposable
     public IEnumerable<(string Name, int Pid, Uri Metrics)> Silos =>
         cluster.Silos.Select(s => (s.Name, s.ProcessId ?? throw new InvalidOperationException($"{s.Name} is not running"), new Uri(s.HttpAddress, "/metrics")));
 
-    /// <summary>Bytes on disk under every replica's data folder (Azurite saves its tables every few seconds).</summary>
-    public long StorageBytes() =>
-        cluster.Replicas.Replicas.Sum(r => new DirectoryInfo(r.Location).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length));
+    public ClusterProbe Probe(HeapProbe heap) =>
+        new(cluster.GatewayAddress, cluster.AdminKey!, [.. Silos], [.. cluster.Replicas.Replicas.Select(r => r.Location)], heap);
 
     public string Describe() => JsonSerializer.Serialize(new
     {
@@ -43,7 +41,7 @@ public sealed class ClusterHost(LocalCluster cluster) : IAsyncDisposable
         logs = cluster.LogDirectory,
         silos = cluster.Silos.Select(s => new { name = s.Name, pid = s.ProcessId, http = s.HttpAddress.ToString(), log = s.LogPath }),
         gatewayPid = cluster.Gateway.ProcessId,
-        replicas = cluster.Replicas.Replicas.Select(r => new { location = r.Location, tablePort = r.TablePort.ToString(CultureInfo.InvariantCulture) }),
+        replicas = cluster.Replicas.Replicas.Select(r => new { location = r.Location, tablePort = r.TablePort }),
     }, new JsonSerializerOptions { WriteIndented = true });
 
     public async ValueTask DisposeAsync()

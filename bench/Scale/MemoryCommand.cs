@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using DeviceSync.LoadTest.Gateway;
@@ -23,6 +22,7 @@ public static class MemoryCommand
 {
     private const int Concurrency = 16;
     private const int PutsPerRequest = 500;
+    private static readonly TimeSpan RetryBudget = TimeSpan.FromMinutes(2);
 
     public static Command Build()
     {
@@ -52,10 +52,10 @@ public static class MemoryCommand
         var work = Directory.CreateTempSubdirectory("devicesync-scale-");
         try
         {
-            var probe = new HeapProbe(gcdumpTool, work.FullName);
             Log($"starting a cluster: {silos} silos, 3 Azurite replicas, a gateway");
             await using var host = await ClusterHost.StartAsync(silos);
             Log($"gateway {host.Cluster.GatewayAddress}, silo pids {string.Join(", ", host.Silos.Select(s => $"{s.Name}={s.Pid}"))}, logs {host.Cluster.LogDirectory}");
+            var probe = host.Probe(new HeapProbe(gcdumpTool, work.FullName));
             using var client = new GatewayClient(host.Cluster.GatewayAddress, host.Cluster.AdminKey, TimeSpan.FromSeconds(120), Concurrency + 8);
             var runId = DateTime.UtcNow.ToString("HHmmss", CultureInfo.InvariantCulture);
             var steps = new List<MemoryStep>();
@@ -64,19 +64,19 @@ public static class MemoryCommand
             var warm = await ProvisionAsync(client, $"mw-{runId}", 20, ct);
             await SyncEachAsync(client, warm, "notes", 1, ct);
             await FillAsync(client, warm[0], "items", PutsPerRequest, ct);
-            steps.Add(await MeasureAsync(host, probe, "baseline (warm-up: 20 accounts, 21 collections)", 0, "", ct));
+            steps.Add(await MeasureAsync(probe, "baseline (warm-up: 20 accounts, 21 collections)", 0, "", ct));
 
             var devices = await ProvisionAsync(client, $"mi-{runId}", accountCount, ct);
-            steps.Add(await MeasureAsync(host, probe, $"+{accountCount} idle accounts (1 device each)", accountCount, "account", ct));
+            steps.Add(await MeasureAsync(probe, $"+{accountCount} idle accounts (1 device each)", accountCount, "account", ct));
 
             await SyncEachAsync(client, devices, "notes", 1, ct);
-            steps.Add(await MeasureAsync(host, probe, $"+{accountCount} collection grains (one ~200-byte item each)", accountCount, "collection", ct));
+            steps.Add(await MeasureAsync(probe, $"+{accountCount} collection grains (one ~200-byte item each)", accountCount, "collection", ct));
 
             var fillStarted = Stopwatch.GetTimestamp();
             await Parallel.ForEachAsync(devices.Take(itemCollections), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = ct },
                 async (device, token) => await FillAsync(client, device, "items", itemsPerCollection, token));
             Log($"filled {itemCollections} collections with {itemsPerCollection} items in {Stopwatch.GetElapsedTime(fillStarted).TotalSeconds:F1} s");
-            steps.Add(await MeasureAsync(host, probe, $"+{itemCollections} collections x {itemsPerCollection} items (~200 bytes each)", (long)itemCollections * itemsPerCollection, "item", ct));
+            steps.Add(await MeasureAsync(probe, $"+{itemCollections} collections x {itemsPerCollection} items (~200 bytes each)", (long)itemCollections * itemsPerCollection, "item", ct));
 
             var printed = Render(steps);
             Console.Write(printed);
@@ -119,7 +119,10 @@ public static class MemoryCommand
         }
     }
 
-    /// <summary>Puts items <paramref name="first"/>.. of ~200 bytes each; resends the same request (same mutation ids) after a 503 or lost answer.</summary>
+    /// <summary>
+    /// Puts items <paramref name="first"/>.. of ~200 bytes each; resends the same request (same mutation ids) after a 503
+    /// or lost answer for up to <see cref="RetryBudget"/>: a memory step must not fail because storage fell behind for a while.
+    /// </summary>
     private static async Task PutAsync(GatewayClient client, Device device, string collection, int first, int count, CancellationToken ct)
     {
         var mutations = Enumerable.Range(first, count).Select(i => new Mutation
@@ -131,6 +134,7 @@ public static class MemoryCommand
             Data = new ItemData(string.Create(CultureInfo.InvariantCulture, $"item {i}"), i, new string('x', 150)),
         }).ToList();
         var request = new SyncRequest([new CollectionSync { Name = collection, Cursor = null, Limit = 1, Mutations = mutations }]);
+        var started = Stopwatch.GetTimestamp();
         for (var attempt = 1; ; attempt++)
         {
             var call = await client.SyncAsync(device.Token, request, ct);
@@ -139,44 +143,27 @@ public static class MemoryCommand
                 return;
             }
 
-            if (!call.IsRetryable || attempt == 10)
+            if (!call.IsRetryable || Stopwatch.GetElapsedTime(started) > RetryBudget)
             {
                 throw new InvalidOperationException($"sync of {device.AccountId}/{collection} failed: {call.ErrorKey} {call.Error}");
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), ct);
+            await Task.Delay(call.RetryAfter ?? TimeSpan.FromMilliseconds(Math.Min(200 * attempt, 5000)), ct);
         }
     }
 
-    private static async Task<MemoryStep> MeasureAsync(ClusterHost host, HeapProbe probe, string name, long units, string unit, CancellationToken ct)
+    private static async Task<MemoryStep> MeasureAsync(ClusterProbe probe, string name, long units, string unit, CancellationToken ct)
     {
-        // Azurite saves its tables every few seconds: let it write before counting its files.
-        await Task.Delay(TimeSpan.FromSeconds(7), ct);
-        var activations = await ActivationsAsync(host, ct);
-        var samples = new List<HeapSample>();
-        foreach (var (siloName, pid, metrics) in host.Silos)
-        {
-            samples.Add(await probe.MeasureAsync(siloName, pid, metrics, ct));
-        }
-
-        var step = new MemoryStep(name, units, unit, samples, activations, host.StorageBytes(), DateTimeOffset.UtcNow);
-        Log($"{name}: heap {string.Join(", ", samples.Select(s => $"{s.Name} {Mb(s.HeapBytes)} (walk {Mb(s.WalkedBytes)}, RSS {Mb(s.RssBytes)})"))}; activations {string.Join(", ", activations.Select(a => $"{a.Key} {a.Value}"))}; storage {Mb(step.StorageBytes)}");
+        var step = await probe.MeasureAsync(name, units, unit, ct);
+        Log($"{name}: {Describe(step)}");
         return step;
     }
 
-    /// <summary>Activations per silo, from the gateway's <c>/v1/admin/cluster</c> (Orleans' runtime statistics).</summary>
-    private static async Task<IReadOnlyDictionary<string, int>> ActivationsAsync(ClusterHost host, CancellationToken ct)
-    {
-        using var http = new HttpClient { BaseAddress = host.Cluster.GatewayAddress, Timeout = TimeSpan.FromSeconds(30) };
-        http.DefaultRequestHeaders.Add("x-admin-key", host.Cluster.AdminKey);
-        using var body = await http.GetFromJsonAsync<JsonDocument>("/v1/admin/cluster", ct) ?? throw new InvalidOperationException("no cluster answer");
-        return body.RootElement.GetProperty("silos").EnumerateArray().ToDictionary(
-            s => s.GetProperty("address").GetString()!,
-            s => s.GetProperty("activationCount").ValueKind == JsonValueKind.Number ? s.GetProperty("activationCount").GetInt32() : -1,
-            StringComparer.Ordinal);
-    }
+    public static string Describe(MemoryStep step) =>
+        $"heap {string.Join(", ", step.Silos.Select(s => $"{s.Name} {Mb(s.HeapBytes)} MB (walk {Mb(s.WalkedBytes)}, RSS {Mb(s.RssBytes)})"))}; " +
+        $"activations {string.Join(", ", step.Activations.Select(a => $"{a.Key} {a.Value}"))}; storage {Mb(step.StorageBytes)} MB";
 
-    private static string Render(IReadOnlyList<MemoryStep> steps)
+    public static string Render(IReadOnlyList<MemoryStep> steps)
     {
         var c = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();

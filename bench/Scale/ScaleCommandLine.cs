@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace DeviceSync.Bench.Scale;
 
-/// <summary>The command line of bench/Scale: <c>memory</c> and <c>hold</c>.</summary>
+/// <summary>The command line of bench/Scale: <c>memory</c>, <c>hold</c> and <c>heap</c>.</summary>
 public static class ScaleCommandLine
 {
     public static async Task<int> InvokeAsync(string[] args)
@@ -11,6 +11,7 @@ public static class ScaleCommandLine
         {
             MemoryCommand.Build(),
             HoldCommand.Build(),
+            HeapCommand.Build(),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
