@@ -3,7 +3,7 @@ using DeviceSync.LoadTest.Run;
 
 namespace DeviceSync.LoadTest.Commands;
 
-/// <summary>The harness's command line: <c>run</c> (the load harness with its checker) and <c>bench</c> (micro-benchmarks).</summary>
+/// <summary>The harness's command line: <c>run</c> (the load harness with its checker), <c>bench</c> (micro-benchmarks) and <c>provision</c> (scale runs).</summary>
 public static class HarnessCommandLine
 {
     public static RootCommand Build(IReadOnlyList<string> args) =>
@@ -11,6 +11,7 @@ public static class HarnessCommandLine
         {
             RunCommandLine.Build(args),
             BenchCommandLine.Build(args),
+            ProvisionCommandLine.Build(args),
         };
 
     /// <summary>Parses and runs; a command line that does not parse prints why and exits 2.</summary>

@@ -14,8 +14,10 @@ public static class Provisioner
     /// <summary>The gateway accepts at most this many accounts in one call.</summary>
     public const int MaxAccountsPerCall = 1000;
 
+    /// <summary>Calls in flight at once by default: each call already works on several accounts at a time in the gateway.</summary>
+    public const int DefaultConcurrentCalls = 4;
+
     private const int AccountsPerCall = 100;
-    private const int ConcurrentCalls = 4;
 
     public static Task<(PhaseResult Phase, IReadOnlyList<Device> Devices)> ProvisionAsync(
         WorkloadContext context, IReadOnlyList<ProvisionAccount> accounts, CancellationToken ct) =>
@@ -25,9 +27,32 @@ public static class Provisioner
     public static async Task<(PhaseResult Phase, IReadOnlyList<Device> Devices)> ProvisionAsync(
         GatewayClient client, IReadOnlyList<ProvisionAccount> accounts, int accountsPerCall, CancellationToken ct)
     {
+        var batchSize = Math.Clamp(accountsPerCall, 1, MaxAccountsPerCall);
+        var results = new IReadOnlyList<Device>[(accounts.Count + batchSize - 1) / batchSize];
+        var phase = await ProvisionAsync(client, accounts, batchSize, DefaultConcurrentCalls, (b, body) =>
+            results[b] = [.. body.Accounts.SelectMany(a => a.Devices.Select(d => new Device(a.AccountId, d.DeviceId, d.Token)))], ct);
+        var all = results.SelectMany(r => r).ToList();
+        var wanted = accounts.Sum(a => a.Devices);
+        if (all.Count < wanted)
+        {
+            throw new BenchAbortedException($"provisioning returned {all.Count} devices, asked for {wanted}");
+        }
+
+        return (phase, all);
+    }
+
+    /// <summary>
+    /// Provisions <paramref name="accounts"/> in calls of <paramref name="accountsPerCall"/>, <paramref name="concurrentCalls"/>
+    /// at a time, and hands each call's answer (with its batch index) to <paramref name="onBatch"/>, which may run
+    /// on several threads at once. Keeps no tokens itself, so a million devices cost the caller only what it keeps.
+    /// </summary>
+    public static async Task<PhaseResult> ProvisionAsync(
+        GatewayClient client, IReadOnlyList<ProvisionAccount> accounts, int accountsPerCall, int concurrentCalls,
+        Action<int, ProvisionResponse> onBatch, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(onBatch);
         var batches = accounts.Chunk(Math.Clamp(accountsPerCall, 1, MaxAccountsPerCall)).ToList();
-        var results = new IReadOnlyList<Device>[batches.Count];
-        var stats = Enumerable.Range(0, Math.Min(ConcurrentCalls, batches.Count)).Select(_ => new WorkerStats()).ToArray();
+        var stats = Enumerable.Range(0, Math.Min(Math.Max(concurrentCalls, 1), batches.Count)).Select(_ => new WorkerStats()).ToArray();
         var next = -1;
         var started = Stopwatch.GetTimestamp();
         await Task.WhenAll(stats.Select(async s =>
@@ -50,21 +75,10 @@ public static class Provisioner
                     throw new BenchAbortedException($"provisioning failed: {call.ErrorKey} (is --admin-key right?)");
                 }
 
-                var devices = call.Body!.Accounts
-                    .SelectMany(a => a.Devices.Select(d => new Device(a.AccountId, d.DeviceId, d.Token)))
-                    .ToList();
-                s.RecordSuccess(call.Elapsed, devices.Count);
-                results[b] = devices;
+                s.RecordSuccess(call.Elapsed, call.Body!.Accounts.Sum(a => a.Devices.Count));
+                onBatch(b, call.Body);
             }
         }));
-        var elapsed = Stopwatch.GetElapsedTime(started);
-        var all = results.SelectMany(r => r).ToList();
-        var wanted = accounts.Sum(a => a.Devices);
-        if (all.Count < wanted)
-        {
-            throw new BenchAbortedException($"provisioning returned {all.Count} devices, asked for {wanted}");
-        }
-
-        return (PhaseResult.Merge("provision", "devices", elapsed, stats), all);
+        return PhaseResult.Merge("provision", "devices", Stopwatch.GetElapsedTime(started), stats);
     }
 }

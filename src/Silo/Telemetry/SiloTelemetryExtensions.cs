@@ -8,7 +8,7 @@ namespace DeviceSync.Silo.Telemetry;
 
 public static class SiloTelemetryExtensions
 {
-    /// <summary>Orleans runtime and application spans, the grains' and storage's own sources and meters; Prometheus always, OTLP when configured.</summary>
+    /// <summary>Orleans runtime and application spans, the grains' and storage's own sources and meters, .NET runtime metrics (heap size per grain is a scale figure); Prometheus always, OTLP when configured.</summary>
     public static WebApplicationBuilder AddDeviceSyncSiloTelemetry(this WebApplicationBuilder builder)
     {
         var otlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
@@ -25,7 +25,7 @@ public static class SiloTelemetryExtensions
             })
             .WithMetrics(metrics =>
             {
-                metrics.AddMeter(TelemetryNames.OrleansMeter, GrainTelemetry.MeterName, StorageTelemetry.MeterName)
+                metrics.AddMeter(TelemetryNames.OrleansMeter, GrainTelemetry.MeterName, StorageTelemetry.MeterName, TelemetryNames.DotNetRuntimeMeter)
                     .AddAspNetCoreInstrumentation()
                     .AddPrometheusExporter();
                 if (otlp)

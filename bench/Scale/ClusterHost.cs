@@ -1,0 +1,52 @@
+using System.Text.Json;
+using DeviceSync.Testing;
+
+namespace DeviceSync.Bench.Scale;
+
+/// <summary>
+/// A <see cref="LocalCluster"/> (Azurite replicas, silo processes, a gateway on free ports with a unique cluster id),
+/// as a benchmark needs it: where it listens, which pids to measure, and how much storage it has written.
+/// </summary>
+public sealed class ClusterHost(LocalCluster cluster) : IAsyncDisposable
+{
+    public LocalCluster Cluster => cluster;
+
+    public static async Task<ClusterHost> StartAsync(int silos)
+    {
+        var cluster = new LocalCluster(new LocalClusterOptions { Silos = silos });
+        try
+        {
+            await cluster.InitializeAsync();
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+
+        return new ClusterHost(cluster);
+    }
+
+    public IEnumerable<(string Name, int Pid, Uri Metrics)> Silos =>
+        cluster.Silos.Select(s => (s.Name, s.ProcessId ?? throw new InvalidOperationException($"{s.Name} is not running"), new Uri(s.HttpAddress, "/metrics")));
+
+    public ClusterProbe Probe(HeapProbe heap) =>
+        new(cluster.GatewayAddress, cluster.AdminKey!, [.. Silos], [.. cluster.Replicas.Replicas.Select(r => r.Location)], heap);
+
+    public string Describe() => JsonSerializer.Serialize(new
+    {
+        gateway = cluster.GatewayAddress.ToString(),
+        adminKey = cluster.AdminKey,
+        clusterId = cluster.ClusterId,
+        logs = cluster.LogDirectory,
+        silos = cluster.Silos.Select(s => new { name = s.Name, pid = s.ProcessId, http = s.HttpAddress.ToString(), log = s.LogPath }),
+        gatewayPid = cluster.Gateway.ProcessId,
+        replicas = cluster.Replicas.Replicas.Select(r => new { location = r.Location, tablePort = r.TablePort }),
+    }, new JsonSerializerOptions { WriteIndented = true });
+
+    public async ValueTask DisposeAsync()
+    {
+        // Gateway, then silos, then the replicas: the order run.sh stops them in.
+        await cluster.DisposeAsync();
+    }
+}

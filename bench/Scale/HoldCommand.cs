@@ -1,0 +1,48 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+
+namespace DeviceSync.Bench.Scale;
+
+/// <summary>
+/// <c>hold</c>: starts a cluster on free ports, prints (and optionally writes) where everything is, and keeps it up
+/// until Ctrl+C or SIGTERM, then stops it. For runs driven from the shell (<c>DeviceSync.LoadTest provision</c>,
+/// <c>run</c>, <c>dotnet-gcdump</c>) where run.sh's fixed ports are not free.
+/// </summary>
+public static class HoldCommand
+{
+    public static Command Build()
+    {
+        var silos = new Option<int>("--silos") { Description = "silo processes", DefaultValueFactory = _ => 2 };
+        var info = new Option<string?>("--info") { Description = "also write the cluster's addresses, pids and folders (JSON) to this file" };
+        var command = new Command("hold", "start a cluster on free ports and keep it up until Ctrl+C or SIGTERM") { silos, info };
+        command.SetAction(async (parse, ct) =>
+        {
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
+            {
+                c.Cancel = true;
+                stop.Cancel();
+            });
+            await using var host = await ClusterHost.StartAsync(parse.GetValue(silos));
+            var description = host.Describe();
+            Console.WriteLine(description);
+            if (parse.GetValue(info) is { } path)
+            {
+                await File.WriteAllTextAsync(path, description + "\n", CancellationToken.None);
+            }
+
+            Console.WriteLine("cluster up; Ctrl+C or SIGTERM stops it");
+            try
+            {
+                await Task.Delay(Timeout.Infinite, stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                Console.WriteLine("stopping the cluster");
+            }
+
+            return 0;
+        });
+        return command;
+    }
+}
