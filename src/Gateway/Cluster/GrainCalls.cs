@@ -20,15 +20,18 @@ public sealed class GrainCalls(IClusterClient cluster, IOptions<ClusterClientOpt
     private static readonly TimeSpan FirstDelay = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(1);
 
+    private readonly GrainReferences<IAccountGrain> _accounts = new(cluster);
+    private readonly GrainReferences<ICollectionGrain> _collections = new(cluster);
+
     /// <summary>Calls the account grain; resolving the grain is retried too (the client learns grain types from the cluster).</summary>
     public Task<T> OnAccountAsync<T>(string operation, string accountId, Func<IAccountGrain, Task<T>> call, CancellationToken cancellationToken) =>
-        InvokeAsync(operation, () => call(cluster.GetGrain<IAccountGrain>(accountId)), cancellationToken);
+        InvokeAsync(operation, () => call(_accounts.Get(accountId)), cancellationToken);
 
     public Task OnAccountAsync(string operation, string accountId, Func<IAccountGrain, Task> call, CancellationToken cancellationToken) =>
-        InvokeAsync(operation, () => call(cluster.GetGrain<IAccountGrain>(accountId)), cancellationToken);
+        InvokeAsync(operation, () => call(_accounts.Get(accountId)), cancellationToken);
 
     public Task<T> OnCollectionAsync<T>(string operation, string accountId, string collection, Func<ICollectionGrain, Task<T>> call, CancellationToken cancellationToken) =>
-        InvokeAsync(operation, () => call(cluster.GetGrain<ICollectionGrain>(CollectionKey.Format(accountId, collection))), cancellationToken);
+        InvokeAsync(operation, () => call(_collections.Get(CollectionKey.Format(accountId, collection))), cancellationToken);
 
     public Task<T> OnManagementAsync<T>(string operation, Func<IManagementGrain, Task<T>> call, CancellationToken cancellationToken) =>
         InvokeAsync(operation, () => call(cluster.GetGrain<IManagementGrain>(0)), cancellationToken);

@@ -8,31 +8,32 @@ namespace DeviceSync.Silo.Telemetry;
 
 public static class SiloTelemetryExtensions
 {
-    /// <summary>Orleans runtime and application spans, the grains' and storage's own sources and meters, .NET runtime metrics (heap size per grain is a scale figure); Prometheus always, OTLP when configured.</summary>
+    /// <summary>Orleans's, the grains', storage's and .NET's runtime meters (heap size per grain is a scale figure) with Prometheus always; with OTLP configured, their spans too, and OTLP export of both.</summary>
     public static WebApplicationBuilder AddDeviceSyncSiloTelemetry(this WebApplicationBuilder builder)
     {
         var otlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
-        builder.Services.AddOpenTelemetry()
-            .ConfigureResource(r => r.AddService("devicesync-silo"))
-            .WithTracing(tracing =>
+        var otel = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService("devicesync-silo"));
+        if (otlp)
+        {
+            // Traces only where they can go: a tracer without an exporter still builds an activity (with tags)
+            // for every grain call and storage request, for nobody to read (see the gateway's AddTelemetry).
+            otel.WithTracing(tracing => tracing
+                .AddSource(TelemetryNames.OrleansRuntimeSource, TelemetryNames.OrleansApplicationSource, GrainTelemetry.SourceName, StorageTelemetry.ActivitySourceName)
+                .AddAspNetCoreInstrumentation()
+                .AddOtlpExporter());
+        }
+
+        otel.WithMetrics(metrics =>
+        {
+            metrics.AddMeter(TelemetryNames.OrleansMeter, GrainTelemetry.MeterName, StorageTelemetry.MeterName, TelemetryNames.DotNetRuntimeMeter)
+                .AddAspNetCoreInstrumentation()
+                .AddPrometheusExporter();
+            if (otlp)
             {
-                tracing.AddSource(TelemetryNames.OrleansRuntimeSource, TelemetryNames.OrleansApplicationSource, GrainTelemetry.SourceName, StorageTelemetry.ActivitySourceName)
-                    .AddAspNetCoreInstrumentation();
-                if (otlp)
-                {
-                    tracing.AddOtlpExporter();
-                }
-            })
-            .WithMetrics(metrics =>
-            {
-                metrics.AddMeter(TelemetryNames.OrleansMeter, GrainTelemetry.MeterName, StorageTelemetry.MeterName, TelemetryNames.DotNetRuntimeMeter)
-                    .AddAspNetCoreInstrumentation()
-                    .AddPrometheusExporter();
-                if (otlp)
-                {
-                    metrics.AddOtlpExporter();
-                }
-            });
+                metrics.AddOtlpExporter();
+            }
+        });
         return builder;
     }
 
