@@ -28,10 +28,13 @@ public sealed class AzureJournalStore : IJournalStore
 
         Options = options;
         Logger = logger;
+        _opens = new SemaphoreSlim(Math.Max(1, options.MaxConcurrentOpens));
         Replicas = options.Replicas
             .Select((connectionString, index) => new JournalReplica(index, connectionString, options.TablePrefix, options.ReplicaTimeout, extraPolicy))
             .ToArray();
     }
+
+    private readonly SemaphoreSlim _opens;
 
     internal ReplicationOptions Options { get; }
 
@@ -40,6 +43,19 @@ public sealed class AzureJournalStore : IJournalStore
     internal IReadOnlyList<JournalReplica> Replicas { get; }
 
     public async Task<JournalStream> OpenAsync(string streamKey, CancellationToken cancellationToken = default)
+    {
+        await _opens.WaitAsync(cancellationToken).ConfigureAwait(true);
+        try
+        {
+            return await OpenNowAsync(streamKey, cancellationToken).ConfigureAwait(true);
+        }
+        finally
+        {
+            _opens.Release();
+        }
+    }
+
+    private async Task<JournalStream> OpenNowAsync(string streamKey, CancellationToken cancellationToken)
     {
         var partitionKey = StreamKeyEncoding.Encode(streamKey);
         using var activity = StorageTelemetry.Source.StartActivity("journal.open");

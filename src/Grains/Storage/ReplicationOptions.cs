@@ -17,6 +17,13 @@ public sealed class ReplicationOptions
     /// <summary>How long one request to one replica may take before that replica counts as failed.</summary>
     public TimeSpan ReplicaTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Stream opens one silo runs at once; the rest wait their turn. An open reads a whole partition from every
+    /// replica; a burst of them (a thousand devices starting together, a silo's grains moving) used to flood the
+    /// replicas past <see cref="ReplicaTimeout"/>, fail, and be retried into the same flood. Queued, they finish.
+    /// </summary>
+    public int MaxConcurrentOpens { get; set; } = 16;
+
     /// <summary>R = N - W + 1: replicas that must answer a read so that it meets every acknowledged write.</summary>
     internal int ReadQuorum => Replicas.Count - WriteQuorum + 1;
 }

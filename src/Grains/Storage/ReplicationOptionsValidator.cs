@@ -48,6 +48,11 @@ internal sealed class ReplicationOptionsValidator : IValidateOptions<Replication
             failures.Add($"{ReplicationOptions.SectionName}:ReplicaTimeout must be positive.");
         }
 
+        if (options.MaxConcurrentOpens < 1)
+        {
+            failures.Add($"{ReplicationOptions.SectionName}:MaxConcurrentOpens must be at least 1.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }
