@@ -7,10 +7,12 @@ public sealed class ClusterClientOptions
 {
     public const string SectionName = "Cluster";
 
-    [Required]
+    /// <summary>The same rule as the silos' (src/Silo/Hosting/ClusterSettings): a value only the gateway accepted
+    /// would leave it looking for a cluster no silo can join.</summary>
+    [Required, RegularExpression("^[A-Za-z0-9-]{1,64}$")]
     public string ClusterId { get; set; } = "devicesync";
 
-    [Required]
+    [Required, RegularExpression("^[A-Za-z0-9-]{1,64}$")]
     public string ServiceId { get; set; } = "devicesync";
 
     /// <summary>The Azure Table connection string of the membership table.</summary>

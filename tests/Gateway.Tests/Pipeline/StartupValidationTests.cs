@@ -11,6 +11,8 @@ public sealed class StartupValidationTests
     [InlineData("Auth:TokenCacheSeconds", "5")]
     [InlineData("RateLimits:PerDevicePerSecond", "-1")]
     [InlineData("Cluster:ResponseTimeout", "00:00:00")]
+    [InlineData("Cluster:ClusterId", "dev sync")] // the silos refuse it too
+    [InlineData("Cluster:ServiceId", "devicesync/1")]
     public async Task Bad_settings_stop_the_start(string key, string value)
     {
         await using var app = GatewayApplication.Build(["--urls", "http://127.0.0.1:0"], builder =>
