@@ -39,13 +39,15 @@ public sealed class RollingUpgradeTests(ITestOutputHelper output)
         var previous = await PreviousRelease.SiloAssemblyAsync();
         await using var cluster = new LocalCluster(new LocalClusterOptions { Silos = 2, SiloAssembly = previous });
         await cluster.InitializeAsync();
-        var before = await new ClusterObserver(cluster.CreateClient(), cluster.AdminKey!).SilosAsync(CancellationToken.None);
+        using var http = cluster.CreateClient();
+        var observer = new ClusterObserver(http, cluster.AdminKey!);
+        var before = await observer.SilosAsync(CancellationToken.None);
         Assert.All(before.Where(s => s.IsActive), s => Assert.Null(s.Version)); // v0.1.0 did not publish its build yet
 
         var report = await RollUnderLoadAsync(cluster, Path.GetDirectoryName(RepositoryLayout.SiloAssembly)!);
 
         Assert.Equal(2, report.Steps.Count);
-        var after = await new ClusterObserver(cluster.CreateClient(), cluster.AdminKey!).SilosAsync(CancellationToken.None);
+        var after = await observer.SilosAsync(CancellationToken.None);
         Assert.All(after.Where(s => s.IsActive), s => Assert.Equal(report.ExpectedVersion, s.Version));
     }
 

@@ -46,6 +46,9 @@ public sealed class CollectionLedger
     /// <summary>Live items plus the tombstones held.</summary>
     public int ItemCount => _items.Count;
 
+    /// <summary>Items that are not tombstones.</summary>
+    public int LiveItemCount => _items.Count - _tombstoneVersions.Count;
+
     /// <summary>The <see cref="CollectionChange.Position"/> of the last change applied; 0 for a new collection.</summary>
     public long JournalPosition { get; private set; }
 
@@ -152,7 +155,7 @@ public sealed class CollectionLedger
             return null;
         }
 
-        var live = _items.Count - _tombstoneVersions.Count;
+        var live = LiveItemCount;
         if (deviceRecentlyResynced)
         {
             return new MassDeleteRefusal { Reason = MassDeleteReasons.AfterResync, Deletes = deletes, LiveItems = live };
@@ -267,7 +270,7 @@ public sealed class CollectionLedger
     {
         Digest = ComputeDigest(),
         Items = _items.Count,
-        LiveItems = _items.Count - _tombstoneVersions.Count,
+        LiveItems = LiveItemCount,
         HeadVersion = HeadVersion,
         Epoch = CurrentEpoch,
     };
