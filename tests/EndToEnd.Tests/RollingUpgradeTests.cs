@@ -1,5 +1,4 @@
-using System.Text.Json;
-using DeviceSync.LoadTest.Commands;
+using DeviceSync.EndToEnd.Tests.Support;
 using DeviceSync.Ops.Rollout;
 using DeviceSync.Testing;
 
@@ -94,32 +93,16 @@ public sealed class RollingUpgradeTests(ITestOutputHelper output)
         string duration,
         Func<TextWriter, RolloutOptions, Task<SiloRollout.Report>> roll)
     {
-        var reports = Path.Combine(cluster.LogDirectory, "harness");
-        var harness = HarnessCommandLine.InvokeAsync(
-        [
-            "run", "--gateway", cluster.GatewayAddress.ToString(), "--admin-key", cluster.AdminKey!,
-            "--accounts", "16", "--devices-per-account", "2", "--concurrency", "16", "--duration", duration,
-            "--mix", "put=50,edit=25,delete=5,nochange=15,conflict=5",
-            "--report", reports, "--plain", "--run-id", "roll-" + Guid.NewGuid().ToString("N")[..6],
-        ]);
-
-        await Task.Delay(TimeSpan.FromSeconds(12)); // provisioning, then steady load
+        var harness = HarnessRun.Start(cluster, duration, "roll");
+        await harness.AtAsync(TimeSpan.FromSeconds(12)); // provisioning, then steady load
         var log = new StringWriter();
         var report = await roll(TextWriter.Synchronized(log), new RolloutOptions { StopGrace = TimeSpan.FromSeconds(45), Settle = TimeSpan.FromSeconds(3) });
         output.WriteLine(log.ToString());
 
-        var exitCode = await harness;
-        output.WriteLine(await File.ReadAllTextAsync(Path.Combine(reports, "report.md")));
-
+        using var verdict = await harness.AssertCleanAsync(output);
         Assert.True(report.Completed, report.FailedReason);
         Assert.All(report.Steps, s => Assert.True(s.StoppedGracefully, $"{s.Name} had to be killed"));
         Assert.Equal(0, report.Steps.Sum(s => s.NewErrors));
-
-        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(reports, "report.json")));
-        var checker = json.RootElement.GetProperty("checker");
-        Assert.Equal(0, checker.GetProperty("findings").GetArrayLength()); // no acknowledged write lost or applied twice
-        Assert.True(checker.GetProperty("matched").GetInt64() > 0);
-        Assert.Equal(0, exitCode); // clean: also no device-visible failure after the client's retries
         return report;
     }
 

@@ -109,6 +109,9 @@ public sealed class GrainCalls(
     public static bool IsTransient(Exception exception) => exception switch
     {
         SiloLostDuringCallException => true,
+        // Orleans gives up on a message that waited too long for placement (a silo leaving mid-roll, a burst of
+        // activations) with a token-less cancellation. A cancelled request carries its own token and is not retried.
+        OperationCanceledException { CancellationToken.CanBeCanceled: false } => true,
         SiloUnavailableException => true,
         OrleansMessageRejectionException => true,
         ConnectionFailedException => true,

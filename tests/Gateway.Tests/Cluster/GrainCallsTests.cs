@@ -34,6 +34,26 @@ public sealed class GrainCallsTests
     }
 
     [Fact]
+    public async Task Retries_a_message_the_cluster_let_expire_but_not_a_cancelled_request()
+    {
+        var calls = Create(TimeSpan.FromSeconds(10));
+        var attempts = 0;
+        var result = await calls.InvokeAsync(
+            "test",
+            () => ++attempts == 1 ? throw new OperationCanceledException("Message expired before placement could complete") : Task.FromResult(1),
+            CancellationToken.None);
+        Assert.Equal(1, result);
+        Assert.Equal(2, attempts);
+
+        using var aborted = new CancellationTokenSource();
+        await aborted.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => calls.InvokeAsync<int>(
+            "test",
+            () => throw new OperationCanceledException(aborted.Token),
+            aborted.Token));
+    }
+
+    [Fact]
     public async Task Gives_up_when_the_budget_is_spent()
     {
         var calls = Create(TimeSpan.Zero);
