@@ -9,7 +9,8 @@ internal static class ReplicaRepairer
 {
     private const int ParallelWritesPerReplica = 8;
 
-    public static async Task RepairAsync(
+    /// <returns>One outcome per view: complete when nothing failed (every write landed or was already there).</returns>
+    public static async Task<ReplicaRepairOutcome[]> RepairAsync(
         AzureJournalStore store,
         string streamKey,
         string partitionKey,
@@ -18,11 +19,11 @@ internal static class ReplicaRepairer
         byte[]? snapshotState,
         IReadOnlyList<byte[]> payloads)
     {
-        await Task.WhenAll(views.Select(view => Task.Run(() => RepairReplicaAsync(store, streamKey, partitionKey, view, history, snapshotState, payloads))))
+        return await Task.WhenAll(views.Select(view => Task.Run(() => RepairReplicaAsync(store, streamKey, partitionKey, view, history, snapshotState, payloads))))
             .ConfigureAwait(false);
     }
 
-    private static async Task RepairReplicaAsync(
+    private static async Task<ReplicaRepairOutcome> RepairReplicaAsync(
         AzureJournalStore store,
         string streamKey,
         string partitionKey,
@@ -35,6 +36,8 @@ internal static class ReplicaRepairer
         var snapshots = 0;
         var entries = 0;
         var removed = 0;
+        var lostRaces = 0;
+        var complete = false;
         try
         {
             if (history.Snapshot is { } snapshot && snapshotState is not null && !snapshot.Holders.Contains(view.Replica))
@@ -58,9 +61,13 @@ internal static class ReplicaRepairer
                     {
                         Interlocked.Increment(ref entries);
                     }
+                    else
+                    {
+                        Interlocked.Increment(ref lostRaces); // someone wrote that row meanwhile: not known to be ours
+                    }
                 }).ConfigureAwait(false);
 
-            if (snapshots + entries > 0 || (history.LastSequence > 0 && view.Entries.Count == 0 && view.Snapshots.Count == 0))
+            if (snapshots + entries > 0 || (history.LastSequence > 0 && !view.HasGenesis))
             {
                 await replica.EnsureGenesisAsync(partitionKey).ConfigureAwait(false);
             }
@@ -70,6 +77,8 @@ internal static class ReplicaRepairer
                 await replica.DeleteEntryAsync(partitionKey, stray.Sequence, stray.ETag).ConfigureAwait(false);
                 removed++;
             }
+
+            complete = lostRaces == 0;
         }
         catch (Exception ex)
         {
@@ -83,7 +92,10 @@ internal static class ReplicaRepairer
         if (snapshots + entries + removed > 0)
         {
             StorageTelemetry.Repairs.Add(snapshots + entries, new KeyValuePair<string, object?>(StorageTelemetry.ReplicaTag, view.Replica));
+            replica.Health.RecordRepairs(snapshots + entries);
             Log.Repaired(store.Logger, view.Replica, streamKey, entries, snapshots, removed);
         }
+
+        return new ReplicaRepairOutcome(view.Replica, complete, snapshots + entries);
     }
 }
