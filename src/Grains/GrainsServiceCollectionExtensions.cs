@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using DeviceSync.Grains.Hosting;
+using DeviceSync.Grains.Replicas;
 using DeviceSync.Grains.Storage;
 using DeviceSync.Grains.Sync;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,6 +22,7 @@ public static class GrainsServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IIncomingGrainCallFilter, WireSafeStorageFailures>();
+        services.AddHostedService<ReplicaHealthMonitor>();
         return services;
     }
 }

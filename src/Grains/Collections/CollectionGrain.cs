@@ -20,7 +20,7 @@ public sealed class CollectionGrain(
     IJournalStore journalStore,
     IOptions<SyncPolicy> syncPolicy,
     TimeProvider timeProvider,
-    ILogger<CollectionGrain> logger) : Grain, ICollectionGrain
+    ILogger<CollectionGrain> logger) : Grain, ICollectionGrain, IJournalOwnerGrain
 {
     /// <summary>How often one request rebuilds after losing a race with another activation before it gives up with a 503.</summary>
     private const int MaxFencedAttempts = 3;
@@ -93,6 +93,17 @@ public sealed class CollectionGrain(
     }
 
     public async Task<CollectionSummary> GetSummaryAsync() => (await EnsureLoadedAsync()).Summarize();
+
+    public async Task<JournalRepairResult> RepairJournalAsync()
+    {
+        var result = await journalStore.RepairAsync(_journal!.StreamKey);
+        if (_ledger is null)
+        {
+            DeactivateOnIdle(); // activated only for the sweeper: do not keep it in memory
+        }
+
+        return result;
+    }
 
     private async Task CommitAsync(CollectionLedger ledger, CollectionChange change, string kind)
     {
