@@ -181,18 +181,4 @@ public sealed class ReplicaHealingTests
         await store.ProbeAsync();
         Assert.Equal(ReplicaState.Healthy, store.Replicas[2].Health.State); // whether or not the kill took its marker
     }
-
-    [Fact]
-    public async Task Partition_keys_decode_to_their_stream_keys()
-    {
-        foreach (var key in new[] { "collection/alice.b/contacts", "account/x-y_z", "ünï/cødé", "a~2Fb" })
-        {
-            Assert.True(StreamKeyEncoding.TryDecode(StreamKeyEncoding.Encode(key), out var decoded));
-            Assert.Equal(key, decoded);
-        }
-
-        Assert.False(StreamKeyEncoding.TryDecode(StreamKeyEncoding.Encode(new string('x', 600)), out _));
-        Assert.False(StreamKeyEncoding.TryDecode(JournalReplica.MarkerPartition, out _));
-        await Task.CompletedTask;
-    }
 }
