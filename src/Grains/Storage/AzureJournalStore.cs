@@ -158,9 +158,9 @@ public sealed class AzureJournalStore : IJournalStore
     /// <summary>
     /// The first start is recognised once per store: if any replica carries a marker the cluster was initialised, and a
     /// replica without one has lost it. If none does, the cluster is new, or was written by a build before markers:
-    /// replicas holding data are marked healthy, empty ones unhealed when another holds data (wiped or replaced); if
-    /// every replica answers and all are empty, all are marked healthy. All empty but some unreachable is ambiguous
-    /// (the unreachable one may hold everything): nothing is decided until every replica answers.
+    /// replicas holding data are marked healthy, empty ones unhealed when another holds data (wiped or replaced), all
+    /// healthy when none does. That needs a read quorum to answer; an unreachable replica stays unmarked, so it comes
+    /// back unhealed and is swept (if it held what the others lack, which takes two replicas lost, the sweep finds it).
     /// </summary>
     private async Task EnsureBootstrappedAsync()
     {
@@ -174,7 +174,7 @@ public sealed class AzureJournalStore : IJournalStore
         {
             await bootstrap.ConfigureAwait(false);
         }
-        catch
+        catch (Exception ex)
         {
             lock (_gate)
             {
@@ -184,7 +184,12 @@ public sealed class AzureJournalStore : IJournalStore
                 }
             }
 
-            throw;
+            if (ex is StorageUnavailableException)
+            {
+                throw;
+            }
+
+            throw new StorageUnavailableException("Storage replicas could not be checked at first start; retry.", ex);
         }
     }
 
@@ -196,29 +201,48 @@ public sealed class AzureJournalStore : IJournalStore
             return;
         }
 
-        var answered = Replicas.Where((_, i) => markers[i] is not null).ToArray();
-        var holdsData = await Task.WhenAll(answered.Select(r => r.HoldsAnyDataAsync())).ConfigureAwait(false);
-        if (!holdsData.Any(d => d) && answered.Length < Replicas.Count)
+        var holdsData = await Task.WhenAll(Replicas.Select((r, i) => markers[i] is null ? Task.FromResult<bool?>(null) : TryHoldsAnyDataAsync(r))).ConfigureAwait(false);
+        var answered = holdsData.Count(d => d is not null);
+        if (answered < Options.ReadQuorum)
         {
             throw new StorageUnavailableException(
-                $"First start: {answered.Length} of {Replicas.Count} storage replicas answered, all empty; every replica must answer before the cluster is initialised.");
+                $"First start: {answered} of {Replicas.Count} storage replicas answered, {Options.ReadQuorum} needed to tell a new cluster from a damaged one.");
         }
 
-        for (var i = 0; i < answered.Length; i++)
+        var anyData = holdsData.Any(d => d == true);
+        for (var i = 0; i < Replicas.Count; i++)
         {
-            if (holdsData[i] || !holdsData.Any(d => d))
+            if (holdsData[i] is not { } holds)
             {
-                await answered[i].MarkHealthyAsync(ifMatch: null).ConfigureAwait(false);
+                continue; // unreachable: without a marker when it comes back, so unhealed, and swept (what it holds is used)
+            }
+
+            if (holds || !anyData)
+            {
+                await Replicas[i].MarkHealthyAsync(ifMatch: null).ConfigureAwait(false);
             }
             else
             {
-                await answered[i].MarkUnhealedAsync("empty while other replicas hold data (wiped or replaced)").ConfigureAwait(false);
+                await Replicas[i].MarkUnhealedAsync("empty while other replicas hold data (wiped or replaced)").ConfigureAwait(false);
             }
         }
 
-        var withData = holdsData.Count(d => d);
-        Log.Bootstrapped(Logger, withData, answered.Length);
-        await Task.WhenAll(answered.Select(TryReadMarkerAsync)).ConfigureAwait(false);
+        var withData = holdsData.Count(d => d == true);
+        Log.Bootstrapped(Logger, withData, answered);
+        await Task.WhenAll(Replicas.Where((_, i) => holdsData[i] is not null).Select(TryReadMarkerAsync)).ConfigureAwait(false);
+    }
+
+    private async Task<bool?> TryHoldsAnyDataAsync(JournalReplica replica)
+    {
+        try
+        {
+            return await replica.HoldsAnyDataAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.MarkerReadFailed(Logger, ex, replica.Index);
+            return null;
+        }
     }
 
     /// <summary>The replica's marker, also noted in its health; null if it did not answer.</summary>

@@ -330,11 +330,67 @@ internal sealed class JournalReplica
 
                 return true;
             }
+            catch (RequestFailedException ex) when (ex.Status == 409 && divergent is null)
+            {
+                // Inserted meanwhile: by a batch of ours that partly landed, or a writer's catch-up; fine if it is this entry.
+                return (await ReadBackAsync(partitionKey, entry, token).ConfigureAwait(false)).Outcome == ReplicaOutcome.Acknowledged;
+            }
             catch (RequestFailedException ex) when (ex.Status is 409 or 412 or 404)
             {
                 return false;
             }
         });
+
+    /// <summary>
+    /// Inserts chosen entries this replica lacks, in as few entity-group transactions as they fit (100 rows, 2 MiB of
+    /// inline payload each): a wiped replica is refilled in a few requests per stream instead of one per entry. False if
+    /// any of them turned out to be there after all (a writer's catch-up raced us): the caller then goes one by one.
+    /// </summary>
+    public Task<bool> RepairMissingAsync(string partitionKey, IReadOnlyList<(JournalEntry Entry, byte[] Payload)> missing) =>
+        RunAsync(
+            async token =>
+            {
+                var batch = new List<TableTransactionAction>();
+                var batchBytes = 0L;
+                foreach (var (entry, payload) in missing)
+                {
+                    if (entry.BlobName is not null)
+                    {
+                        await _container.GetBlobClient(entry.BlobName).UploadAsync(BinaryData.FromBytes(payload), overwrite: true, token).ConfigureAwait(false);
+                    }
+
+                    var inlineBytes = entry.BlobName is null ? payload.Length : 0;
+                    if (batch.Count > 0 && (batch.Count == MaxTransactionSize || batchBytes + inlineBytes > MaxTransactionPayload))
+                    {
+                        if (!await SubmitMissingAsync(batch, token).ConfigureAwait(false))
+                        {
+                            return false;
+                        }
+
+                        batch.Clear();
+                        batchBytes = 0;
+                    }
+
+                    batch.Add(new TableTransactionAction(TableTransactionActionType.Add, ToEntity(partitionKey, entry, payload)));
+                    batchBytes += inlineBytes;
+                }
+
+                return batch.Count == 0 || await SubmitMissingAsync(batch, token).ConfigureAwait(false);
+            },
+            timeoutFactor: 4);
+
+    private async Task<bool> SubmitMissingAsync(List<TableTransactionAction> batch, CancellationToken token)
+    {
+        try
+        {
+            await _table.SubmitTransactionAsync(batch, token).ConfigureAwait(false);
+            return true;
+        }
+        catch (TableTransactionFailedException ex) when (ex.Status == 409)
+        {
+            return false;
+        }
+    }
 
     /// <summary>Deletes one row if it is still the version we saw.</summary>
     public Task DeleteEntryAsync(string partitionKey, long sequence, ETag etag) =>
