@@ -9,6 +9,9 @@ internal static class ReplicaRepairer
 {
     private const int ParallelWritesPerReplica = 8;
 
+    /// <summary>Missing entries handed to one <see cref="JournalReplica.RepairMissingAsync"/> (itself split into transactions of 100).</summary>
+    private const int MissingPerRequest = 500;
+
     /// <returns>One outcome per view: complete when nothing failed (every write landed or was already there).</returns>
     public static async Task<ReplicaRepairOutcome[]> RepairAsync(
         AzureJournalStore store,
@@ -52,8 +55,23 @@ internal static class ReplicaRepairer
                 .Select((chosen, i) => (Chosen: chosen.Entry, Payload: payloads[i], Held: held.GetValueOrDefault(chosen.Entry.Sequence)))
                 .Where(w => w.Held is null || w.Held.EntryId != w.Chosen.EntryId)
                 .ToList();
+            // Entries it lacks outright go in transactions (a wiped replica lacks everything); a batch that meets a row
+            // already there (a writer's catch-up raced us) is redone one by one below, where each insert is checked.
+            var oneByOne = work.Where(w => w.Held is not null).ToList();
+            foreach (var batch in work.Where(w => w.Held is null).Chunk(MissingPerRequest))
+            {
+                if (await replica.RepairMissingAsync(partitionKey, batch.Select(w => (w.Chosen, w.Payload)).ToArray()).ConfigureAwait(false))
+                {
+                    entries += batch.Length;
+                }
+                else
+                {
+                    oneByOne.AddRange(batch);
+                }
+            }
+
             await Parallel.ForEachAsync(
-                work,
+                oneByOne,
                 new ParallelOptions { MaxDegreeOfParallelism = ParallelWritesPerReplica },
                 async (w, _) =>
                 {
