@@ -195,13 +195,23 @@ public sealed class ReplicaSweeper(
             {
                 why = "some streams it lacks could not be repaired yet";
             }
-            else if (await store.Replicas[replica].ContainerETagAsync().ConfigureAwait(false) != containers[replica])
+            else
             {
-                why = "its blob container was replaced during the sweep";
-            }
-            else if (!await store.Replicas[replica].MarkHealthyAsync(markers[replica]!.ETag).ConfigureAwait(false))
-            {
-                why = "its marker changed during the sweep (wiped or marked again)";
+                try
+                {
+                    if (await store.Replicas[replica].ContainerETagAsync().ConfigureAwait(false) != containers[replica])
+                    {
+                        why = "its blob container was replaced during the sweep";
+                    }
+                    else if (!await store.Replicas[replica].MarkHealthyAsync(markers[replica]!.ETag).ConfigureAwait(false))
+                    {
+                        why = "its marker changed during the sweep (wiped or marked again)";
+                    }
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    why = "it failed at the end of the sweep (" + ex.GetType().Name + ")";
+                }
             }
 
             if (why is null)
