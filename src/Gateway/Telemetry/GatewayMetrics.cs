@@ -13,6 +13,8 @@ public sealed class GatewayMetrics
     private readonly Histogram<double> _syncDuration;
     private readonly Counter<long> _retries;
     private readonly Counter<long> _authCacheHits;
+    private readonly Counter<long> _siloLosses;
+    private readonly Counter<long> _callsResent;
 
     public GatewayMetrics(IMeterFactory meterFactory)
     {
@@ -22,6 +24,8 @@ public sealed class GatewayMetrics
         _syncDuration = meter.CreateHistogram<double>(TelemetryNames.SyncDuration, "s", "Time to serve a valid sync request.");
         _retries = meter.CreateCounter<long>(TelemetryNames.GrainRetries, "{retry}", "Grain calls retried after a silo left or a connection failed.");
         _authCacheHits = meter.CreateCounter<long>(TelemetryNames.AuthCacheHits, "{hit}", "Bearer tokens accepted from the gateway's short-lived cache.");
+        _siloLosses = meter.CreateCounter<long>(TelemetryNames.SiloLosses, "{loss}", "Silos the gateway saw go (a gateway connection closed, or a silo left the cluster manifest).");
+        _callsResent = meter.CreateCounter<long>(TelemetryNames.CallsResent, "{call}", "Resendable grain calls in flight when a silo went, resent instead of waiting out the response timeout.");
     }
 
     public void Request(string route, int statusCode) =>
@@ -40,4 +44,8 @@ public sealed class GatewayMetrics
     public void GrainRetry(string operation) => _retries.Add(1, new KeyValuePair<string, object?>(TelemetryNames.OperationTag, operation));
 
     public void AuthCacheHit() => _authCacheHits.Add(1);
+
+    public void SiloLoss(string reason) => _siloLosses.Add(1, new KeyValuePair<string, object?>(TelemetryNames.ReasonTag, reason));
+
+    public void CallResentAfterSiloLoss() => _callsResent.Add(1);
 }

@@ -16,11 +16,14 @@ public static class TelemetryNames
     public const string SyncDuration = "devicesync.gateway.sync.duration";
     public const string GrainRetries = "devicesync.gateway.grain.retries";
     public const string AuthCacheHits = "devicesync.gateway.auth.cache_hits";
+    public const string SiloLosses = "devicesync.gateway.silo_losses";
+    public const string CallsResent = "devicesync.gateway.grain.resent_after_silo_loss";
 
     public const string RouteTag = "http.route";
     public const string CodeTag = "http.response.status_code";
     public const string OperationTag = "devicesync.operation";
     public const string OpTag = "devicesync.op";
+    public const string ReasonTag = "devicesync.reason";
 
     public const string OtlpEndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
 }
