@@ -198,6 +198,27 @@ public sealed class AzureJournalStore : IJournalStore
         var markers = await Task.WhenAll(Replicas.Select(r => Task.Run(() => TryReadMarkerAsync(r)))).ConfigureAwait(false);
         if (markers.Any(m => m is { RowPresent: true }))
         {
+            if (markers.All(m => m is { RowPresent: true }) || markers.Any(m => m is null))
+            {
+                return;
+            }
+
+            // Some replicas lack a marker. Usually they lost it; but while another silo initialises a new cluster, its
+            // markers appear one replica at a time. If no replica holds any data, nothing acknowledged exists that a
+            // replica could have lost: mark the missing ones healthy (insert only: never over an "unhealed").
+            var anyHeld = await Task.WhenAll(Replicas.Select(TryHoldsAnyDataAsync)).ConfigureAwait(false);
+            if (anyHeld.All(d => d == false))
+            {
+                for (var i = 0; i < Replicas.Count; i++)
+                {
+                    if (!markers[i]!.RowPresent)
+                    {
+                        await Replicas[i].MarkHealthyAsync(ifMatch: null).ConfigureAwait(false);
+                        await TryReadMarkerAsync(Replicas[i]).ConfigureAwait(false);
+                    }
+                }
+            }
+
             return;
         }
 
