@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using DeviceSync.Grains.Collections;
 using DeviceSync.Grains.Hosting;
+using DeviceSync.Grains.Replicas;
 using DeviceSync.Grains.Storage;
 using DeviceSync.Grains.Sync;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,6 +24,7 @@ public static class GrainsServiceCollectionExtensions
         services.AddOptions<CollectionMoveOptions>().BindConfiguration(CollectionMoveOptions.SectionName);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IIncomingGrainCallFilter, WireSafeStorageFailures>();
+        services.AddHostedService<ReplicaHealthMonitor>();
         return services;
     }
 }

@@ -1,4 +1,7 @@
+using System.Text.Json;
+using DeviceSync.Contracts;
 using DeviceSync.Contracts.Accounts;
+using DeviceSync.Contracts.Replicas;
 using DeviceSync.Contracts.Operations;
 using DeviceSync.Gateway.Cluster;
 using DeviceSync.Gateway.Http;
@@ -9,7 +12,7 @@ using Orleans.Runtime;
 
 namespace DeviceSync.Gateway.Admin;
 
-/// <summary><c>POST /v1/admin/provision</c> and <c>GET /v1/admin/cluster</c>, behind <c>X-Admin-Key</c>.</summary>
+/// <summary><c>POST /v1/admin/provision</c>, <c>GET /v1/admin/cluster</c> and <c>GET /v1/admin/replicas</c>, behind <c>X-Admin-Key</c>.</summary>
 public static class AdminEndpoints
 {
     public static WebApplicationBuilder AddAdmin(this WebApplicationBuilder builder)
@@ -33,6 +36,7 @@ public static class AdminEndpoints
     {
         app.MapPost("/v1/admin/provision", ProvisionAsync);
         app.MapGet("/v1/admin/cluster", ClusterAsync);
+        app.MapGet("/v1/admin/replicas", ReplicasAsync);
         return app;
     }
 
@@ -149,6 +153,101 @@ public static class AdminEndpoints
             writer.WriteEndArray();
             writer.WriteEndObject();
         });
+    }
+
+    /// <summary>The storage replicas' health and the sweeper's progress (docs/operations.md, "Replica health and repair").</summary>
+    private static async Task<IResult> ReplicasAsync(HttpContext context, AdminKeyCheck keyCheck, GrainCalls calls, IClusterClient cluster)
+    {
+        if (keyCheck.Check(context.Request) is { } refused)
+        {
+            return refused;
+        }
+
+        var health = await calls.InvokeAsync(
+            "Replicas.GetHealth", () => cluster.GetGrain<IReplicaSweeperGrain>(0).GetHealthAsync(), context.RequestAborted);
+        return new JsonBodyResult(StatusCodes.Status200OK, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteString("observedAt", JsonFormats.Timestamp(health.ObservedAt));
+            writer.WriteNumber("silosReporting", health.SilosReporting);
+            writer.WriteStartArray("replicas");
+            foreach (var replica in health.Replicas)
+            {
+                writer.WriteStartObject();
+                writer.WriteNumber("replica", replica.Replica);
+                writer.WriteString("state", replica.State.ToString().ToLowerInvariant());
+                WriteStringOrNull(writer, "reason", replica.Reason);
+                WriteTimestampOrNull(writer, "since", replica.Since);
+                WriteNumberOrNull(writer, "streamsBehind", replica.StreamsBehind);
+                if (replica.LastErrorAt is { } errorAt)
+                {
+                    writer.WriteStartObject("lastError");
+                    writer.WriteString("at", JsonFormats.Timestamp(errorAt));
+                    WriteStringOrNull(writer, "kind", replica.LastErrorKind);
+                    WriteStringOrNull(writer, "silo", replica.LastErrorSilo);
+                    writer.WriteEndObject();
+                }
+                else
+                {
+                    writer.WriteNull("lastError");
+                }
+
+                writer.WriteNumber("repairsWritten", replica.RepairsWritten);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            var sweep = health.Sweep;
+            writer.WriteStartObject("sweep");
+            writer.WriteBoolean("enabled", sweep.Enabled);
+            writer.WriteBoolean("running", sweep.Running);
+            WriteStringOrNull(writer, "silo", sweep.Silo);
+            WriteTimestampOrNull(writer, "startedAt", sweep.StartedAt);
+            writer.WriteNumber("streamsTotal", sweep.StreamsTotal);
+            writer.WriteNumber("streamsChecked", sweep.StreamsChecked);
+            writer.WriteNumber("streamsBehind", sweep.StreamsBehind);
+            writer.WriteNumber("streamsRepaired", sweep.StreamsRepaired);
+            writer.WriteNumber("repairsFailed", sweep.RepairsFailed);
+            WriteTimestampOrNull(writer, "lastCompletedAt", sweep.LastCompletedAt);
+            WriteNumberOrNull(writer, "lastDurationMs", sweep.LastDuration is { } duration ? (long)duration.TotalMilliseconds : null);
+            WriteStringOrNull(writer, "lastOutcome", sweep.LastOutcome);
+            writer.WriteStartArray("lastHealed");
+            foreach (var healed in sweep.LastHealed)
+            {
+                writer.WriteNumberValue(healed);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        });
+    }
+
+    private static void WriteStringOrNull(Utf8JsonWriter writer, string name, string? value)
+    {
+        if (value is null)
+        {
+            writer.WriteNull(name);
+        }
+        else
+        {
+            writer.WriteString(name, value);
+        }
+    }
+
+    private static void WriteTimestampOrNull(Utf8JsonWriter writer, string name, DateTimeOffset? value) =>
+        WriteStringOrNull(writer, name, value is { } at ? JsonFormats.Timestamp(at) : null);
+
+    private static void WriteNumberOrNull(Utf8JsonWriter writer, string name, long? value)
+    {
+        if (value is { } number)
+        {
+            writer.WriteNumber(name, number);
+        }
+        else
+        {
+            writer.WriteNull(name);
+        }
     }
 
     private static string? SiloBuild(ClusterManifest manifest, SiloAddress silo) =>

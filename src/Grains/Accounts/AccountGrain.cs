@@ -16,7 +16,7 @@ namespace DeviceSync.Grains.Accounts;
 /// so an account is exactly as durable as its data. Tokens are generated here and only their hashes kept.
 /// </summary>
 public sealed class AccountGrain(IJournalStore journalStore, TimeProvider timeProvider, ILogger<AccountGrain> logger)
-    : Grain, IAccountGrain
+    : Grain, IAccountGrain, IJournalOwnerGrain
 {
     /// <summary>Last-seen times are flushed at most this often (and at deactivation), not on every request.</summary>
     private static readonly TimeSpan SeenFlushInterval = TimeSpan.FromMinutes(5);
@@ -58,6 +58,17 @@ public sealed class AccountGrain(IJournalStore journalStore, TimeProvider timePr
 
         await CommitAsync(new AccountChange { CreatedAt = timeProvider.GetUtcNow(), Password = password });
         return AccountCreation.Created;
+    }
+
+    public async Task<JournalRepairResult> RepairJournalAsync()
+    {
+        var result = await journalStore.RepairAsync(_journal!.StreamKey);
+        if (_ledger is null)
+        {
+            DeactivateOnIdle(); // activated only for the sweeper: do not keep it in memory
+        }
+
+        return result;
     }
 
     public async Task<PasswordHash?> GetPasswordHashAsync() => (await EnsureLoadedAsync()).Password;

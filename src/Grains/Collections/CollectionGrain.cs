@@ -21,7 +21,7 @@ public sealed class CollectionGrain(
     IOptions<SyncPolicy> syncPolicy,
     IOptions<CollectionMoveOptions> moves,
     TimeProvider timeProvider,
-    ILogger<CollectionGrain> logger) : Grain, ICollectionGrain, IGrainMigrationParticipant
+    ILogger<CollectionGrain> logger) : Grain, ICollectionGrain, IGrainMigrationParticipant, IJournalOwnerGrain
 {
     /// <summary>Marks an activation that Orleans migrated here from a silo shutting down (nothing else is carried).</summary>
     private const string MovedKey = "devicesync.moved";
@@ -128,6 +128,17 @@ public sealed class CollectionGrain(
     }
 
     public async Task<CollectionSummary> GetSummaryAsync() => (await EnsureLoadedAsync()).Summarize();
+
+    public async Task<JournalRepairResult> RepairJournalAsync()
+    {
+        var result = await journalStore.RepairAsync(_journal!.StreamKey);
+        if (_ledger is null)
+        {
+            DeactivateOnIdle(); // activated only for the sweeper: do not keep it in memory
+        }
+
+        return result;
+    }
 
     private async Task CommitAsync(CollectionLedger ledger, CollectionChange change, string kind)
     {

@@ -30,11 +30,21 @@ public sealed class AzureJournalStore : IJournalStore
         Logger = logger;
         _opens = new SemaphoreSlim(Math.Max(1, options.MaxConcurrentOpens));
         Replicas = options.Replicas
-            .Select((connectionString, index) => new JournalReplica(index, connectionString, options.TablePrefix, options.ReplicaTimeout, extraPolicy))
+            .Select((connectionString, index) => new JournalReplica(
+                index, connectionString, options.TablePrefix, options.ReplicaTimeout, new ReplicaHealth(index, TimeProvider.System), extraPolicy))
             .ToArray();
+        StorageTelemetry.Track(this);
     }
 
     private readonly SemaphoreSlim _opens;
+    private readonly Lock _gate = new();
+    private Task? _bootstrap;
+
+    /// <summary>This silo's view of each replica (index = replica).</summary>
+    public IReadOnlyList<ReplicaHealth> Health => Replicas.Select(r => r.Health).ToArray();
+
+    /// <summary>The last sweep this silo ran (null: none). Set by <see cref="ReplicaSweeper"/>.</summary>
+    public SweepProgress? LastSweep { get; internal set; }
 
     internal ReplicationOptions Options { get; }
 
@@ -57,20 +67,67 @@ public sealed class AzureJournalStore : IJournalStore
 
     private async Task<JournalStream> OpenNowAsync(string streamKey, CancellationToken cancellationToken)
     {
-        var partitionKey = StreamKeyEncoding.Encode(streamKey);
         using var activity = StorageTelemetry.Source.StartActivity("journal.open");
         activity?.SetTag("stream", streamKey);
+        var read = await ReadAndRepairAsync(streamKey, activity, cancellationToken).ConfigureAwait(true);
+        var (history, payloads) = (read.History, read.Payloads);
+        var records = history.Entries.Select((e, i) => new JournalRecord(e.Entry.Sequence, payloads[i])).ToArray();
+        var last = history.Entries.Count > 0 ? history.Entries[^1].Entry : null;
+        var lastEntryId = last?.EntryId ?? history.Snapshot?.Info.LastEntryId ?? Guid.Empty;
+        var lastChain = last?.Chain ?? history.Snapshot?.Info.Chain ?? JournalChain.Empty;
+        activity?.SetTag(StorageTelemetry.SequenceTag, history.LastSequence);
+        var recent = history.Entries.Select((e, i) => (e.Entry, payloads[i]));
+        return new JournalStream(this, streamKey, StreamKeyEncoding.Encode(streamKey), read.Snapshot, records, lastEntryId, lastChain, recent);
+    }
 
-        var reads = Replicas.Select(r => Task.Run(() => ReadReplicaAsync(r, streamKey, partitionKey), CancellationToken.None)).ToArray();
-        var views = (await Task.WhenAll(reads).WaitAsync(cancellationToken).ConfigureAwait(true)).OfType<ReplicaView>().ToList();
-        if (views.Count < Options.ReadQuorum)
+    /// <summary>
+    /// Reads one stream from a read quorum and repairs every replica that answered, without opening it for writing:
+    /// what the sweeper asks of a stream's owner (the grain, so no other writer races it). Which replicas now hold
+    /// the whole history is in the result.
+    /// </summary>
+    /// <exception cref="StorageUnavailableException">Fewer than R healthy replicas answered.</exception>
+    public async Task<JournalRepairResult> RepairAsync(string streamKey, CancellationToken cancellationToken = default)
+    {
+        await _opens.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            Log.OpenUnavailable(Logger, streamKey, views.Count, Options.ReadQuorum);
+            using var activity = StorageTelemetry.Source.StartActivity("journal.repair");
+            activity?.SetTag("stream", streamKey);
+            var read = await ReadAndRepairAsync(streamKey, activity, cancellationToken).ConfigureAwait(false);
+            return new JournalRepairResult
+            {
+                LastSequence = read.History.LastSequence,
+                CompleteReplicas = read.Repairs.Where(r => r.Complete).Select(r => r.Replica).Order().ToArray(),
+                Written = read.Repairs.Sum(r => r.Written),
+            };
+        }
+        finally
+        {
+            _opens.Release();
+        }
+    }
+
+    private async Task<StreamRead> ReadAndRepairAsync(string streamKey, System.Diagnostics.Activity? activity, CancellationToken cancellationToken)
+    {
+        var partitionKey = StreamKeyEncoding.Encode(streamKey);
+        await EnsureBootstrappedAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        var reads = Replicas.Select(r => Task.Run(() => ReadReplicaAsync(r, streamKey, partitionKey), CancellationToken.None)).ToArray();
+        var answers = (await Task.WhenAll(reads).WaitAsync(cancellationToken).ConfigureAwait(false)).OfType<ReplicaAnswer>().ToList();
+
+        // Only replicas that still hold everything they acknowledged make the quorum. A wiped replica answers "nothing"
+        // as confidently as a new stream; counting it could hide an entry only the other (unread) replica holds.
+        // Its answer is still used: what it does hold is real, and it is repaired along with the others. When every
+        // replica answered there is no unread replica to hide anything, so the union is as complete as storage is.
+        var counted = answers.Count(a => a.Counted);
+        if (counted < Options.ReadQuorum && answers.Count < Replicas.Count)
+        {
+            Log.OpenUnavailable(Logger, streamKey, counted, Options.ReadQuorum);
             activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, "unavailable");
             throw new StorageUnavailableException(
-                $"Stream '{streamKey}': {views.Count} storage replicas answered, {Options.ReadQuorum} needed to read.");
+                $"Stream '{streamKey}': {counted} healthy storage replicas answered ({answers.Count} in all), {Options.ReadQuorum} needed to read.");
         }
 
+        var views = answers.Select(a => a.View).ToList();
         var history = JournalHistoryResolver.Resolve(views);
         foreach (var sequence in history.ChainBreaks)
         {
@@ -82,28 +139,170 @@ public sealed class AzureJournalStore : IJournalStore
             Log.GapIgnored(Logger, streamKey, history.LastSequence, history.FirstIgnoredSequence);
         }
 
-        var (snapshot, snapshotState) = await LoadSnapshotAsync(streamKey, history).ConfigureAwait(true);
-        var payloads = await Task.Run(() => LoadPayloadsAsync(streamKey, history), CancellationToken.None).WaitAsync(cancellationToken).ConfigureAwait(true);
-        await ReplicaRepairer.RepairAsync(this, streamKey, partitionKey, views, history, snapshotState, payloads).WaitAsync(cancellationToken).ConfigureAwait(true);
-
-        var records = history.Entries.Select((e, i) => new JournalRecord(e.Entry.Sequence, payloads[i])).ToArray();
-        var last = history.Entries.Count > 0 ? history.Entries[^1].Entry : null;
-        var lastEntryId = last?.EntryId ?? history.Snapshot?.Info.LastEntryId ?? Guid.Empty;
-        var lastChain = last?.Chain ?? history.Snapshot?.Info.Chain ?? JournalChain.Empty;
-        activity?.SetTag(StorageTelemetry.SequenceTag, history.LastSequence);
-        var recent = history.Entries.Select((e, i) => (e.Entry, payloads[i]));
-        return new JournalStream(this, streamKey, partitionKey, snapshot, records, lastEntryId, lastChain, recent);
+        var (snapshot, snapshotState) = await LoadSnapshotAsync(streamKey, history).ConfigureAwait(false);
+        var payloads = await Task.Run(() => LoadPayloadsAsync(streamKey, history), CancellationToken.None).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var repairs = await ReplicaRepairer.RepairAsync(this, streamKey, partitionKey, views, history, snapshotState, payloads).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return new StreamRead(history, snapshot, payloads, repairs);
     }
 
-    private async Task<ReplicaView?> ReadReplicaAsync(JournalReplica replica, string streamKey, string partitionKey)
+    /// <summary>
+    /// Reads the replicas' identity markers and updates this silo's view of them (the health probe, every few seconds,
+    /// and each sweep). Recognises the cluster's first start on the way.
+    /// </summary>
+    public async Task ProbeAsync()
+    {
+        await EnsureBootstrappedAsync().ConfigureAwait(false);
+        await Task.WhenAll(Replicas.Select(r => Task.Run(() => TryReadMarkerAsync(r)))).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The first start is recognised once per store: if any replica carries a marker the cluster was initialised, and a
+    /// replica without one has lost it. If none does, the cluster is new, or was written by a build before markers:
+    /// replicas holding data are marked healthy, empty ones unhealed when another holds data (wiped or replaced), all
+    /// healthy when none does. That needs a read quorum to answer; an unreachable replica stays unmarked, so it comes
+    /// back unhealed and is swept (if it held what the others lack, which takes two replicas lost, the sweep finds it).
+    /// </summary>
+    private async Task EnsureBootstrappedAsync()
+    {
+        Task bootstrap;
+        lock (_gate)
+        {
+            bootstrap = _bootstrap ??= BootstrapAsync();
+        }
+
+        try
+        {
+            await bootstrap.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            lock (_gate)
+            {
+                if (ReferenceEquals(_bootstrap, bootstrap))
+                {
+                    _bootstrap = null; // try again on the next open or probe
+                }
+            }
+
+            if (ex is StorageUnavailableException)
+            {
+                throw;
+            }
+
+            throw new StorageUnavailableException("Storage replicas could not be checked at first start; retry.", ex);
+        }
+    }
+
+    private async Task BootstrapAsync()
+    {
+        var markers = await Task.WhenAll(Replicas.Select(r => Task.Run(() => TryReadMarkerAsync(r)))).ConfigureAwait(false);
+        if (markers.Any(m => m is { RowPresent: true }))
+        {
+            if (markers.All(m => m is { RowPresent: true }) || markers.Any(m => m is null))
+            {
+                return;
+            }
+
+            // Some replicas lack a marker. Usually they lost it; but while another silo initialises a new cluster, its
+            // markers appear one replica at a time. If no replica holds any data, nothing acknowledged exists that a
+            // replica could have lost: mark the missing ones healthy (insert only: never over an "unhealed").
+            var anyHeld = await Task.WhenAll(Replicas.Select(TryHoldsAnyDataAsync)).ConfigureAwait(false);
+            if (anyHeld.All(d => d == false))
+            {
+                for (var i = 0; i < Replicas.Count; i++)
+                {
+                    if (!markers[i]!.RowPresent)
+                    {
+                        await Replicas[i].MarkHealthyAsync(ifMatch: null).ConfigureAwait(false);
+                        await TryReadMarkerAsync(Replicas[i]).ConfigureAwait(false);
+                    }
+                }
+            }
+
+            return;
+        }
+
+        var holdsData = await Task.WhenAll(Replicas.Select((r, i) => markers[i] is null ? Task.FromResult<bool?>(null) : TryHoldsAnyDataAsync(r))).ConfigureAwait(false);
+        var answered = holdsData.Count(d => d is not null);
+        if (answered < Options.ReadQuorum)
+        {
+            throw new StorageUnavailableException(
+                $"First start: {answered} of {Replicas.Count} storage replicas answered, {Options.ReadQuorum} needed to tell a new cluster from a damaged one.");
+        }
+
+        var anyData = holdsData.Any(d => d == true);
+        for (var i = 0; i < Replicas.Count; i++)
+        {
+            if (holdsData[i] is not { } holds)
+            {
+                continue; // unreachable: without a marker when it comes back, so unhealed, and swept (what it holds is used)
+            }
+
+            if (holds || !anyData)
+            {
+                await Replicas[i].MarkHealthyAsync(ifMatch: null).ConfigureAwait(false);
+            }
+            else
+            {
+                await Replicas[i].MarkUnhealedAsync("empty while other replicas hold data (wiped or replaced)").ConfigureAwait(false);
+            }
+        }
+
+        var withData = holdsData.Count(d => d == true);
+        Log.Bootstrapped(Logger, withData, answered);
+        await Task.WhenAll(Replicas.Where((_, i) => holdsData[i] is not null).Select(TryReadMarkerAsync)).ConfigureAwait(false);
+    }
+
+    private async Task<bool?> TryHoldsAnyDataAsync(JournalReplica replica)
+    {
+        try
+        {
+            return await replica.HoldsAnyDataAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.MarkerReadFailed(Logger, ex, replica.Index);
+            return null;
+        }
+    }
+
+    /// <summary>The replica's marker, also noted in its health; null if it did not answer.</summary>
+    private async Task<ReplicaMarker?> TryReadMarkerAsync(JournalReplica replica)
+    {
+        try
+        {
+            var marker = await replica.ReadMarkerAsync().ConfigureAwait(false);
+            if (marker.RowState == ReplicaState.Healthy && !marker.BlobPresent)
+            {
+                // The row survived but the container did not (its snapshots and large payloads are gone).
+                await replica.MarkUnhealedAsync("marker blob missing: the blob container was lost").ConfigureAwait(false);
+                marker = marker with { RowState = ReplicaState.Unhealed, Reason = "marker blob missing: the blob container was lost" };
+            }
+
+            replica.Health.Observe(marker);
+            return marker;
+        }
+        catch (Exception ex)
+        {
+            Log.MarkerReadFailed(Logger, ex, replica.Index);
+            return null;
+        }
+    }
+
+    private async Task<ReplicaAnswer?> ReadReplicaAsync(JournalReplica replica, string streamKey, string partitionKey)
     {
         using var activity = StorageTelemetry.Source.StartActivity("journal.open.replica");
         activity?.SetTag(StorageTelemetry.ReplicaTag, replica.Index);
         try
         {
             var view = await replica.ReadAsync(partitionKey).ConfigureAwait(false);
-            activity?.SetTag(StorageTelemetry.OutcomeTag, "answered");
-            return view;
+
+            // The marker is read after the data: if it is intact now, the data was not wiped before we read it (a wipe
+            // takes the marker with it, and only a completed heal writes it again).
+            var marker = await TryReadMarkerAsync(replica).ConfigureAwait(false);
+            var counted = marker?.State == ReplicaState.Healthy;
+            activity?.SetTag(StorageTelemetry.OutcomeTag, counted ? "answered" : "answered-unhealed");
+            return new ReplicaAnswer(view, counted);
         }
         catch (Exception ex)
         {
@@ -117,6 +316,10 @@ public sealed class AzureJournalStore : IJournalStore
             return null;
         }
     }
+
+    private sealed record ReplicaAnswer(ReplicaView View, bool Counted);
+
+    private sealed record StreamRead(ResolvedHistory History, JournalSnapshot? Snapshot, byte[][] Payloads, IReadOnlyList<ReplicaRepairOutcome> Repairs);
 
     private async Task<(JournalSnapshot? Snapshot, byte[]? State)> LoadSnapshotAsync(string streamKey, ResolvedHistory history)
     {

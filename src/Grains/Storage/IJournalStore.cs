@@ -9,4 +9,12 @@ public interface IJournalStore
     /// </summary>
     /// <exception cref="DeviceSync.Contracts.Operations.StorageUnavailableException">Fewer than R replicas answered.</exception>
     Task<JournalStream> OpenAsync(string streamKey, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Reads the stream as <see cref="OpenAsync"/> does and repairs every replica that answered, without opening it for
+    /// writing. Call it only from the stream's owner (its grain): the repair replaces and deletes rows, which is safe only
+    /// between one writer's appends.
+    /// </summary>
+    /// <exception cref="DeviceSync.Contracts.Operations.StorageUnavailableException">Fewer than R healthy replicas answered.</exception>
+    Task<JournalRepairResult> RepairAsync(string streamKey, CancellationToken cancellationToken = default);
 }

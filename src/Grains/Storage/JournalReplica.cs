@@ -41,6 +41,14 @@ internal sealed class JournalReplica
     private static readonly string[] ChunkProperties =
         Enumerable.Range(0, MaxInlinePayload / ChunkSize).Select(i => "P" + i.ToString("D2", CultureInfo.InvariantCulture)).ToArray();
 
+    /// <summary>The marker row's partition: '~' followed by a non-hex letter, which <see cref="StreamKeyEncoding"/> never produces.</summary>
+    internal const string MarkerPartition = "~replica";
+    internal const string MarkerRow = "marker";
+    internal const string MarkerBlob = "replica/marker";
+    private const string StateProperty = "State";
+    private const string ReasonProperty = "Reason";
+    private const string SinceProperty = "Since";
+
     private readonly ReplicaClients _clients;
     private readonly TableClient _table;
     private readonly BlobContainerClient _container;
@@ -48,9 +56,10 @@ internal sealed class JournalReplica
     private readonly Lock _gate = new();
     private Task? _created;
 
-    public JournalReplica(int index, string connectionString, string tablePrefix, TimeSpan timeout, HttpPipelinePolicy? extraPolicy = null)
+    public JournalReplica(int index, string connectionString, string tablePrefix, TimeSpan timeout, ReplicaHealth health, HttpPipelinePolicy? extraPolicy = null)
     {
         Index = index;
+        Health = health;
         _timeout = timeout;
         var tableOptions = new TableClientOptions();
         Configure(tableOptions, timeout, extraPolicy);
@@ -62,6 +71,9 @@ internal sealed class JournalReplica
     }
 
     public int Index { get; }
+
+    /// <summary>This silo's view of the replica: whether it counts toward the quorums, its last error, repairs.</summary>
+    public ReplicaHealth Health { get; }
 
     internal TableClient Table => _table;
 
@@ -219,7 +231,8 @@ internal sealed class JournalReplica
         {
             var rows = ReadRowsAsync(partitionKey, token);
             var snapshots = ListSnapshotsAsync(partitionKey, token);
-            return new ReplicaView(Index, await rows.ConfigureAwait(false), await snapshots.ConfigureAwait(false));
+            var (entries, hasGenesis) = await rows.ConfigureAwait(false);
+            return new ReplicaView(Index, entries, await snapshots.ConfigureAwait(false), hasGenesis);
         });
 
     public Task<byte[]> DownloadAsync(string blobName) =>
@@ -317,11 +330,67 @@ internal sealed class JournalReplica
 
                 return true;
             }
+            catch (RequestFailedException ex) when (ex.Status == 409 && divergent is null)
+            {
+                // Inserted meanwhile: by a batch of ours that partly landed, or a writer's catch-up; fine if it is this entry.
+                return (await ReadBackAsync(partitionKey, entry, token).ConfigureAwait(false)).Outcome == ReplicaOutcome.Acknowledged;
+            }
             catch (RequestFailedException ex) when (ex.Status is 409 or 412 or 404)
             {
                 return false;
             }
         });
+
+    /// <summary>
+    /// Inserts chosen entries this replica lacks, in as few entity-group transactions as they fit (100 rows, 2 MiB of
+    /// inline payload each): a wiped replica is refilled in a few requests per stream instead of one per entry. False if
+    /// any of them turned out to be there after all (a writer's catch-up raced us): the caller then goes one by one.
+    /// </summary>
+    public Task<bool> RepairMissingAsync(string partitionKey, IReadOnlyList<(JournalEntry Entry, byte[] Payload)> missing) =>
+        RunAsync(
+            async token =>
+            {
+                var batch = new List<TableTransactionAction>();
+                var batchBytes = 0L;
+                foreach (var (entry, payload) in missing)
+                {
+                    if (entry.BlobName is not null)
+                    {
+                        await _container.GetBlobClient(entry.BlobName).UploadAsync(BinaryData.FromBytes(payload), overwrite: true, token).ConfigureAwait(false);
+                    }
+
+                    var inlineBytes = entry.BlobName is null ? payload.Length : 0;
+                    if (batch.Count > 0 && (batch.Count == MaxTransactionSize || batchBytes + inlineBytes > MaxTransactionPayload))
+                    {
+                        if (!await SubmitMissingAsync(batch, token).ConfigureAwait(false))
+                        {
+                            return false;
+                        }
+
+                        batch.Clear();
+                        batchBytes = 0;
+                    }
+
+                    batch.Add(new TableTransactionAction(TableTransactionActionType.Add, ToEntity(partitionKey, entry, payload)));
+                    batchBytes += inlineBytes;
+                }
+
+                return batch.Count == 0 || await SubmitMissingAsync(batch, token).ConfigureAwait(false);
+            },
+            timeoutFactor: 4);
+
+    private async Task<bool> SubmitMissingAsync(List<TableTransactionAction> batch, CancellationToken token)
+    {
+        try
+        {
+            await _table.SubmitTransactionAsync(batch, token).ConfigureAwait(false);
+            return true;
+        }
+        catch (TableTransactionFailedException ex) when (ex.Status == 409)
+        {
+            return false;
+        }
+    }
 
     /// <summary>Deletes one row if it is still the version we saw.</summary>
     public Task DeleteEntryAsync(string partitionKey, long sequence, ETag etag) =>
@@ -497,6 +566,11 @@ internal sealed class JournalReplica
 
             batch.Add(new TableTransactionAction(TableTransactionActionType.Add, ToEntity(partitionKey, missing, missingPayload)));
             batchBytes += inlineBytes;
+            if (missing.Sequence == 1 && !held.ContainsKey(0))
+            {
+                // Entry 1 normally lands with the genesis row (the fence for a second writer of entry 1); so here too.
+                batch.Add(new TableTransactionAction(TableTransactionActionType.Add, Genesis(partitionKey)));
+            }
         }
 
         return await InsertMissingAsync(partitionKey, batch, recent, token).ConfigureAwait(false);
@@ -524,6 +598,10 @@ internal sealed class JournalReplica
             try
             {
                 await _table.AddEntityAsync(action.Entity, token).ConfigureAwait(false);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 409 && action.Entity.RowKey == JournalNames.RowKey(0))
+            {
+                // The genesis row is there already.
             }
             catch (RequestFailedException ex) when (ex.Status == 409)
             {
@@ -566,9 +644,10 @@ internal sealed class JournalReplica
     private static bool IsMissingContainer(RequestFailedException ex) =>
         ex.Status == 404 && ex.ErrorCode is "TableNotFound" or "ContainerNotFound";
 
-    private async Task<List<JournalEntry>> ReadRowsAsync(string partitionKey, CancellationToken token)
+    private async Task<(List<JournalEntry> Entries, bool HasGenesis)> ReadRowsAsync(string partitionKey, CancellationToken token)
     {
         var entries = new List<JournalEntry>();
+        var hasGenesis = false;
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey}");
         await foreach (var row in _table.QueryAsync<TableEntity>(filter, cancellationToken: token).ConfigureAwait(false))
         {
@@ -576,10 +655,14 @@ internal sealed class JournalReplica
             {
                 entries.Add(entry);
             }
+            else if (row.RowKey == JournalNames.RowKey(0))
+            {
+                hasGenesis = true;
+            }
         }
 
         entries.Sort((a, b) => a.Sequence.CompareTo(b.Sequence));
-        return entries;
+        return (entries, hasGenesis);
     }
 
     private async Task<List<SnapshotInfo>> ListSnapshotsAsync(string partitionKey, CancellationToken token)
@@ -629,16 +712,204 @@ internal sealed class JournalReplica
             }
             catch (RequestFailedException ex) when (IsMissingContainer(ex))
             {
-                // The replica lost its table or container (wiped, replaced): create them again and retry once.
+                // The replica lost its table or container (wiped, replaced): it no longer holds what it acknowledged.
+                // Say so on the replica itself before anything is written there again, so every silo stops counting it
+                // (README.md, "Replica identity"); then create them again and retry once, so appends fill it from now on.
                 ForgetCreated();
                 await EnsureCreatedAsync(timeout.Token).ConfigureAwait(false);
+                await MarkLostAsync(ex.ErrorCode == "TableNotFound" ? "journal table was missing" : "blob container was missing", timeout.Token).ConfigureAwait(false);
                 return await operation(timeout.Token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException ex) when (timeout.IsCancellationRequested)
         {
-            throw new TimeoutException($"Storage replica {Index} did not answer within {_timeout * timeoutFactor}.", ex);
+            var timedOut = new TimeoutException($"Storage replica {Index} did not answer within {_timeout * timeoutFactor}.", ex);
+            Health.RecordError(timedOut);
+            throw timedOut;
         }
+        catch (Exception ex) when (ex is not ReplicaLagException)
+        {
+            Health.RecordError(ex);
+            throw;
+        }
+    }
+
+    /// <summary>Writes the "unhealed" marker row (replacing whatever is there) and notes it locally at once.</summary>
+    private async Task MarkLostAsync(string reason, CancellationToken token)
+    {
+        Health.MarkUnhealed(reason);
+        await _table.UpsertEntityAsync(MarkerEntity(ReplicaState.Unhealed, reason), TableUpdateMode.Replace, token).ConfigureAwait(false);
+    }
+
+    private static TableEntity MarkerEntity(ReplicaState state, string? reason)
+    {
+        var entity = new TableEntity(MarkerPartition, MarkerRow)
+        {
+            [VersionProperty] = FormatVersion,
+            [StateProperty] = state == ReplicaState.Healthy ? "healthy" : "unhealed",
+            [SinceProperty] = DateTimeOffset.UtcNow,
+        };
+        if (reason is not null)
+        {
+            entity[ReasonProperty] = reason;
+        }
+
+        return entity;
+    }
+
+    /// <summary>Reads the marker row and checks the marker blob (in parallel): what this replica says about its identity.</summary>
+    public Task<ReplicaMarker> ReadMarkerAsync() =>
+        RunAsync(async token =>
+        {
+            var blob = _container.GetBlobClient(MarkerBlob).ExistsAsync(token);
+            var row = await _table.GetEntityIfExistsAsync<TableEntity>(MarkerPartition, MarkerRow, cancellationToken: token).ConfigureAwait(false);
+            var blobPresent = (await blob.ConfigureAwait(false)).Value;
+            if (!row.HasValue || row.Value is not { } entity)
+            {
+                return ReplicaMarker.Missing with { BlobPresent = blobPresent };
+            }
+
+            var state = entity.GetString(StateProperty) == "healthy" ? ReplicaState.Healthy : ReplicaState.Unhealed;
+            return new ReplicaMarker(state, entity.GetString(ReasonProperty), entity.GetDateTimeOffset(SinceProperty), blobPresent, entity.ETag);
+        });
+
+    /// <summary>
+    /// Marks the replica healthy: the marker blob first, then the row. With <paramref name="ifMatch"/> (a heal) the row is
+    /// replaced only if it is still the version the sweep started from, or inserted only if it was missing then (default
+    /// ETag); false if it changed (the replica was wiped or marked again meanwhile). Without (first start), only inserted
+    /// when missing: the first silo to initialise the cluster decides, later ones never override an "unhealed".
+    /// </summary>
+    public Task<bool> MarkHealthyAsync(ETag? ifMatch) =>
+        RunAsync(async token =>
+        {
+            await _container.GetBlobClient(MarkerBlob).UploadAsync(BinaryData.FromString("DeviceSync replica marker"), overwrite: true, token).ConfigureAwait(false);
+            var entity = MarkerEntity(ReplicaState.Healthy, null);
+            try
+            {
+                if (ifMatch is { } etag && etag != default)
+                {
+                    await _table.UpdateEntityAsync(entity, etag, TableUpdateMode.Replace, token).ConfigureAwait(false);
+                }
+                else
+                {
+                    await _table.AddEntityAsync(entity, token).ConfigureAwait(false);
+                }
+
+                return true;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 409 or 412 or 404)
+            {
+                return false;
+            }
+        });
+
+    /// <summary>Marks the replica unhealed (it lost data, or holds none while others do).</summary>
+    public Task MarkUnhealedAsync(string reason) =>
+        RunAsync(async token =>
+        {
+            await MarkLostAsync(reason, token).ConfigureAwait(false);
+            return true;
+        });
+
+    /// <summary>Whether this replica holds any journal row or snapshot at all (first start: is the cluster new?).</summary>
+    public Task<bool> HoldsAnyDataAsync() =>
+        RunAsync(async token =>
+        {
+            var filter = TableClient.CreateQueryFilter($"PartitionKey ne {MarkerPartition}");
+            await foreach (var page in _table.QueryAsync<TableEntity>(filter, maxPerPage: 1, select: ["PartitionKey"], cancellationToken: token).AsPages().ConfigureAwait(false))
+            {
+                if (page.Values.Count > 0)
+                {
+                    return true;
+                }
+
+                break;
+            }
+
+            await foreach (var page in _container.GetBlobsAsync(new GetBlobsOptions { Prefix = "snapshots/" }, token).AsPages(pageSizeHint: 1).ConfigureAwait(false))
+            {
+                return page.Values.Count > 0;
+            }
+
+            return false;
+        });
+
+    /// <summary>The ETag of the blob container: a container deleted and created again has another.</summary>
+    public Task<ETag> ContainerETagAsync() =>
+        RunAsync(async token => (await _container.GetPropertiesAsync(cancellationToken: token).ConfigureAwait(false)).Value.ETag);
+
+    /// <summary>Every snapshot blob of every stream: (partition key, sequence). One listing, paged by the service.</summary>
+    public async IAsyncEnumerable<IReadOnlyList<(string PartitionKey, long Sequence)>> ScanSnapshotsAsync()
+    {
+        string? continuation = null;
+        do
+        {
+            var page = await RunAsync(async token =>
+            {
+                await foreach (var p in _container.GetBlobsAsync(new GetBlobsOptions { Prefix = "snapshots/" }, token).AsPages(continuation).ConfigureAwait(false))
+                {
+                    return p;
+                }
+
+                return null;
+            }).ConfigureAwait(false);
+            if (page is null)
+            {
+                yield break;
+            }
+
+            var found = new List<(string, long)>(page.Values.Count);
+            foreach (var blob in page.Values)
+            {
+                // snapshots/{partitionKey}/{sequence}
+                var parts = blob.Name.Split('/');
+                if (parts.Length == 3 && JournalNames.TryParseRowKey(parts[2], out var sequence))
+                {
+                    found.Add((parts[1], sequence));
+                }
+            }
+
+            yield return found;
+            continuation = page.ContinuationToken;
+        }
+        while (!string.IsNullOrEmpty(continuation));
+    }
+
+    /// <summary>The keys of every journal row (genesis rows included as sequence 0), a page at a time.</summary>
+    public async IAsyncEnumerable<IReadOnlyList<(string PartitionKey, long Sequence)>> ScanRowsAsync(int pageSize)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey ne {MarkerPartition}");
+        string? continuation = null;
+        do
+        {
+            var page = await RunAsync(async token =>
+            {
+                await foreach (var p in _table.QueryAsync<TableEntity>(filter, maxPerPage: pageSize, select: ["PartitionKey", "RowKey"], cancellationToken: token)
+                                   .AsPages(continuation).ConfigureAwait(false))
+                {
+                    return p;
+                }
+
+                return null;
+            }).ConfigureAwait(false);
+            if (page is null)
+            {
+                yield break;
+            }
+
+            var found = new List<(string, long)>(page.Values.Count);
+            foreach (var row in page.Values)
+            {
+                if (long.TryParse(row.RowKey, NumberStyles.None, CultureInfo.InvariantCulture, out var sequence))
+                {
+                    found.Add((row.PartitionKey, sequence));
+                }
+            }
+
+            yield return found;
+            continuation = page.ContinuationToken;
+        }
+        while (!string.IsNullOrEmpty(continuation));
     }
 
     private async Task EnsureCreatedAsync(CancellationToken token)

@@ -104,7 +104,7 @@ public sealed class JournalStream
         QuorumResult result;
         try
         {
-            result = await QuorumWriter.WriteAsync(StartOrderedWrites(entry, data), options.WriteQuorum, ct).ConfigureAwait(true);
+            result = await QuorumWriter.WriteAsync(StartOrderedWrites(entry, data), options.WriteQuorum, CountsTowardQuorum, ct).ConfigureAwait(true);
         }
         catch (OperationCanceledException)
         {
@@ -166,7 +166,7 @@ public sealed class JournalStream
         activity?.SetTag("bytes", data.Length);
 
         var writes = _store.Replicas.Select(r => Task.Run(() => WriteSnapshotAsync(r, snapshot, data), CancellationToken.None)).ToArray();
-        var result = await QuorumWriter.WriteAsync(writes, options.WriteQuorum, ct).ConfigureAwait(true);
+        var result = await QuorumWriter.WriteAsync(writes, options.WriteQuorum, CountsTowardQuorum, ct).ConfigureAwait(true);
         var acknowledged = result.Acknowledged;
         if (acknowledged < options.WriteQuorum)
         {
@@ -329,6 +329,8 @@ public sealed class JournalStream
             }
         }
     }
+
+    private bool CountsTowardQuorum(int replica) => _store.Replicas[replica].Health.Counts;
 
     private void Remember(JournalEntry entry, byte[] payload)
     {

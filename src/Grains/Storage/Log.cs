@@ -46,4 +46,25 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 4014, Level = LogLevel.Debug, Message = "Replica {Replica} lags behind stream {Stream}: entry {Sequence} not written there until read repair")]
     public static partial void ReplicaLagging(ILogger logger, int replica, string stream, long sequence);
+
+    [LoggerMessage(EventId = 4015, Level = LogLevel.Warning, Message = "Replica {Replica}: its identity marker could not be read")]
+    public static partial void MarkerReadFailed(ILogger logger, Exception exception, int replica);
+
+    [LoggerMessage(EventId = 4016, Level = LogLevel.Information, Message = "No replica carried an identity marker: initialised the markers of {Answered} replicas ({WithData} hold data; empty ones beside them are unhealed)")]
+    public static partial void Bootstrapped(ILogger logger, int withData, int answered);
+
+    [LoggerMessage(EventId = 4017, Level = LogLevel.Information, Message = "Sweep finished: {Streams} streams, {Behind} behind somewhere, {Repaired} repaired, {Failed} failed, healed replicas [{Healed}], in {Elapsed}")]
+    public static partial void SweepFinished(ILogger logger, int streams, int behind, int repaired, int failed, string healed, TimeSpan elapsed);
+
+    [LoggerMessage(EventId = 4018, Level = LogLevel.Warning, Message = "Sweep could not repair stream {Stream}")]
+    public static partial void SweepRepairFailed(ILogger logger, Exception exception, string stream);
+
+    [LoggerMessage(EventId = 4019, Level = LogLevel.Warning, Message = "Sweep failed")]
+    public static partial void SweepFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 4020, Level = LogLevel.Warning, Message = "Replica {Replica} healed: it holds every stream a quorum holds and counts toward the quorums again")]
+    public static partial void ReplicaHealed(ILogger logger, int replica);
+
+    [LoggerMessage(EventId = 4021, Level = LogLevel.Information, Message = "Replica {Replica} not healed by this sweep: {Why}")]
+    public static partial void ReplicaNotHealed(ILogger logger, int replica, string why);
 }

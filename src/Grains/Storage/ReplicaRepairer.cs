@@ -9,7 +9,11 @@ internal static class ReplicaRepairer
 {
     private const int ParallelWritesPerReplica = 8;
 
-    public static async Task RepairAsync(
+    /// <summary>Missing entries handed to one <see cref="JournalReplica.RepairMissingAsync"/> (itself split into transactions of 100).</summary>
+    private const int MissingPerRequest = 500;
+
+    /// <returns>One outcome per view: complete when nothing failed (every write landed or was already there).</returns>
+    public static async Task<ReplicaRepairOutcome[]> RepairAsync(
         AzureJournalStore store,
         string streamKey,
         string partitionKey,
@@ -18,11 +22,11 @@ internal static class ReplicaRepairer
         byte[]? snapshotState,
         IReadOnlyList<byte[]> payloads)
     {
-        await Task.WhenAll(views.Select(view => Task.Run(() => RepairReplicaAsync(store, streamKey, partitionKey, view, history, snapshotState, payloads))))
+        return await Task.WhenAll(views.Select(view => Task.Run(() => RepairReplicaAsync(store, streamKey, partitionKey, view, history, snapshotState, payloads))))
             .ConfigureAwait(false);
     }
 
-    private static async Task RepairReplicaAsync(
+    private static async Task<ReplicaRepairOutcome> RepairReplicaAsync(
         AzureJournalStore store,
         string streamKey,
         string partitionKey,
@@ -35,6 +39,8 @@ internal static class ReplicaRepairer
         var snapshots = 0;
         var entries = 0;
         var removed = 0;
+        var lostRaces = 0;
+        var complete = false;
         try
         {
             if (history.Snapshot is { } snapshot && snapshotState is not null && !snapshot.Holders.Contains(view.Replica))
@@ -49,8 +55,23 @@ internal static class ReplicaRepairer
                 .Select((chosen, i) => (Chosen: chosen.Entry, Payload: payloads[i], Held: held.GetValueOrDefault(chosen.Entry.Sequence)))
                 .Where(w => w.Held is null || w.Held.EntryId != w.Chosen.EntryId)
                 .ToList();
+            // Entries it lacks outright go in transactions (a wiped replica lacks everything); a batch that meets a row
+            // already there (a writer's catch-up raced us) is redone one by one below, where each insert is checked.
+            var oneByOne = work.Where(w => w.Held is not null).ToList();
+            foreach (var batch in work.Where(w => w.Held is null).Chunk(MissingPerRequest))
+            {
+                if (await replica.RepairMissingAsync(partitionKey, batch.Select(w => (w.Chosen, w.Payload)).ToArray()).ConfigureAwait(false))
+                {
+                    entries += batch.Length;
+                }
+                else
+                {
+                    oneByOne.AddRange(batch);
+                }
+            }
+
             await Parallel.ForEachAsync(
-                work,
+                oneByOne,
                 new ParallelOptions { MaxDegreeOfParallelism = ParallelWritesPerReplica },
                 async (w, _) =>
                 {
@@ -58,9 +79,13 @@ internal static class ReplicaRepairer
                     {
                         Interlocked.Increment(ref entries);
                     }
+                    else
+                    {
+                        Interlocked.Increment(ref lostRaces); // someone wrote that row meanwhile: not known to be ours
+                    }
                 }).ConfigureAwait(false);
 
-            if (snapshots + entries > 0 || (history.LastSequence > 0 && view.Entries.Count == 0 && view.Snapshots.Count == 0))
+            if (snapshots + entries > 0 || (history.LastSequence > 0 && !view.HasGenesis))
             {
                 await replica.EnsureGenesisAsync(partitionKey).ConfigureAwait(false);
             }
@@ -70,6 +95,8 @@ internal static class ReplicaRepairer
                 await replica.DeleteEntryAsync(partitionKey, stray.Sequence, stray.ETag).ConfigureAwait(false);
                 removed++;
             }
+
+            complete = lostRaces == 0;
         }
         catch (Exception ex)
         {
@@ -83,7 +110,10 @@ internal static class ReplicaRepairer
         if (snapshots + entries + removed > 0)
         {
             StorageTelemetry.Repairs.Add(snapshots + entries, new KeyValuePair<string, object?>(StorageTelemetry.ReplicaTag, view.Replica));
+            replica.Health.RecordRepairs(snapshots + entries);
             Log.Repaired(store.Logger, view.Replica, streamKey, entries, snapshots, removed);
         }
+
+        return new ReplicaRepairOutcome(view.Replica, complete, snapshots + entries);
     }
 }

@@ -40,4 +40,36 @@ internal static class StreamKeyEncoding
         var prefix = builder.ToString(0, HashedPrefixLength).TrimEnd('~');
         return prefix + "~~" + Convert.ToHexString(SHA256.HashData(bytes));
     }
+
+    /// <summary>The stream key a partition key was made from; false for a hashed (very long) key, which keeps only a prefix.</summary>
+    public static bool TryDecode(string partitionKey, out string streamKey)
+    {
+        streamKey = "";
+        if (partitionKey.Contains("~~", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var bytes = new List<byte>(partitionKey.Length);
+        for (var i = 0; i < partitionKey.Length; i++)
+        {
+            var c = partitionKey[i];
+            if (c != '~')
+            {
+                bytes.Add((byte)c);
+            }
+            else if (i + 2 < partitionKey.Length && byte.TryParse(partitionKey.AsSpan(i + 1, 2), System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out var b))
+            {
+                bytes.Add(b);
+                i += 2;
+            }
+            else
+            {
+                return false;
+            }
+        }
+
+        streamKey = Encoding.UTF8.GetString(bytes.ToArray());
+        return bytes.Count > 0 && Encode(streamKey) == partitionKey;
+    }
 }

@@ -48,6 +48,38 @@ public sealed class AdminApiTests(ApiCluster cluster)
         await ApiProblem.AssertAsync(provision, HttpStatusCode.Forbidden, "forbidden");
         using var clusterInfo = await Admin(HttpMethod.Get, "/v1/admin/cluster", key, null);
         await ApiProblem.AssertAsync(clusterInfo, HttpStatusCode.Forbidden, "forbidden");
+        using var replicas = await Admin(HttpMethod.Get, "/v1/admin/replicas", key, null);
+        await ApiProblem.AssertAsync(replicas, HttpStatusCode.Forbidden, "forbidden");
+    }
+
+    [Fact]
+    public async Task Lists_the_storage_replicas_and_the_sweeper()
+    {
+        JsonElement view = default;
+        await Eventually.WaitAsync(
+            async () =>
+            {
+                using var response = await Admin(HttpMethod.Get, "/v1/admin/replicas", cluster.AdminKey, null);
+                view = await ApiClient.ReadJsonAsync(response, HttpStatusCode.OK);
+                return view.GetProperty("replicas").EnumerateArray().All(r => r.GetProperty("state").GetString() == "healthy");
+            },
+            TimeSpan.FromSeconds(30),
+            "every replica of a fresh cluster is healthy");
+
+        var replicas = view.GetProperty("replicas").EnumerateArray().ToList();
+        Assert.Equal([0, 1, 2], replicas.Select(r => r.GetProperty("replica").GetInt32()));
+        Assert.All(replicas, r =>
+        {
+            Assert.Equal(JsonValueKind.Null, r.GetProperty("reason").ValueKind);
+            Assert.True(r.TryGetProperty("streamsBehind", out _));
+            Assert.True(r.TryGetProperty("lastError", out _));
+            Assert.True(r.GetProperty("repairsWritten").GetInt64() >= 0);
+        });
+        var sweep = view.GetProperty("sweep");
+        Assert.True(sweep.GetProperty("enabled").GetBoolean());
+        Assert.False(string.IsNullOrEmpty(sweep.GetProperty("silo").GetString()));
+        Assert.True(view.GetProperty("silosReporting").GetInt32() >= 1);
+        Assert.DoesNotContain("AccountKey", view.ToString(), StringComparison.OrdinalIgnoreCase);
     }
 
     [Theory]

@@ -12,7 +12,7 @@ public sealed class PipelineSettingsTests
     public async Task Without_an_admin_key_the_admin_routes_are_404()
     {
         await using var gateway = await PipelineGateway.StartAsync(new Dictionary<string, string?>());
-        foreach (var (method, path) in new[] { (HttpMethod.Post, "/v1/admin/provision"), (HttpMethod.Get, "/v1/admin/cluster") })
+        foreach (var (method, path) in new[] { (HttpMethod.Post, "/v1/admin/provision"), (HttpMethod.Get, "/v1/admin/cluster"), (HttpMethod.Get, "/v1/admin/replicas") })
         {
             using var request = new HttpRequestMessage(method, path) { Content = method == HttpMethod.Post ? new StringContent("{\"accounts\": []}") : null };
             request.Headers.Add("X-Admin-Key", "anything");

@@ -71,6 +71,55 @@ public sealed class StorageConfigurationTests
         Assert.NotEqual(StreamKeyEncoding.Encode(longKey), StreamKeyEncoding.Encode(longKey + "y"));
     }
 
+    [Theory]
+    [InlineData("00:01:00", "00:00:05", 20, 20000, true)]
+    [InlineData("00:00:00.5", "00:00:05", 20, 20000, false)]
+    [InlineData("00:01:00", "00:00:00", 20, 20000, false)]
+    [InlineData("00:01:00", "00:10:00", 20, 20000, false)]
+    [InlineData("00:01:00", "00:00:05", 0, 20000, false)]
+    [InlineData("00:01:00", "00:00:05", -1, 20000, false)]
+    [InlineData("00:01:00", "00:00:05", 20, 10, false)]
+    public void Sweep_options_are_validated(string interval, string probe, double repairsPerSecond, int rowsPerSecond, bool valid)
+    {
+        var options = new ReplicaSweepOptions
+        {
+            Interval = TimeSpan.Parse(interval, System.Globalization.CultureInfo.InvariantCulture),
+            ProbeInterval = TimeSpan.Parse(probe, System.Globalization.CultureInfo.InvariantCulture),
+            MaxRepairsPerSecond = repairsPerSecond,
+            MaxRowsScannedPerSecond = rowsPerSecond,
+        };
+
+        Assert.Equal(valid, new ReplicaSweepOptionsValidator().Validate(null, options).Succeeded);
+    }
+
+    [Fact]
+    public void A_bad_Storage_Sweep_setting_stops_the_process_at_start()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Storage:Replicas:0"] = "UseDevelopmentStorage=true",
+            ["Storage:WriteQuorum"] = "1",
+            ["Storage:Sweep:Interval"] = "00:05:00",
+        };
+        Assert.Equal(TimeSpan.FromMinutes(5), Provider(settings).GetRequiredService<IOptions<ReplicaSweepOptions>>().Value.Interval);
+
+        settings["Storage:Sweep:MaxRepairsPerSecond"] = "0";
+        Assert.Throws<OptionsValidationException>(() => Provider(settings).GetRequiredService<IOptions<ReplicaSweepOptions>>().Value);
+    }
+
+    [Fact]
+    public void Partition_keys_decode_to_their_stream_keys_except_hashed_ones_and_the_marker()
+    {
+        foreach (var key in new[] { "collection/alice.b/contacts", "account/x-y_z", "ünï/cødé", "a~2Fb", "#?\\/'\u0001" })
+        {
+            Assert.True(StreamKeyEncoding.TryDecode(StreamKeyEncoding.Encode(key), out var decoded));
+            Assert.Equal(key, decoded);
+        }
+
+        Assert.False(StreamKeyEncoding.TryDecode(StreamKeyEncoding.Encode(new string('x', 600)), out _));
+        Assert.False(StreamKeyEncoding.TryDecode(JournalReplica.MarkerPartition, out _));
+    }
+
     private static ServiceProvider Provider(Dictionary<string, string?> settings)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();

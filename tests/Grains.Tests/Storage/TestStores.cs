@@ -40,6 +40,10 @@ internal static class TestStores
     public static AzureJournalStore Reopen(AzureJournalStore store) =>
         Create(store.Options.Replicas, store.Options.TablePrefix, writeQuorum: store.Options.WriteQuorum);
 
+    /// <summary>A sweeper over <paramref name="store"/> that repairs directly (no grains here) and is not throttled.</summary>
+    public static ReplicaSweeper Sweeper(AzureJournalStore store) =>
+        new(store, new ReplicaSweepOptions { MaxRepairsPerSecond = 10_000, MaxRowsScannedPerSecond = 1_000_000 }, store.RepairAsync, Logger);
+
     public static byte[] Payload(long sequence, int size = 64)
     {
         var bytes = new byte[size];

@@ -1,0 +1,321 @@
+using System.Diagnostics;
+using Azure;
+using Microsoft.Extensions.Logging;
+
+namespace DeviceSync.Grains.Storage;
+
+/// <summary>
+/// One sweep over every stream of every replica: compares what each replica holds of each stream (the row keys and
+/// snapshot names, never payloads), has every stream that some replica lacks something of repaired by its owner, and
+/// marks an unhealed replica healthy once it holds every stream a quorum holds. Throttled on both sides (rows read per
+/// second, repairs per second) so it cannot starve device traffic. See README.md, "Sweeper".
+/// </summary>
+/// <param name="repair">Repairs one stream and says which replicas hold all of it afterwards. In a silo this is a call to
+/// the grain that owns the stream, so the repair never races that stream's writer (the read-repair's replacements and
+/// deletions are only safe between one writer's appends); tests call <see cref="AzureJournalStore.RepairAsync"/>.</param>
+public sealed class ReplicaSweeper(
+    AzureJournalStore store,
+    ReplicaSweepOptions options,
+    Func<string, CancellationToken, Task<JournalRepairResult>> repair,
+    ILogger logger,
+    TimeProvider? time = null)
+{
+    private const int ScanPageSize = 1000;
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
+    public SweepProgress Progress { get; } = new();
+
+    /// <summary>Runs one sweep; returns the replicas it healed. Failures of single streams are counted, not thrown.</summary>
+    public async Task<IReadOnlyList<int>> SweepAsync(CancellationToken cancellationToken = default)
+    {
+        var started = Stopwatch.GetTimestamp();
+        Progress.Start(_time.GetUtcNow());
+        store.LastSweep = Progress;
+        try
+        {
+            var healed = await SweepOnceAsync(cancellationToken).ConfigureAwait(false);
+            Progress.Finish(_time.GetUtcNow(), "completed", healed);
+            StorageTelemetry.Sweeps.Add(1, new KeyValuePair<string, object?>(StorageTelemetry.OutcomeTag, "completed"));
+            var (streams, behind, repaired, failed) = ((int)Progress.StreamsTotal, (int)Progress.StreamsBehind, (int)Progress.StreamsRepaired, (int)Progress.RepairsFailed);
+            var healedList = string.Join(",", healed);
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            Log.SweepFinished(logger, streams, behind, repaired, failed, healedList, elapsed);
+            return healed;
+        }
+        catch (Exception ex)
+        {
+            Progress.Finish(_time.GetUtcNow(), "failed: " + ex.GetType().Name, []);
+            StorageTelemetry.Sweeps.Add(1, new KeyValuePair<string, object?>(StorageTelemetry.OutcomeTag, "failed"));
+            if (ex is not OperationCanceledException)
+            {
+                Log.SweepFailed(logger, ex);
+            }
+
+            throw;
+        }
+    }
+
+    private async Task<IReadOnlyList<int>> SweepOnceAsync(CancellationToken cancellationToken)
+    {
+        var replicas = store.Replicas;
+        var n = replicas.Count;
+        await store.ProbeAsync().ConfigureAwait(false);
+
+        // What each replica said about itself when the sweep began. A heal is conditional on the marker row and the
+        // container being the very ones seen here: a wipe during the sweep changes both, and voids the heal.
+        var markers = new ReplicaMarker?[n];
+        var containers = new ETag?[n];
+        for (var i = 0; i < n; i++)
+        {
+            try
+            {
+                // The container first: finding it missing recreates it and rewrites the marker row, which must happen
+                // before the row's ETag is taken, or the heal would be voided by the sweep's own doing.
+                containers[i] = await replicas[i].ContainerETagAsync().ConfigureAwait(false);
+                markers[i] = await replicas[i].ReadMarkerAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                markers[i] = null; // unreachable: neither a source this sweep nor healed by it
+            }
+        }
+
+        // Every stream on every replica that answers: its newest snapshot, last row, rows above the snapshot, genesis row.
+        var streams = new Dictionary<string, StreamTail[]>(StringComparer.Ordinal);
+        var scanned = new bool[n];
+        for (var i = 0; i < n; i++)
+        {
+            if (markers[i] is null)
+            {
+                continue;
+            }
+
+            try
+            {
+                await ScanAsync(i, streams, cancellationToken).ConfigureAwait(false);
+                scanned[i] = true;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Log.SweepRepairFailed(logger, ex, $"(scan of replica {i})");
+            }
+        }
+
+        // A stream is behind on a replica that lacks its newest entry or snapshot any replica has, or has a hole in its
+        // rows above its own snapshot, or lacks the genesis row (the fence for entry 1).
+        var behindOn = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        var behindCounts = new int[n];
+        foreach (var (partitionKey, tails) in streams)
+        {
+            var target = tails.Where((_, i) => scanned[i]).Max(t => t.Tail);
+            var lagging = new List<int>();
+            for (var i = 0; i < n; i++)
+            {
+                if (scanned[i] && tails[i].IsBehind(target))
+                {
+                    lagging.Add(i);
+                    behindCounts[i]++;
+                }
+            }
+
+            if (lagging.Count > 0)
+            {
+                behindOn[partitionKey] = lagging;
+            }
+        }
+
+        for (var i = 0; i < n; i++)
+        {
+            if (scanned[i])
+            {
+                replicas[i].Health.RecordStreamsBehind(behindCounts[i]);
+            }
+        }
+
+        Progress.Scanned(streams.Count, behindOn.Count);
+
+        // Repair, paced. An unhealed replica heals only if every stream it lacked was repaired onto it.
+        var unhealedAtStart = Enumerable.Range(0, n).Where(i => markers[i] is { State: not ReplicaState.Healthy }).ToArray();
+        var incomplete = new HashSet<int>();
+        var pace = Stopwatch.StartNew();
+        var repairs = 0;
+        var checkedStreams = streams.Count - behindOn.Count;
+        Progress.Checked(checkedStreams);
+        foreach (var (partitionKey, lagging) in behindOn)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            await PaceAsync(pace, ++repairs, options.MaxRepairsPerSecond, cancellationToken).ConfigureAwait(false);
+            JournalRepairResult? result = null;
+            if (StreamKeyEncoding.TryDecode(partitionKey, out var streamKey))
+            {
+                try
+                {
+                    result = await repair(streamKey, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    Log.SweepRepairFailed(logger, ex, streamKey);
+                }
+            }
+
+            var succeeded = result is not null && lagging.All(result.CompleteReplicas.Contains);
+            Progress.Repaired(succeeded);
+            StorageTelemetry.SweepRepairs.Add(1, new KeyValuePair<string, object?>(StorageTelemetry.OutcomeTag, succeeded ? "repaired" : "failed"));
+            foreach (var replica in lagging.Where(r => result is null || !result.CompleteReplicas.Contains(r)))
+            {
+                incomplete.Add(replica);
+            }
+
+            Progress.Checked(++checkedStreams);
+        }
+
+        return await HealAsync(unhealedAtStart, markers, containers, scanned, incomplete).ConfigureAwait(false);
+    }
+
+    private async Task<IReadOnlyList<int>> HealAsync(int[] unhealed, ReplicaMarker?[] markers, ETag?[] containers, bool[] scanned, HashSet<int> incomplete)
+    {
+        var healed = new List<int>();
+        // Every acknowledged entry is on W healthy replicas; any R healthy replicas include one of them. So the union of
+        // R healthy replicas' streams (or of all replicas) is every stream a quorum holds: with fewer scanned, nothing can
+        // be proven complete.
+        var healthySources = Enumerable.Range(0, markers.Length).Count(i => scanned[i] && markers[i] is { State: ReplicaState.Healthy });
+        var all = scanned.All(s => s);
+        foreach (var replica in unhealed)
+        {
+            string? why = null;
+            if (healthySources < store.Options.ReadQuorum && !all)
+            {
+                why = $"{healthySources} healthy replicas were compared, {store.Options.ReadQuorum} needed";
+            }
+            else if (!scanned[replica])
+            {
+                why = "it could not be read";
+            }
+            else if (incomplete.Contains(replica))
+            {
+                why = "some streams it lacks could not be repaired yet";
+            }
+            else
+            {
+                try
+                {
+                    if (await store.Replicas[replica].ContainerETagAsync().ConfigureAwait(false) != containers[replica])
+                    {
+                        why = "its blob container was replaced during the sweep";
+                    }
+                    else if (!await store.Replicas[replica].MarkHealthyAsync(markers[replica]!.ETag).ConfigureAwait(false))
+                    {
+                        why = "its marker changed during the sweep (wiped or marked again)";
+                    }
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    why = "it failed at the end of the sweep (" + ex.GetType().Name + ")";
+                }
+            }
+
+            if (why is null)
+            {
+                healed.Add(replica);
+                Log.ReplicaHealed(logger, replica);
+            }
+            else
+            {
+                Log.ReplicaNotHealed(logger, replica, why);
+            }
+        }
+
+        if (healed.Count > 0)
+        {
+            await store.ProbeAsync().ConfigureAwait(false);
+        }
+
+        return healed;
+    }
+
+    private async Task ScanAsync(int replica, Dictionary<string, StreamTail[]> streams, CancellationToken cancellationToken)
+    {
+        var source = store.Replicas[replica];
+        var n = store.Replicas.Count;
+        StreamTail[] TailsOf(string partitionKey)
+        {
+            if (!streams.TryGetValue(partitionKey, out var tails))
+            {
+                tails = new StreamTail[n];
+                streams[partitionKey] = tails;
+            }
+
+            return tails;
+        }
+
+        // Snapshots first: rows are counted relative to the replica's newest snapshot.
+        await foreach (var page in source.ScanSnapshotsAsync().WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var (partitionKey, sequence) in page)
+            {
+                var tails = TailsOf(partitionKey);
+                tails[replica].MaxSnapshot = Math.Max(tails[replica].MaxSnapshot, sequence);
+            }
+        }
+
+        var pace = Stopwatch.StartNew();
+        long rows = 0;
+        await foreach (var page in source.ScanRowsAsync(ScanPageSize).WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var (partitionKey, sequence) in page)
+            {
+                TailsOf(partitionKey)[replica].AddRow(sequence);
+            }
+
+            rows += page.Count;
+            await PaceAsync(pace, rows, options.MaxRowsScannedPerSecond, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Waits until <paramref name="done"/> units at <paramref name="perSecond"/> would have taken as long as has passed.</summary>
+    private static async Task PaceAsync(Stopwatch clock, long done, double perSecond, CancellationToken cancellationToken)
+    {
+        var due = TimeSpan.FromSeconds(done / perSecond) - clock.Elapsed;
+        if (due > TimeSpan.Zero)
+        {
+            await Task.Delay(due, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>What one replica holds of one stream, from its row keys and snapshot names.</summary>
+    private struct StreamTail
+    {
+        private long _rowsAboveSnapshot;
+
+        public long MaxRow { get; private set; }
+
+        public long MaxSnapshot { get; set; }
+
+        public bool Genesis { get; private set; }
+
+        public readonly long Tail => Math.Max(MaxRow, MaxSnapshot);
+
+        public void AddRow(long sequence)
+        {
+            if (sequence == 0)
+            {
+                Genesis = true;
+                return;
+            }
+
+            MaxRow = Math.Max(MaxRow, sequence);
+            if (sequence > MaxSnapshot)
+            {
+                _rowsAboveSnapshot++;
+            }
+        }
+
+        /// <summary>Lacks the newest entry or snapshot some replica has, has a hole above its snapshot, or lacks the genesis row.</summary>
+        /// <remarks>Without a snapshot the rows must run from entry 1: a replica that lost its container (and so its snapshots)
+        /// but kept its compacted rows shows a hole there.</remarks>
+        public readonly bool IsBehind(long target) =>
+            Tail < target
+            || (MaxRow > MaxSnapshot && _rowsAboveSnapshot != MaxRow - MaxSnapshot)
+            || (target > 0 && !Genesis);
+    }
+}
