@@ -46,4 +46,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 4014, Level = LogLevel.Debug, Message = "Replica {Replica} lags behind stream {Stream}: entry {Sequence} not written there until read repair")]
     public static partial void ReplicaLagging(ILogger logger, int replica, string stream, long sequence);
+
+    [LoggerMessage(EventId = 4015, Level = LogLevel.Warning, Message = "Journal observer {Observer} failed on stream {Stream}; the journal write itself is unaffected")]
+    public static partial void ObserverFailed(ILogger logger, Exception exception, string observer, string stream);
 }
