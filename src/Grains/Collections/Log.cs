@@ -15,4 +15,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Mass-delete guard held back a request to {AccountId}/{Collection} ({Reason}): {Deletes} of {LiveItems} live items; the device must confirm")]
     public static partial void MassDeleteHeld(ILogger logger, string accountId, string collection, string reason, int deletes, int liveItems);
+
+    [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "Collection {AccountId}/{Collection} restored from backup position {Sequence} (generation {Generation}); live head was {PreviousHead}, now epoch {Epoch}")]
+    public static partial void Restored(ILogger logger, string accountId, string collection, long sequence, int generation, long previousHead, long epoch);
+
+    [LoggerMessage(EventId = 2102, Level = LogLevel.Error, Message = "The backup of {AccountId}/{Collection} is damaged; nothing restored")]
+    public static partial void RestoreDamaged(ILogger logger, Exception exception, string accountId, string collection);
 }
