@@ -12,6 +12,13 @@ public sealed class BackupConnection
         Reader = Store is null ? null : new BackupReader(Store);
     }
 
+    /// <summary>A connection to a given store (tests).</summary>
+    internal BackupConnection(BackupStore store)
+    {
+        Store = store;
+        Reader = new BackupReader(store);
+    }
+
     public BackupStore? Store { get; }
 
     public BackupReader? Reader { get; }

@@ -57,6 +57,7 @@ public sealed class BackupStore
         blobOptions.Retry.NetworkTimeout = requestTimeout;
         blobOptions.Retry.MaxRetries = 2;
         var clients = new ReplicaClients(connectionString, tableOptions, blobOptions);
+        ConnectionString = connectionString;
         TablePrefix = tablePrefix;
         _table = clients.Tables.GetTableClient(tablePrefix + "backup");
         _container = clients.Blobs.GetBlobContainerClient(tablePrefix.ToLowerInvariant() + "-backup");
@@ -65,6 +66,9 @@ public sealed class BackupStore
     }
 
     public string TablePrefix { get; }
+
+    /// <summary>The account's connection string (the drill builds a scratch journal on the same account).</summary>
+    internal string ConnectionString { get; }
 
     /// <summary>The account's service clients (the drill builds its scratch journal on the same account).</summary>
     internal TableServiceClient Tables { get; }
@@ -77,6 +81,25 @@ public sealed class BackupStore
         StreamKeyEncoding.Encode(streamKey) + "~g" + generation.ToString(CultureInfo.InvariantCulture);
 
     public static string RowKey(long sequence) => sequence.ToString("D19", CultureInfo.InvariantCulture);
+
+    /// <summary>Deletes a journal's table and container on this account (the drill's scratch journal under <paramref name="tablePrefix"/>).</summary>
+    public async Task DeleteJournalAsync(string tablePrefix, CancellationToken ct = default)
+    {
+        await Tables.DeleteTableAsync(JournalNames.TableName(tablePrefix), ct).ConfigureAwait(false);
+        try
+        {
+            await Blobs.DeleteBlobContainerAsync(JournalNames.ContainerName(tablePrefix), cancellationToken: ct).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            // No blob was ever written there.
+        }
+    }
+
+    /// <summary>A journal store on this account under <paramref name="tablePrefix"/>, one replica, W = 1: scratch space for drills.</summary>
+    public AzureJournalStore OpenScratchJournal(string tablePrefix) =>
+        new(new ReplicationOptions { Replicas = [ConnectionString], WriteQuorum = 1, TablePrefix = tablePrefix },
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, extraPolicy: null);
 
     // ---- index ----
 

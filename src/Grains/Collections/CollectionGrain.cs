@@ -140,6 +140,9 @@ public sealed class CollectionGrain(
             return new CollectionRestoreResult { Status = RestoreStatus.Damaged, Detail = ex.Message };
         }
 
+        // Read the live history afresh: after a loss (wiped replicas) the restore must follow what storage holds now, not
+        // what this activation remembers; the open also lets the backup notice that the live history got shorter.
+        _journal!.Close();
         for (var attempt = 1; ; attempt++)
         {
             var ledger = await EnsureLoadedAsync();
