@@ -22,6 +22,19 @@ internal static class BackupCommandOptions
     {
         Description = "the gateway, for the admin routes",
         DefaultValueFactory = _ => new Uri("http://127.0.0.1:5080"),
+
+        // System.CommandLine has no built-in conversion to Uri: without this, passing --gateway fails at GetValue.
+        CustomParser = r =>
+        {
+            var text = r.Tokens.Single().Value;
+            if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+            {
+                return uri;
+            }
+
+            r.AddError($"--gateway must be an absolute http(s) address, not '{text}'.");
+            return null!;
+        },
     };
 
     public static Option<string?> AdminKey() => new("--admin-key")
