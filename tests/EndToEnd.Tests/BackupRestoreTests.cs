@@ -174,6 +174,11 @@ public sealed class BackupRestoreTests(ITestOutputHelper output) : ClusterTest(o
 
         // The backup kept the old history and continues the new one in a new generation.
         await Eventually.WaitAsync(async () => await BackupStore().ReadGenerationAsync($"collection/{account}/notes") == 1, Deadline, "a new generation");
+        var windows = await BackupsCommand.ListAsync(BackupStore(), account, CancellationToken.None);
+        Assert.Equal(
+            [($"account/{account}", 0), ($"collection/{account}/notes", 0), ($"collection/{account}/notes", 1)],
+            windows.Select(w => (w.StreamKey, w.Generation)));
+        Assert.All(windows, w => Assert.True(w.OldestAt <= w.NewestAt, $"{w.StreamKey} has a restorable window"));
     }
 
     public override async Task DisposeAsync()

@@ -254,6 +254,16 @@ public sealed class BackupCopier : BackgroundService, IJournalObserver
                 return true;
             }
 
+            {
+                var from = toWrite.Count > 0 ? toWrite[^1].Sequence : backupLast;
+                if (baseSnapshot is null && toWrite.Count == 0 && snapshot is null && !queued.Any(e => e.Sequence > from))
+                {
+                    // Nothing the backup lacks (an open of an empty or fully copied stream): no request at all.
+                    Complete(work, reconcile, [], null);
+                    return true;
+                }
+            }
+
             if (work.Generation is null)
             {
                 await store.WriteGenerationAsync(streamKey, 0, ct).ConfigureAwait(false);
@@ -292,7 +302,8 @@ public sealed class BackupCopier : BackgroundService, IJournalObserver
             }
 
             var newestSequence = Math.Max(backupLast, lastWritten?.Sequence ?? 0);
-            work.Tail = (work.Tail ?? new BackupTail { StreamKey = streamKey, Generation = generationNow }) with
+            var wroteSomething = baseSnapshot is not null || lastWritten is not null || snapshot is not null;
+            work.Tail = !wroteSomething ? work.Tail : (work.Tail ?? new BackupTail { StreamKey = streamKey, Generation = generationNow }) with
             {
                 Generation = generationNow,
                 Newest = lastWritten?.Sequence ?? work.Tail?.Newest ?? 0,
@@ -329,10 +340,12 @@ public sealed class BackupCopier : BackgroundService, IJournalObserver
 
             var removed = work.Entries.RemoveAll(e => copied.Contains(e.Sequence));
             _pending -= removed;
-            if (!work.HasWork)
-            {
-                work.OldestPendingAt = null;
-            }
+
+            // The lag is the age of what still waits: a stream written without pause always has work, so the time of its
+            // first queued item would otherwise only ever grow.
+            work.OldestPendingAt = !work.HasWork ? null
+                : work.Entries.Count > 0 && work.Reconcile is null && work.Snapshot is null ? work.Entries[0].CommittedAt
+                : work.OldestPendingAt;
         }
     }
 

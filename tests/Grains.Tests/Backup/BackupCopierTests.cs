@@ -45,9 +45,13 @@ public sealed class BackupCopierTests(BackupStorage storage) : IClassFixture<Bac
         var (store, copier, backup) = NewSilo();
         var key = TestStores.NewKey();
         var stream = await store.OpenAsync(key);
+        await copier.CopyOnceAsync(); // the open of an empty stream: nothing to ship, nothing written
+        Assert.Null(await backup.ReadGenerationAsync(key));
         await TestStores.AppendManyAsync(stream, 150);
 
         await copier.CopyOnceAsync();
+
+        Assert.NotNull((await backup.ReadTailAsync(key, 0))!.FirstAt);
 
         var entries = await backup.ReadEntriesAsync(key, 0, 1, 150);
         Assert.Equal(150, entries.Count);
