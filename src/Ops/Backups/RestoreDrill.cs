@@ -15,6 +15,7 @@ namespace DeviceSync.Ops.Backups;
 /// </summary>
 public sealed class RestoreDrill(BackupStore store, AdminClient admin, TimeSpan wait, TextWriter output)
 {
+    private const int Parallelism = 4;
     private static readonly SyncPolicy Policy = new();
 
     public async Task<DrillVerdict> RunAsync(string? accountId, CancellationToken ct)
@@ -36,26 +37,32 @@ public sealed class RestoreDrill(BackupStore store, AdminClient admin, TimeSpan 
         var scratch = store.OpenScratchJournal(scratchPrefix);
         try
         {
-            foreach (var account in byAccount)
+            // A few accounts at once: each collection costs a handful of small requests to the gateway and the backup store.
+            await Parallel.ForEachAsync(byAccount, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = ct }, async (account, token) =>
             {
-                var live = await admin.DigestsAsync(account.Key, ct).ConfigureAwait(false);
+                var live = await admin.DigestsAsync(account.Key, token).ConfigureAwait(false);
                 foreach (var (streamKey, parts) in account)
                 {
                     var collection = parts[1];
                     var problem = live.TryGetValue(collection, out var liveCollection)
-                        ? await VerifyAsync(reader, scratch, streamKey, collection, liveCollection, ct).ConfigureAwait(false)
+                        ? await VerifyAsync(reader, scratch, streamKey, collection, liveCollection, token).ConfigureAwait(false)
                         : "the live system does not list this collection";
                     if (problem is null)
                     {
-                        matched++;
+                        Interlocked.Increment(ref matched);
                     }
                     else
                     {
-                        differences.Add($"{account.Key}/{collection}: {problem}");
+                        lock (differences)
+                        {
+                            differences.Add($"{account.Key}/{collection}: {problem}");
+                        }
+
                         await output.WriteLineAsync($"[drill] differs: {account.Key}/{collection}: {problem}").ConfigureAwait(false);
                     }
                 }
-            }
+            }).ConfigureAwait(false);
+            differences.Sort(StringComparer.Ordinal);
         }
         finally
         {
