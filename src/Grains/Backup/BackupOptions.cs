@@ -11,9 +11,6 @@ public sealed class BackupOptions
     /// <summary>Prefix of the backup table and container (letters and digits, starting with a letter).</summary>
     public string TablePrefix { get; set; } = "devicesync";
 
-    /// <summary>How long backed-up history is kept: a restore can go back this far.</summary>
-    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(30);
-
     /// <summary>How often the copier ships what was committed since its last pass, in one transaction per stream.</summary>
     public TimeSpan CopyInterval { get; set; } = TimeSpan.FromSeconds(1);
 

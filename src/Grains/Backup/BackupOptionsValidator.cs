@@ -18,11 +18,6 @@ internal sealed class BackupOptionsValidator : IValidateOptions<BackupOptions>
             failures.Add($"{section}:TablePrefix must be 1-{MaxTablePrefixLength} ASCII letters or digits, starting with a letter.");
         }
 
-        if (options.Retention < TimeSpan.FromHours(1))
-        {
-            failures.Add($"{section}:Retention must be at least 01:00:00 (it is {options.Retention}); a shorter window cannot be restored from in practice.");
-        }
-
         if (options.CopyInterval <= TimeSpan.Zero || options.CopyInterval > TimeSpan.FromMinutes(1))
         {
             failures.Add($"{section}:CopyInterval must be positive and at most 00:01:00 (backups are promised within seconds).");

@@ -8,6 +8,9 @@ namespace DeviceSync.Ops.Backups;
 /// <summary><c>backups list</c> (the restorable window of each stream) and <c>backups prune</c> (apply the retention).</summary>
 public static class BackupsCommand
 {
+    /// <summary>How far back restores must reach unless <c>--retention</c> says otherwise.</summary>
+    public static readonly TimeSpan DefaultRetention = TimeSpan.FromDays(30);
+
     public static Command Build()
     {
         var command = new Command("backups", "list what the backup store can restore, and prune it to the retention window");
@@ -71,8 +74,19 @@ public static class BackupsCommand
         var prefix = BackupCommandOptions.Prefix();
         var retention = new Option<TimeSpan>("--retention")
         {
-            Description = "how far back restores must reach (the silos' Backup:Retention), e.g. 30.00:00:00",
-            DefaultValueFactory = _ => new BackupOptions().Retention,
+            Description = "how far back restores must reach, e.g. 30.00:00:00 (at least 01:00:00)",
+            DefaultValueFactory = _ => DefaultRetention,
+            CustomParser = r =>
+            {
+                var text = r.Tokens.Single().Value;
+                if (TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var value) && value >= TimeSpan.FromHours(1))
+                {
+                    return value;
+                }
+
+                r.AddError($"--retention must be a time span of at least 01:00:00, not '{text}'.");
+                return default;
+            },
         };
         var command = new Command("prune", "drop backed-up entries and snapshots a restore within the retention window does not need") { backup, prefix, retention };
         command.SetAction(async (parse, ct) =>
