@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # README command 1: the whole DeviceSync cluster on loopback.
-#   three Azurite processes (the storage replicas, data under .data/), two silos, one gateway on :5080.
+#   three Azurite processes (the storage replicas, data under .data/), a fourth for the backup store, two silos,
+#   one gateway on :5080.
 # Ctrl+C (or SIGTERM) stops everything cleanly; data survives a restart.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -17,6 +18,7 @@ CONFIGURATION=${CONFIGURATION:-Release}
 DEV_ACCOUNT=devstoreaccount1
 DEV_KEY='Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
 REPLICA_BASE_PORTS=(10000 10010 10020)   # blob = base, queue = base+1, table = base+2
+BACKUP_BASE_PORT=10030                    # the backup store (docs/adr/0004-backups-and-restore.md): its own Azurite
 SILOS=${SILOS:-2}   # how many silos (1-9); silo i listens on 11111+i (silos), 30000+i (clients), 5081+i (HTTP)
 [[ $SILOS =~ ^[1-9]$ ]] || { echo "[run.sh] SILOS must be 1-9, not '$SILOS'"; exit 2; }
 SILO_PORTS=(); SILO_GATEWAY_PORTS=(); SILO_HTTP_PORTS=()
@@ -94,7 +96,7 @@ trap 'stop_all' EXIT
 # Refuse to start on top of another cluster: its ports would answer our readiness checks.
 gateway_port=${GATEWAY_URL##*:}; gateway_port=${gateway_port%%/*}
 for port in "$gateway_port" "${SILO_HTTP_PORTS[@]}" "${SILO_PORTS[@]}" "${SILO_GATEWAY_PORTS[@]}" \
-            $(for base in "${REPLICA_BASE_PORTS[@]}"; do echo "$base" $((base + 1)) $((base + 2)); done); do
+            $(for base in "${REPLICA_BASE_PORTS[@]}" "$BACKUP_BASE_PORT"; do echo "$base" $((base + 1)) $((base + 2)); done); do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     log "port $port is already in use (another DeviceSync cluster running?); stop it first"
     exit 1
@@ -128,10 +130,21 @@ for i in "${!REPLICA_BASE_PORTS[@]}"; do
   azurite_pids+=($!)
   replica_args+=("--Storage:Replicas:$i=$(connection_string "$base")")
 done
+mkdir -p "$DATA_DIR/backup"
+$SETSID node_modules/.bin/azurite --silent --skipApiVersionCheck --loose \
+  --location "$DATA_DIR/backup" \
+  --blobHost 127.0.0.1 --blobPort "$BACKUP_BASE_PORT" --queueHost 127.0.0.1 --queuePort $((BACKUP_BASE_PORT + 1)) \
+  --tableHost 127.0.0.1 --tablePort $((BACKUP_BASE_PORT + 2)) >"$LOG_DIR/backup.log" 2>&1 &
+azurite_pids+=($!)
+BACKUP=$(connection_string "$BACKUP_BASE_PORT")
+replica_args+=("--Backup:ConnectionString=$BACKUP")
+printf '%s\n' "$BACKUP" >"$RUN_DIR/backup.connection"   # what `ops backups|restore|drill` read by default
 for i in "${!REPLICA_BASE_PORTS[@]}"; do
   wait_for_port $((REPLICA_BASE_PORTS[$i] + 2)) "replica $i" 30
   wait_for_port "${REPLICA_BASE_PORTS[$i]}" "replica $i" 30
 done
+wait_for_port $((BACKUP_BASE_PORT + 2)) "backup store" 30
+wait_for_port "$BACKUP_BASE_PORT" "backup store" 30
 MEMBERSHIP=$(connection_string "${REPLICA_BASE_PORTS[0]}")
 
 # 3. Silos.
@@ -163,6 +176,7 @@ $(for i in "${!SILO_PORTS[@]}"; do
   printf '  silo %d          http://127.0.0.1:%d   (silo port %d, client gateway port %d)\n' "$i" "${SILO_HTTP_PORTS[$i]}" "${SILO_PORTS[$i]}" "${SILO_GATEWAY_PORTS[$i]}"
 done)
   replica 0..2    Azurite blob/table on 10000/10002, 10010/10012, 10020/10022; data in $DATA_DIR/replica-N
+  backup store    Azurite blob/table on 10030/10032; data in $DATA_DIR/backup (drill: dotnet run --project src/Ops -c Release -- drill)
   metrics         $GATEWAY_URL/metrics and each silo's /metrics
   logs            $LOG_DIR
 Press Ctrl+C to stop everything.

@@ -11,9 +11,9 @@ public sealed class ClusterHost(LocalCluster cluster) : IAsyncDisposable
 {
     public LocalCluster Cluster => cluster;
 
-    public static async Task<ClusterHost> StartAsync(int silos)
+    public static async Task<ClusterHost> StartAsync(int silos, bool backup = true)
     {
-        var cluster = new LocalCluster(new LocalClusterOptions { Silos = silos });
+        var cluster = new LocalCluster(new LocalClusterOptions { Silos = silos, Backup = backup });
         try
         {
             await cluster.InitializeAsync();
@@ -42,6 +42,7 @@ public sealed class ClusterHost(LocalCluster cluster) : IAsyncDisposable
         silos = cluster.Silos.Select(s => new { name = s.Name, pid = s.ProcessId, http = s.HttpAddress.ToString(), log = s.LogPath }),
         gatewayPid = cluster.Gateway.ProcessId,
         replicas = cluster.Replicas.Replicas.Select(r => new { location = r.Location, tablePort = r.TablePort }),
+        backup = cluster.Backup is { } b ? new { connectionString = b.ConnectionString, tablePrefix = cluster.TablePrefix, tablePort = b.TablePort } : null,
     }, new JsonSerializerOptions { WriteIndented = true });
 
     public async ValueTask DisposeAsync()

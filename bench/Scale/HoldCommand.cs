@@ -13,8 +13,9 @@ public static class HoldCommand
     public static Command Build()
     {
         var silos = new Option<int>("--silos") { Description = "silo processes", DefaultValueFactory = _ => 2 };
+        var noBackup = new Option<bool>("--no-backup") { Description = "start no backup store (to measure what backups cost)" };
         var info = new Option<string?>("--info") { Description = "also write the cluster's addresses, pids and folders (JSON) to this file" };
-        var command = new Command("hold", "start a cluster on free ports and keep it up until Ctrl+C or SIGTERM") { silos, info };
+        var command = new Command("hold", "start a cluster on free ports and keep it up until Ctrl+C or SIGTERM") { silos, info, noBackup };
         command.SetAction(async (parse, ct) =>
         {
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -23,7 +24,7 @@ public static class HoldCommand
                 c.Cancel = true;
                 stop.Cancel();
             });
-            await using var host = await ClusterHost.StartAsync(parse.GetValue(silos));
+            await using var host = await ClusterHost.StartAsync(parse.GetValue(silos), backup: !parse.GetValue(noBackup));
             var description = host.Describe();
             Console.WriteLine(description);
             if (parse.GetValue(info) is { } path)

@@ -1,5 +1,6 @@
 using Orleans.CodeGeneration;
 using DeviceSync.Contracts.Accounts;
+using DeviceSync.Contracts.Backups;
 
 namespace DeviceSync.Contracts;
 
@@ -39,4 +40,12 @@ public interface IAccountGrain : IGrainWithStringKey
 
     [Alias("ListCollections")]
     Task<IReadOnlyList<string>> ListCollectionsAsync();
+
+    /// <summary>
+    /// Operators: merges the account as the backup holds it at <paramref name="to"/> (null: newest) into the live account
+    /// (recreated if lost; devices and revocations the live account lacks are added; nothing is rolled back) and lists
+    /// the collections to restore. Added without a version bump; on an older silo this call fails.
+    /// </summary>
+    [Alias("RestoreFromBackup")]
+    Task<AccountRestoreResult> RestoreFromBackupAsync(DateTimeOffset? to);
 }

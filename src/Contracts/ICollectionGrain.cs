@@ -1,4 +1,5 @@
 using Orleans.CodeGeneration;
+using DeviceSync.Contracts.Backups;
 using DeviceSync.Contracts.Sync;
 
 namespace DeviceSync.Contracts;
@@ -21,4 +22,12 @@ public interface ICollectionGrain : IGrainWithStringKey
     /// of this build still routes syncs to older silos during a roll; on an older silo this call fails.</summary>
     [Alias("GetSummary")]
     Task<CollectionSummary> GetSummaryAsync();
+
+    /// <summary>
+    /// Operators: rebuilds the collection as of <paramref name="to"/> (null: the newest backed-up point) from the backup
+    /// store and writes it back as one journal entry that starts a new epoch (docs/adr/0005-backups-and-restore.md).
+    /// Added without a version bump, like <see cref="GetSummaryAsync"/>; on an older silo this call fails.
+    /// </summary>
+    [Alias("RestoreFromBackup")]
+    Task<CollectionRestoreResult> RestoreFromBackupAsync(DateTimeOffset? to);
 }

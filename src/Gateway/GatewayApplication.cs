@@ -1,3 +1,4 @@
+using DeviceSync.Gateway.Backups;
 using DeviceSync.Gateway.Accounts;
 using DeviceSync.Gateway.Admin;
 using DeviceSync.Gateway.Auth;
@@ -39,6 +40,7 @@ public static class GatewayApplication
         app.MapConflicts();
         app.MapAdmin();
         app.MapDigests();
+        app.MapRestores();
         return app;
     }
 }

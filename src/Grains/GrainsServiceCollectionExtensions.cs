@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using DeviceSync.Grains.Backup;
 using DeviceSync.Grains.Collections;
 using DeviceSync.Grains.Hosting;
 using DeviceSync.Grains.Replicas;
@@ -15,6 +16,7 @@ public static class GrainsServiceCollectionExtensions
     public static IServiceCollection AddDeviceSyncGrains(this IServiceCollection services)
     {
         services.AddDeviceSyncStorage();
+        services.AddDeviceSyncBackups();
         services.AddOptions<SyncPolicy>()
             .BindConfiguration(SyncPolicy.SectionName)
             .Validate(

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using DeviceSync.Ops.Backups;
 using DeviceSync.Ops.Rollout;
 
 namespace DeviceSync.Ops;
@@ -12,6 +13,9 @@ public static class OpsCommandLine
         new("DeviceSync operator commands")
         {
             RolloutCommand.Build(),
+            BackupsCommand.Build(),
+            RestoreCommand.Build(),
+            DrillCommand.Build(),
         };
 
     /// <summary>Parses and runs; a command line that does not parse prints why and exits 2.</summary>

@@ -14,6 +14,7 @@ public sealed class LocalCluster : IAsyncLifetime, IAsyncDisposable
     private readonly LocalClusterOptions _options;
     private readonly List<ServiceProcess> _silos = [];
     private AzuriteReplicaSet? _replicas;
+    private AzuriteProcess? _backup;
     private ServiceProcess? _gateway;
 
     public LocalCluster()
@@ -41,6 +42,9 @@ public sealed class LocalCluster : IAsyncLifetime, IAsyncDisposable
 
     public AzuriteReplicaSet Replicas => _replicas ?? throw new InvalidOperationException("Not started.");
 
+    /// <summary>The backup store's Azurite; null when started with <see cref="LocalClusterOptions.Backup"/> off.</summary>
+    public AzuriteProcess? Backup => _backup;
+
     public IReadOnlyList<ServiceProcess> Silos => _silos;
 
     public ServiceProcess Gateway => _gateway ?? throw new InvalidOperationException("Not started.");
@@ -50,6 +54,10 @@ public sealed class LocalCluster : IAsyncLifetime, IAsyncDisposable
     public async Task InitializeAsync()
     {
         _replicas = await AzuriteReplicaSet.StartAsync(_options.Replicas).ConfigureAwait(false);
+        if (_options.Backup)
+        {
+            _backup = await AzuriteProcess.StartAsync().ConfigureAwait(false);
+        }
         var membership = _replicas.ConnectionStrings[0];
         var clusterArgs = new List<string>
         {
@@ -69,6 +77,12 @@ public sealed class LocalCluster : IAsyncLifetime, IAsyncDisposable
             for (var r = 0; r < _replicas.Count; r++)
             {
                 args.Add($"--Storage:Replicas:{r}={_replicas.ConnectionStrings[r]}");
+            }
+
+            if (_backup is not null)
+            {
+                args.Add("--Backup:ConnectionString=" + _backup.ConnectionString);
+                args.Add("--Backup:TablePrefix=" + TablePrefix);
             }
 
             args.AddRange(_options.SiloSettings.Select(s => $"--{s.Key}={s.Value}"));
@@ -107,6 +121,11 @@ public sealed class LocalCluster : IAsyncLifetime, IAsyncDisposable
         if (_replicas is not null)
         {
             await _replicas.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_backup is not null)
+        {
+            await _backup.DisposeAsync().ConfigureAwait(false);
         }
     }
 

@@ -6,6 +6,9 @@ public sealed class LocalClusterOptions
 
     public int Replicas { get; init; } = 3;
 
+    /// <summary>Start a fourth Azurite as the backup store (<c>Backup:ConnectionString</c>), as run.sh does.</summary>
+    public bool Backup { get; init; } = true;
+
     /// <summary>The silo build to start (its DeviceSync.Silo.dll); null: this repository's build.</summary>
     public string? SiloAssembly { get; init; }
 

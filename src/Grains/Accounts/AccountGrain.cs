@@ -3,7 +3,9 @@ using System.Security.Cryptography;
 using System.Text;
 using DeviceSync.Contracts;
 using DeviceSync.Contracts.Accounts;
+using DeviceSync.Contracts.Backups;
 using DeviceSync.Contracts.Operations;
+using DeviceSync.Grains.Backup;
 using DeviceSync.Grains.Journaling;
 using DeviceSync.Grains.Storage;
 using DeviceSync.Grains.Telemetry;
@@ -15,7 +17,7 @@ namespace DeviceSync.Grains.Accounts;
 /// One account: credentials, devices, revocations. State lives in the same replicated journal as collections,
 /// so an account is exactly as durable as its data. Tokens are generated here and only their hashes kept.
 /// </summary>
-public sealed class AccountGrain(IJournalStore journalStore, TimeProvider timeProvider, ILogger<AccountGrain> logger)
+public sealed class AccountGrain(IJournalStore journalStore, BackupConnection backups, TimeProvider timeProvider, ILogger<AccountGrain> logger)
     : Grain, IAccountGrain, IJournalOwnerGrain
 {
     /// <summary>Last-seen times are flushed at most this often (and at deactivation), not on every request.</summary>
@@ -163,6 +165,46 @@ public sealed class AccountGrain(IJournalStore journalStore, TimeProvider timePr
     }
 
     public async Task<IReadOnlyList<string>> ListCollectionsAsync() => [.. (await EnsureLoadedAsync()).Collections];
+
+    public async Task<AccountRestoreResult> RestoreFromBackupAsync(DateTimeOffset? to)
+    {
+        if (backups.Reader is not { } reader)
+        {
+            return new AccountRestoreResult { Status = RestoreStatus.BackupsOff, Detail = "Backup:ConnectionString is not set on the silos." };
+        }
+
+        // The collections the backup holds for this account, whether or not the account noted them before it was lost.
+        var prefix = JournalStreams.ForCollection(_accountId, "");
+        var backedUp = (await reader.Store.ListStreamsAsync(prefix)).Select(s => s.StreamKey[prefix.Length..]).ToList();
+        AccountLedger? backup;
+        try
+        {
+            backup = await reader.ReadAsync(JournalStreams.ForAccount(_accountId), to) is { } image ? BackupReplay.Account(image) : null;
+        }
+        catch (InvalidDataException ex)
+        {
+            Log.RestoreDamaged(logger, ex, _accountId);
+            return new AccountRestoreResult { Status = RestoreStatus.Damaged, Detail = ex.Message };
+        }
+
+        var ledger = await EnsureLoadedAsync();
+        var existed = ledger.Exists;
+        var change = ledger.PlanMerge(backup ?? new AccountLedger(), backedUp, timeProvider.GetUtcNow());
+        if (change is not null)
+        {
+            await CommitAsync(change);
+        }
+
+        Log.AccountRestored(logger, _accountId, !existed && ledger.Exists, change?.DevicesAdded?.Count ?? 0, change?.DevicesRevoked?.Count ?? 0);
+        return new AccountRestoreResult
+        {
+            Status = backup is null && backedUp.Count == 0 ? RestoreStatus.NotInBackup : RestoreStatus.Restored,
+            Collections = [.. ledger.Collections],
+            Recreated = !existed && ledger.Exists,
+            DevicesAdded = change?.DevicesAdded?.Count ?? 0,
+            RevocationsAdded = change?.DevicesRevoked?.Count ?? 0,
+        };
+    }
 
     private (DeviceRecord Record, DeviceCredential Credential) NewDevice(string name, string platform)
     {

@@ -28,6 +28,51 @@ public sealed class AccountLedger
 
     public bool HasCollection(string collection) => _collections.Contains(collection);
 
+    /// <summary>
+    /// The change that adds to this account what <paramref name="backup"/> has and it lacks: the account itself (when it was
+    /// lost), devices, revocations and collection names. Nothing is taken away: rolling an account back would un-revoke
+    /// devices and lock out devices registered since, which then could not hand their data back. Null when nothing is missing.
+    /// </summary>
+    public AccountChange? PlanMerge(AccountLedger backup, IEnumerable<string> moreCollections, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(backup);
+        var change = new AccountChange();
+        var any = false;
+        if (!Exists && backup.CreatedAt is { } created)
+        {
+            change.CreatedAt = created;
+            change.Password = backup.Password;
+            any = true;
+        }
+
+        var added = backup._devices.Values.Where(d => !_devices.ContainsKey(d.DeviceId)).ToList();
+        if (added.Count > 0)
+        {
+            change.DevicesAdded = added;
+            any = true;
+        }
+
+        var revoked = backup._devices.Values
+            .Where(d => d.RevokedAt is not null && _devices.TryGetValue(d.DeviceId, out var live) && live.RevokedAt is null)
+            .Select(d => d.DeviceId)
+            .ToList();
+        if (revoked.Count > 0)
+        {
+            change.DevicesRevoked = revoked;
+            change.RevokedAt = now;
+            any = true;
+        }
+
+        var collections = backup._collections.Concat(moreCollections).Where(c => !_collections.Contains(c)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        if (collections.Count > 0)
+        {
+            change.CollectionsNoted = collections;
+            any = true;
+        }
+
+        return any ? change : null;
+    }
+
     public void Apply(AccountChange change)
     {
         if (change.CreatedAt is { } created && CreatedAt is null)

@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using DeviceSync.Contracts;
+using DeviceSync.Contracts.Backups;
 using DeviceSync.Contracts.Operations;
 using DeviceSync.Contracts.Sync;
+using DeviceSync.Grains.Backup;
 using DeviceSync.Grains.Journaling;
 using DeviceSync.Grains.Storage;
 using DeviceSync.Grains.Sync;
@@ -18,6 +20,7 @@ namespace DeviceSync.Grains.Collections;
 /// </summary>
 public sealed class CollectionGrain(
     IJournalStore journalStore,
+    BackupConnection backups,
     IOptions<SyncPolicy> syncPolicy,
     IOptions<CollectionMoveOptions> moves,
     TimeProvider timeProvider,
@@ -138,6 +141,86 @@ public sealed class CollectionGrain(
         }
 
         return result;
+    }
+
+    public async Task<CollectionRestoreResult> RestoreFromBackupAsync(DateTimeOffset? to)
+    {
+        if (backups.Reader is not { } reader)
+        {
+            return new CollectionRestoreResult { Status = RestoreStatus.BackupsOff, Detail = "Backup:ConnectionString is not set on the silos." };
+        }
+
+        var streamKey = JournalStreams.ForCollection(_accountId, _collection);
+        BackupImage? image;
+        CollectionLedger restored;
+        try
+        {
+            image = await reader.ReadAsync(streamKey, to);
+            if (image is null)
+            {
+                return new CollectionRestoreResult
+                {
+                    Status = RestoreStatus.NotInBackup,
+                    Summary = (await EnsureLoadedAsync()).Summarize(),
+                    Detail = "The backup holds nothing of this collection at or before that point.",
+                };
+            }
+
+            if (image.MissingFrom is { } missing)
+            {
+                return new CollectionRestoreResult
+                {
+                    Status = RestoreStatus.Damaged,
+                    Sequence = image.Sequence,
+                    CommittedAt = image.CommittedAt,
+                    Generation = image.Generation,
+                    Detail = $"The backup lacks entry {missing}; restore to a point before it (its predecessor was committed at {image.CommittedAt:O}).",
+                };
+            }
+
+            restored = BackupReplay.Collection(image, _collection, syncPolicy.Value);
+        }
+        catch (InvalidDataException ex)
+        {
+            Log.RestoreDamaged(logger, ex, _accountId, _collection);
+            return new CollectionRestoreResult { Status = RestoreStatus.Damaged, Detail = ex.Message };
+        }
+
+        // Read the live history afresh: after a loss (wiped replicas) the restore must follow what storage holds now, not
+        // what this activation remembers; the open also lets the backup notice that the live history got shorter.
+        _journal!.Close();
+        for (var attempt = 1; ; attempt++)
+        {
+            var ledger = await EnsureLoadedAsync();
+            var previous = ledger.Summarize();
+            try
+            {
+                await CommitAsync(ledger, ledger.PlanRestore(restored), "restore");
+            }
+            catch (JournalFencedException ex)
+            {
+                GrainTelemetry.FencedWrites.Add(1);
+                if (attempt < MaxFencedAttempts)
+                {
+                    continue;
+                }
+
+                throw new StorageUnavailableException("The collection is moving between silos; retry the restore.", ex);
+            }
+
+            await _journal!.SnapshotNowAsync(() => CollectionCodec.EncodeSnapshot(ledger));
+            _resyncedAt.Clear();
+            var summary = ledger.Summarize();
+            Log.Restored(logger, _accountId, _collection, image.Sequence, image.Generation, previous.HeadVersion, summary.Epoch);
+            return new CollectionRestoreResult
+            {
+                Status = RestoreStatus.Restored,
+                Sequence = image.Sequence,
+                CommittedAt = image.CommittedAt,
+                Generation = image.Generation,
+                Summary = summary,
+            };
+        }
     }
 
     private async Task CommitAsync(CollectionLedger ledger, CollectionChange change, string kind)

@@ -18,4 +18,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "{AccountId}/{Collection} moved here from a silo shutting down but could not load yet; its next request will")]
     public static partial void EagerLoadFailed(ILogger logger, Exception exception, string accountId, string collection);
+
+    [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "Collection {AccountId}/{Collection} restored from backup position {Sequence} (generation {Generation}); live head was {PreviousHead}, now epoch {Epoch}")]
+    public static partial void Restored(ILogger logger, string accountId, string collection, long sequence, int generation, long previousHead, long epoch);
+
+    [LoggerMessage(EventId = 2102, Level = LogLevel.Error, Message = "The backup of {AccountId}/{Collection} is damaged; nothing restored")]
+    public static partial void RestoreDamaged(ILogger logger, Exception exception, string accountId, string collection);
 }

@@ -60,4 +60,23 @@ public sealed class JournalSession(IJournalStore store, string streamKey, ILogge
             Log.SnapshotFailed(logger, ex, streamKey, stream.LastSequence);
         }
     }
+
+    /// <summary>Writes a snapshot now (after a restore, so the next open need not replay the whole restored state from the
+    /// journal entry and the rows before it are compacted). A failure is logged: the journal still holds everything.</summary>
+    public async Task SnapshotNowAsync(Func<byte[]> encodeState, CancellationToken cancellationToken = default)
+    {
+        if (_stream is not { } stream)
+        {
+            return;
+        }
+
+        try
+        {
+            await stream.WriteSnapshotAsync(encodeState(), cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.SnapshotFailed(logger, ex, streamKey, stream.LastSequence);
+        }
+    }
 }

@@ -17,6 +17,13 @@ public sealed class AzureJournalStore : IJournalStore
     {
     }
 
+    /// <param name="observers">Told about every acknowledged append, snapshot and open (the backup copier).</param>
+    public AzureJournalStore(IOptions<ReplicationOptions> options, ILogger<AzureJournalStore> logger, IEnumerable<IJournalObserver> observers)
+        : this(options?.Value ?? throw new ArgumentNullException(nameof(options)), logger, extraPolicy: null)
+    {
+        Observer = JournalObservers.Combine(observers, logger);
+    }
+
     /// <param name="extraPolicy">Added to every replica's HTTP pipeline (tests measure requests with it).</param>
     internal AzureJournalStore(ReplicationOptions options, ILogger logger, HttpPipelinePolicy? extraPolicy)
     {
@@ -52,6 +59,9 @@ public sealed class AzureJournalStore : IJournalStore
 
     internal IReadOnlyList<JournalReplica> Replicas { get; }
 
+    /// <summary>Null when nobody observes (no backup configured): the write path then pays nothing for the hook.</summary>
+    internal JournalObservers? Observer { get; init; }
+
     public async Task<JournalStream> OpenAsync(string streamKey, CancellationToken cancellationToken = default)
     {
         await _opens.WaitAsync(cancellationToken).ConfigureAwait(true);
@@ -77,6 +87,7 @@ public sealed class AzureJournalStore : IJournalStore
         var lastChain = last?.Chain ?? history.Snapshot?.Info.Chain ?? JournalChain.Empty;
         activity?.SetTag(StorageTelemetry.SequenceTag, history.LastSequence);
         var recent = history.Entries.Select((e, i) => (e.Entry, payloads[i]));
+        Observer?.Opened(streamKey, history, read.Snapshot, payloads);
         return new JournalStream(this, streamKey, StreamKeyEncoding.Encode(streamKey), read.Snapshot, records, lastEntryId, lastChain, recent);
     }
 

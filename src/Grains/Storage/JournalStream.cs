@@ -120,6 +120,7 @@ public sealed class JournalStream
             _lastChain = entry.Chain;
             Remember(entry, data);
             BytesSinceSnapshot += data.Length;
+            _store.Observer?.Appended(StreamKey, new JournalCommit(sequence, entryId, data, DateTimeOffset.UtcNow));
             StorageTelemetry.Appends.Add(1, new KeyValuePair<string, object?>(StorageTelemetry.OutcomeTag, "acknowledged"));
             activity?.SetTag(StorageTelemetry.OutcomeTag, "acknowledged");
             return;
@@ -179,6 +180,7 @@ public sealed class JournalStream
 
         BytesSinceSnapshot = 0;
         LastSnapshotBytes = data.Length;
+        _store.Observer?.SnapshotWritten(StreamKey, sequence, snapshot.LastEntryId, data);
     }
 
     /// <summary>

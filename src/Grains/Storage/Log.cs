@@ -67,4 +67,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 4021, Level = LogLevel.Information, Message = "Replica {Replica} not healed by this sweep: {Why}")]
     public static partial void ReplicaNotHealed(ILogger logger, int replica, string why);
+
+    [LoggerMessage(EventId = 4022, Level = LogLevel.Warning, Message = "Journal observer {Observer} failed on stream {Stream}; the journal write itself is unaffected")]
+    public static partial void ObserverFailed(ILogger logger, Exception exception, string observer, string stream);
 }

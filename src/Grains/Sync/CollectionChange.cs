@@ -12,6 +12,13 @@ public sealed class CollectionChange
 {
     public const int CurrentSchemaVersion = 1;
 
+    /// <summary>The schema of an entry that carries <see cref="Restored"/>: a build that knows only schema 1 refuses it
+    /// instead of reading it as an empty change (docs/adr/0005-backups-and-restore.md).</summary>
+    public const int RestoreSchemaVersion = 2;
+
+    /// <summary>The newest schema this build reads.</summary>
+    public const int MaxSchemaVersion = RestoreSchemaVersion;
+
     // Required so an entry without it is refused instead of silently read as the current schema.
     [JsonPropertyName("schema")]
     [JsonRequired]
@@ -46,6 +53,15 @@ public sealed class CollectionChange
     /// <summary>Conflict records with a sequence at or below this were purged; null when none were.</summary>
     [JsonPropertyName("purgedConflictsThrough")]
     public long? PurgedConflictsThrough { get; init; }
+
+    /// <summary>
+    /// Set by a restore from backup: the whole collection as it was at the restored point. It replaces the ledger's
+    /// state; <see cref="NewEpoch"/> then starts an epoch above every epoch the collection reached, cutting the
+    /// restored epoch at the restored head, so devices that saw more hand it back (PROTOCOL.md, "Resync").
+    /// </summary>
+    [JsonPropertyName("restored")]
+    [JsonInclude]
+    internal CollectionSnapshot? Restored { get; init; }
 
     /// <summary>The highest version ever assigned once this entry is applied.</summary>
     [JsonPropertyName("head")]

@@ -32,7 +32,7 @@ public static class CollectionCodec
             throw new InvalidDataException("The journal entry is empty.");
         }
 
-        if (change.SchemaVersion != CollectionChange.CurrentSchemaVersion)
+        if (change.SchemaVersion < 1 || change.SchemaVersion > CollectionChange.MaxSchemaVersion)
         {
             throw new NotSupportedException($"Journal entry schema {change.SchemaVersion} is not supported.");
         }

@@ -94,6 +94,17 @@ public sealed class CollectionLedger
     {
         Check(change);
 
+        if (change.Restored is { } restored)
+        {
+            ReplaceWith(restored);
+            var start = change.NewEpoch!;
+            _epochCuts[CurrentEpoch] = start.CutVersion;
+            CurrentEpoch = start.Epoch;
+            HeadVersion = change.HeadVersion;
+            JournalPosition = change.Position;
+            return;
+        }
+
         if (change.NewEpoch is { } epoch)
         {
             _epochCuts[CurrentEpoch] = epoch.CutVersion;
@@ -264,6 +275,36 @@ public sealed class CollectionLedger
         };
     }
 
+    /// <summary>
+    /// The journal entry that makes this collection what <paramref name="restored"/> is (a collection rebuilt from
+    /// backup), in a new epoch above both its epoch and this one's, with the restored epoch cut at the restored head:
+    /// a device whose cursor lies past that head gets <c>epoch-changed</c> and hands back what it holds; versions handed
+    /// out from now on are above every version this collection ever assigned.
+    /// </summary>
+    public CollectionChange PlanRestore(CollectionLedger restored)
+    {
+        ArgumentNullException.ThrowIfNull(restored);
+        if (!string.Equals(restored.Collection, Collection, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"A backup of '{restored.Collection}' cannot restore '{Collection}'.", nameof(restored));
+        }
+
+        var epoch = Math.Max(CurrentEpoch, restored.CurrentEpoch) + 1;
+        if (epoch > ResyncPolicy.MaxEpoch)
+        {
+            throw new InvalidOperationException($"'{Collection}' has no epoch left to restore into.");
+        }
+
+        return new CollectionChange
+        {
+            SchemaVersion = CollectionChange.RestoreSchemaVersion,
+            Position = JournalPosition + 1,
+            Restored = CollectionSnapshot.Of(restored),
+            NewEpoch = new EpochStart { Epoch = epoch, CutVersion = restored.HeadVersion },
+            HeadVersion = restored.HeadVersion,
+        };
+    }
+
     public string ComputeDigest() => CollectionDigest.Compute(_items.Values);
 
     public CollectionSummary Summarize() => new()
@@ -282,40 +323,55 @@ public sealed class CollectionLedger
             throw new InvalidDataException("The collection snapshot names no collection.");
         }
 
-        var ledger = new CollectionLedger(snapshot.Collection, policy)
+        var ledger = new CollectionLedger(snapshot.Collection, policy);
+        ledger.ReplaceWith(snapshot);
+        return ledger;
+    }
+
+    /// <summary>Makes this ledger exactly the snapshot's state (a load, or a restore from backup).</summary>
+    private void ReplaceWith(CollectionSnapshot snapshot)
+    {
+        if (!string.Equals(snapshot.Collection, Collection, StringComparison.Ordinal))
         {
-            HeadVersion = snapshot.HeadVersion,
-            CurrentEpoch = snapshot.CurrentEpoch,
-            JournalPosition = snapshot.Position,
-            OldestServableVersion = snapshot.OldestServableVersion,
-            NextConflictSequence = snapshot.NextConflictSequence,
-        };
+            throw new InvalidDataException($"A snapshot of '{snapshot.Collection}' cannot become '{Collection}'.");
+        }
+
+        _items.Clear();
+        _versions.Clear();
+        _itemAtVersion.Clear();
+        _tombstoneVersions.Clear();
+        _marks.Clear();
+        _epochCuts.Clear();
+        _conflicts.Clear();
+        HeadVersion = snapshot.HeadVersion;
+        CurrentEpoch = snapshot.CurrentEpoch;
+        JournalPosition = snapshot.Position;
+        OldestServableVersion = snapshot.OldestServableVersion;
+        NextConflictSequence = snapshot.NextConflictSequence;
         foreach (var cut in snapshot.EpochCuts)
         {
-            ledger._epochCuts[cut.Epoch] = cut.CutVersion;
+            _epochCuts[cut.Epoch] = cut.CutVersion;
         }
 
         foreach (var item in snapshot.Items)
         {
-            if (item.Version < 1 || item.Version > snapshot.HeadVersion || ledger._items.ContainsKey(item.ItemId))
+            if (item.Version < 1 || item.Version > snapshot.HeadVersion || _items.ContainsKey(item.ItemId))
             {
                 throw new InvalidDataException($"Snapshot of '{snapshot.Collection}' holds an inconsistent item.");
             }
 
-            ledger.Put(item.ToState());
+            Put(item.ToState());
         }
 
         foreach (var mark in snapshot.Marks)
         {
-            ledger._marks[mark.DeviceId] = mark.MutationId;
+            _marks[mark.DeviceId] = mark.MutationId;
         }
 
         foreach (var conflict in snapshot.Conflicts)
         {
-            ledger._conflicts.Add(conflict.ToRecord(snapshot.Collection));
+            _conflicts.Add(conflict.ToRecord(snapshot.Collection));
         }
-
-        return ledger;
     }
 
     private static MutationResult Decide(PendingChange pending, Mutation mutation, string deviceId, DateTimeOffset now)
@@ -369,7 +425,7 @@ public sealed class CollectionLedger
     private void Check(CollectionChange change)
     {
         ArgumentNullException.ThrowIfNull(change);
-        if (change.SchemaVersion != CollectionChange.CurrentSchemaVersion)
+        if (change.SchemaVersion < 1 || change.SchemaVersion > CollectionChange.MaxSchemaVersion)
         {
             throw new NotSupportedException($"Journal entry schema {change.SchemaVersion} is not supported.");
         }
@@ -378,6 +434,22 @@ public sealed class CollectionLedger
         {
             throw new InvalidOperationException(
                 $"Journal entry {change.Position} does not follow entry {JournalPosition} of '{Collection}'.");
+        }
+
+        if (change.Restored is { } restored)
+        {
+            // A restore replaces the state wholesale; it must start an epoch above both histories, cut at the restored head.
+            if (change.SchemaVersion < CollectionChange.RestoreSchemaVersion
+                || change.NewEpoch is not { } start
+                || start.Epoch <= Math.Max(CurrentEpoch, restored.CurrentEpoch)
+                || start.CutVersion != restored.HeadVersion
+                || change.HeadVersion != restored.HeadVersion
+                || !string.Equals(restored.Collection, Collection, StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException($"Journal entry {change.Position} is not a valid restore of '{Collection}'.");
+            }
+
+            return;
         }
 
         if (change.NewEpoch is { } epoch && (epoch.Epoch <= CurrentEpoch || epoch.CutVersion != HeadVersion))

@@ -1,3 +1,4 @@
+using DeviceSync.Grains.Backup;
 using DeviceSync.Grains.Storage;
 using DeviceSync.Grains.Telemetry;
 using OpenTelemetry.Metrics;
@@ -26,7 +27,7 @@ public static class SiloTelemetryExtensions
 
         otel.WithMetrics(metrics =>
         {
-            metrics.AddMeter(TelemetryNames.OrleansMeter, GrainTelemetry.MeterName, StorageTelemetry.MeterName, TelemetryNames.DotNetRuntimeMeter)
+            metrics.AddMeter(TelemetryNames.OrleansMeter, GrainTelemetry.MeterName, StorageTelemetry.MeterName, BackupTelemetry.MeterName, TelemetryNames.DotNetRuntimeMeter)
                 .AddAspNetCoreInstrumentation()
                 .AddPrometheusExporter();
             if (otlp)

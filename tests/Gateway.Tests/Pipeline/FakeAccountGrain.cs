@@ -106,4 +106,7 @@ public sealed class FakeAccountGrain(string accountId) : IAccountGrain
         _devices[deviceId] = (new DeviceInfo { DeviceId = deviceId, Name = device.Name, Platform = device.Platform, CreatedAt = DateTimeOffset.UtcNow }, SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
         return new DeviceCredential { DeviceId = deviceId, Token = DeviceToken.Format(accountId, deviceId, secret) };
     }
+
+    public Task<DeviceSync.Contracts.Backups.AccountRestoreResult> RestoreFromBackupAsync(DateTimeOffset? to) =>
+        Task.FromResult(new DeviceSync.Contracts.Backups.AccountRestoreResult { Status = DeviceSync.Contracts.Backups.RestoreStatus.BackupsOff });
 }

@@ -60,6 +60,9 @@ public sealed class FakeCollectionGrain(string key, FakeCluster cluster) : IColl
 
     public Task<CollectionSummary> GetSummaryAsync() => Task.FromResult(new CollectionSummary { Digest = "fake" });
 
+    public Task<DeviceSync.Contracts.Backups.CollectionRestoreResult> RestoreFromBackupAsync(DateTimeOffset? to) =>
+        Task.FromResult(new DeviceSync.Contracts.Backups.CollectionRestoreResult { Status = DeviceSync.Contracts.Backups.RestoreStatus.BackupsOff });
+
     public Task<ConflictPage> GetConflictsAsync(long? afterSequence, int limit)
     {
         lock (_lock)

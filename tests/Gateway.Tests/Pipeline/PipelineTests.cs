@@ -194,6 +194,32 @@ public sealed class PipelineTests(PipelineHost host)
     }
 
     [Fact]
+    public async Task The_restore_route_checks_the_key_refuses_bad_input_and_says_when_backups_are_off()
+    {
+        using var missing = await host.Http.PostAsync("/v1/admin/accounts/alice/restore", new StringContent("{\"to\": \"latest\"}"));
+        await ProblemAsync(missing, HttpStatusCode.Forbidden, "forbidden");
+
+        foreach (var (path, body) in new[]
+        {
+            ("/v1/admin/accounts/alice/restore", "{\"to\": \"yesterday\"}"),
+            ("/v1/admin/accounts/alice/restore", "{\"to\": \"2026-11-26T07:30:00\"}"),
+            ("/v1/admin/accounts/alice/restore", "{\"to\": \"latest\", \"collection\": \"no/slashes\"}"),
+            ("/v1/admin/accounts/Not%20An%20Id/restore", "{\"to\": \"latest\"}"),
+        })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body) };
+            request.Headers.Add("X-Admin-Key", PipelineHost.AdminKey);
+            using var refused = await host.Http.SendAsync(request);
+            await ProblemAsync(refused, HttpStatusCode.BadRequest, "invalid-request");
+        }
+
+        using var valid = new HttpRequestMessage(HttpMethod.Post, "/v1/admin/accounts/alice/restore") { Content = new StringContent("{\"to\": \"latest\"}") };
+        valid.Headers.Add("X-Admin-Key", PipelineHost.AdminKey);
+        using var off = await host.Http.SendAsync(valid);
+        await ProblemAsync(off, HttpStatusCode.ServiceUnavailable, "unavailable");
+    }
+
+    [Fact]
     public async Task Duplicate_accounts_and_wrong_passwords_are_refused()
     {
         var (accountId, _, _) = await NewDeviceAsync();

@@ -70,7 +70,8 @@ internal sealed class LedgerHarness
         return replica;
     }
 
-    private void Commit(CollectionChange change)
+    /// <summary>Commits a change planned outside <see cref="Sync"/> (a restore), as the grain would.</summary>
+    public void Commit(CollectionChange change)
     {
         Journal.Add(CollectionCodec.EncodeChange(change));
         Ledger.Apply(change);

@@ -1,0 +1,118 @@
+using DeviceSync.Contracts.Backups;
+using DeviceSync.Gateway.Admin;
+using DeviceSync.Gateway.Cluster;
+using DeviceSync.Gateway.Http;
+using DeviceSync.Gateway.Problems;
+using DeviceSync.Gateway.Validation;
+
+namespace DeviceSync.Gateway.Backups;
+
+/// <summary>
+/// <c>POST /v1/admin/accounts/{accountId}/restore</c> behind <c>X-Admin-Key</c>: restores an account (merged) and its
+/// collections (or one) from the backup store to a point in time, each through its owning grain, so the single-writer
+/// rule holds (docs/adr/0005-backups-and-restore.md). <c>ops restore</c> drives it.
+/// </summary>
+public static class RestoreEndpoints
+{
+    public static WebApplication MapRestores(this WebApplication app)
+    {
+        app.MapPost("/v1/admin/accounts/{accountId}/restore", RestoreAsync);
+        return app;
+    }
+
+    private static async Task<IResult> RestoreAsync(HttpContext context, AdminKeyCheck keyCheck, GrainCalls calls, TimeProvider time, string accountId)
+    {
+        if (keyCheck.Check(context.Request) is { } refused)
+        {
+            return refused;
+        }
+
+        if (!Names.IsAccountId(accountId))
+        {
+            return ProblemResult.Of(ProblemCodes.InvalidRequest, "The account id must match the account id rule (docs/protocol.md, section 3).");
+        }
+
+        var body = await RequestBody.ReadAsync(context.Request, RestoreRequestParser.MaxBodyBytes, context.RequestAborted);
+        if (body is null)
+        {
+            return ProblemResult.Of(ProblemCodes.PayloadTooLarge, $"The body is over {RestoreRequestParser.MaxBodyBytes} bytes.");
+        }
+
+        var parsed = RestoreRequestParser.Parse(body.Value, time.GetUtcNow());
+        if (!parsed.IsValid)
+        {
+            return new ProblemResult(parsed.Problem);
+        }
+
+        var request = parsed.Value;
+        var token = context.RequestAborted;
+        var account = await calls.OnAccountAsync("Account.RestoreFromBackup", accountId, a => a.RestoreFromBackupAsync(request.To), token);
+        if (account.Status is RestoreStatus.BackupsOff or RestoreStatus.Damaged)
+        {
+            return ProblemResult.Of(
+                account.Status == RestoreStatus.BackupsOff ? ProblemCodes.Unavailable : ProblemCodes.Internal,
+                account.Detail ?? "The account could not be restored.");
+        }
+
+        var names = request.Collection is { } one ? [one] : account.Collections.Order(StringComparer.Ordinal).ToList();
+        var results = new List<(string Name, CollectionRestoreResult Result)>(names.Count);
+        foreach (var name in names)
+        {
+            // One at a time: each reads its history from the backup store, which must keep serving the copiers meanwhile.
+            results.Add((name, await calls.OnCollectionAsync("Collection.RestoreFromBackup", accountId, name, c => c.RestoreFromBackupAsync(request.To), token)));
+        }
+
+        return new JsonBodyResult(StatusCodes.Status200OK, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteString("accountId", accountId);
+            writer.WriteString("to", request.To is { } to ? to.ToString("O", System.Globalization.CultureInfo.InvariantCulture) : "latest");
+            writer.WriteStartObject("account");
+            writer.WriteString("status", StatusName(account.Status));
+            writer.WriteBoolean("recreated", account.Recreated);
+            writer.WriteNumber("devicesAdded", account.DevicesAdded);
+            writer.WriteNumber("revocationsAdded", account.RevocationsAdded);
+            writer.WriteEndObject();
+            writer.WriteStartArray("collections");
+            foreach (var (name, result) in results)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("name", name);
+                writer.WriteString("status", StatusName(result.Status));
+                writer.WriteNumber("sequence", result.Sequence);
+                if (result.CommittedAt is { } at)
+                {
+                    writer.WriteString("committedAt", at);
+                }
+
+                writer.WriteNumber("generation", result.Generation);
+                if (result.Summary is { } summary)
+                {
+                    writer.WriteString("digest", summary.Digest);
+                    writer.WriteNumber("items", summary.Items);
+                    writer.WriteString("headVersion", Cursors.Format(summary.HeadVersion));
+                    writer.WriteNumber("epoch", summary.Epoch);
+                }
+
+                if (result.Detail is { } detail)
+                {
+                    writer.WriteString("detail", detail);
+                }
+
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        });
+    }
+
+    private static string StatusName(RestoreStatus status) => status switch
+    {
+        RestoreStatus.Restored => "restored",
+        RestoreStatus.NotInBackup => "not-in-backup",
+        RestoreStatus.BackupsOff => "backups-off",
+        RestoreStatus.Damaged => "damaged",
+        _ => "unknown",
+    };
+}

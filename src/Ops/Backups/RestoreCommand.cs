@@ -1,0 +1,121 @@
+using System.CommandLine;
+using System.Text.Json;
+using DeviceSync.Grains.Backup;
+
+namespace DeviceSync.Ops.Backups;
+
+/// <summary>
+/// <c>restore</c>: restores one account (optionally one collection) or every backed-up account to a point in time,
+/// through the gateway's admin route, so each collection is written by its owning grain in a new epoch.
+/// </summary>
+public static class RestoreCommand
+{
+    public static Command Build()
+    {
+        var backup = BackupCommandOptions.Backup();
+        var prefix = BackupCommandOptions.Prefix();
+        var gateway = BackupCommandOptions.Gateway();
+        var adminKey = BackupCommandOptions.AdminKey();
+        var account = new Option<string?>("--account") { Description = "the account to restore" };
+        var collection = new Option<string?>("--collection") { Description = "only this collection of --account" };
+        var all = new Option<bool>("--all") { Description = "every account the backup holds" };
+        var to = new Option<string>("--to")
+        {
+            Description = "the point in time: latest, or an ISO-8601 time with offset (e.g. 2026-11-26T07:30:00Z)",
+            DefaultValueFactory = _ => "latest",
+        };
+        var command = new Command("restore", "restore accounts from the backup store to a point in time; restored collections start a new epoch and devices hand back what they saw later")
+        {
+            backup, prefix, gateway, adminKey, account, collection, all, to,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var accountId = parse.GetValue(account);
+            var everything = parse.GetValue(all);
+            if (everything == (accountId is not null) || (everything && parse.GetValue(collection) is not null))
+            {
+                await Console.Error.WriteLineAsync("error: pass either --account ID [--collection NAME] or --all");
+                return OpsCommandLine.Usage;
+            }
+
+            if (!BackupCommandOptions.TryParsePoint(parse.GetValue(to)!, out var point))
+            {
+                await Console.Error.WriteLineAsync("error: --to must be latest or an ISO-8601 time with an offset");
+                return OpsCommandLine.Usage;
+            }
+
+            IReadOnlyList<string> accounts = [accountId!];
+            if (everything)
+            {
+                if (BackupCommandOptions.OpenStore(parse.GetValue(backup), parse.GetValue(prefix)!) is not { } store)
+                {
+                    return OpsCommandLine.Usage;
+                }
+
+                accounts = await AccountsAsync(store, ct);
+            }
+
+            using var http = new HttpClient { BaseAddress = parse.GetValue(gateway), Timeout = TimeSpan.FromMinutes(5) };
+            var admin = new AdminClient(http, parse.GetValue(adminKey)!);
+            var failed = 0;
+            foreach (var id in accounts)
+            {
+                failed += await RestoreAccountAsync(admin, id, point, parse.GetValue(collection), Console.Out, ct);
+            }
+
+            Console.WriteLine($"[restore] {accounts.Count} accounts to {BackupCommandOptions.Format(point) switch { "-" => "latest", var p => p }}; {failed} failures");
+            return failed == 0 ? 0 : 1;
+        });
+        return command;
+    }
+
+    /// <summary>Every account the backup holds: account streams and the owners of collection streams.</summary>
+    public static async Task<IReadOnlyList<string>> AccountsAsync(BackupStore store, CancellationToken ct)
+    {
+        var streams = await store.ListStreamsAsync("", ct);
+        return streams
+            .Select(s => s.StreamKey.StartsWith("account/", StringComparison.Ordinal) ? s.StreamKey["account/".Length..]
+                : s.StreamKey.StartsWith("collection/", StringComparison.Ordinal) ? s.StreamKey["collection/".Length..].Split('/')[0]
+                : null)
+            .OfType<string>()
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+    }
+
+    /// <summary>Restores one account and prints one line per collection; returns the number of failures.</summary>
+    public static async Task<int> RestoreAccountAsync(AdminClient admin, string accountId, DateTimeOffset? point, string? collection, TextWriter output, CancellationToken ct)
+    {
+        var (ok, answer, text) = await admin.RestoreAsync(accountId, point, collection, ct);
+        if (!ok)
+        {
+            await output.WriteLineAsync($"[restore] {accountId}: failed: {text}");
+            return 1;
+        }
+
+        using (answer)
+        {
+            var failures = 0;
+            var account = answer!.RootElement.GetProperty("account");
+            await output.WriteLineAsync($"[restore] {accountId}: account {account.GetProperty("status").GetString()} (recreated {account.GetProperty("recreated").GetBoolean()}, {account.GetProperty("devicesAdded").GetInt32()} devices and {account.GetProperty("revocationsAdded").GetInt32()} revocations added)");
+            foreach (var c in answer.RootElement.GetProperty("collections").EnumerateArray())
+            {
+                var status = c.GetProperty("status").GetString();
+                var line = $"[restore] {accountId}/{c.GetProperty("name").GetString()}: {status}";
+                if (status == "restored")
+                {
+                    line += $" to position {c.GetProperty("sequence").GetInt64()} committed {c.GetProperty("committedAt").GetString()}, {c.GetProperty("items").GetInt32()} items, epoch {c.GetProperty("epoch").GetInt64()}";
+                }
+                else if (c.TryGetProperty("detail", out var detail))
+                {
+                    line += ": " + detail.GetString();
+                }
+
+                failures += status is "restored" or "not-in-backup" ? 0 : 1;
+                await output.WriteLineAsync(line);
+            }
+
+            return failures;
+        }
+    }
+}
