@@ -18,7 +18,7 @@ CONFIGURATION=${CONFIGURATION:-Release}
 DEV_ACCOUNT=devstoreaccount1
 DEV_KEY='Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
 REPLICA_BASE_PORTS=(10000 10010 10020)   # blob = base, queue = base+1, table = base+2
-BACKUP_BASE_PORT=10030                    # the backup store (docs/adr/0004-backups-and-restore.md): its own Azurite
+BACKUP_BASE_PORT=10030                    # the backup store (docs/adr/0005-backups-and-restore.md): its own Azurite
 SILOS=${SILOS:-2}   # how many silos (1-9); silo i listens on 11111+i (silos), 30000+i (clients), 5081+i (HTTP)
 [[ $SILOS =~ ^[1-9]$ ]] || { echo "[run.sh] SILOS must be 1-9, not '$SILOS'"; exit 2; }
 SILO_PORTS=(); SILO_GATEWAY_PORTS=(); SILO_HTTP_PORTS=()
