@@ -1,4 +1,5 @@
 using DeviceSync.Gateway.Accounts;
+using DeviceSync.Gateway.Admission;
 using DeviceSync.Gateway.Admin;
 using DeviceSync.Gateway.Auth;
 using DeviceSync.Gateway.Cluster;
@@ -24,6 +25,7 @@ public static class GatewayApplication
         builder.AddTelemetry();
         builder.AddDeviceAuth();
         builder.AddRateLimits();
+        builder.AddAdmission();
         builder.AddAccounts();
         builder.AddAdmin();
         configure?.Invoke(builder);
@@ -31,6 +33,7 @@ public static class GatewayApplication
         var app = builder.Build();
         app.UseProblems();
         app.UseRequestMetrics();
+        app.UseAdmission();
         app.MapHealth();
         app.MapTelemetry();
         app.MapAccounts();

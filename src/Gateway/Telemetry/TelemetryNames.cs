@@ -16,11 +16,16 @@ public static class TelemetryNames
     public const string SyncDuration = "devicesync.gateway.sync.duration";
     public const string GrainRetries = "devicesync.gateway.grain.retries";
     public const string AuthCacheHits = "devicesync.gateway.auth.cache_hits";
+    public const string AdmissionShed = "devicesync.gateway.admission.shed";
+    public const string AdmissionQueueTime = "devicesync.gateway.admission.queue_time";
+    public const string AdmissionInFlight = "devicesync.gateway.admission.in_flight";
+    public const string AdmissionQueued = "devicesync.gateway.admission.queued";
 
     public const string RouteTag = "http.route";
     public const string CodeTag = "http.response.status_code";
     public const string OperationTag = "devicesync.operation";
     public const string OpTag = "devicesync.op";
+    public const string ReasonTag = "reason";
 
     public const string OtlpEndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
 }
