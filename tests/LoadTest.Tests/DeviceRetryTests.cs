@@ -12,7 +12,8 @@ namespace DeviceSync.LoadTest.Tests;
 /// A simulated device resends the very same request after 503, 429 or a lost answer, counts the resends as
 /// retries, and counts an operation as a device-visible failure only when its retry budget runs out. The
 /// gateway here is a stand-in (an <see cref="HttpListener"/> answering from a script): what is under test is
-/// the device's behaviour on errors, which a healthy real cluster does not produce on demand.
+/// the device's behaviour on errors, which a healthy real cluster does not produce on demand (the real gateway's
+/// shedding is tested in tests/Gateway.Tests/Admission).
 /// </summary>
 public sealed class DeviceRetryTests
 {
@@ -55,6 +56,22 @@ public sealed class DeviceRetryTests
         Assert.Equal(1, device.Ledger.InDoubtCount);
     }
 
+    [Fact]
+    public async Task Waits_out_the_gateways_Retry_After_before_resending()
+    {
+        await using var gateway = new ScriptedGateway([(503, null), (200, Applied)], retryAfterSeconds: 1);
+        var (device, context) = Create(gateway.Address);
+
+        var ok = await device.RunAsync(OperationKind.Put, context, TimeSpan.FromSeconds(20), CancellationToken.None);
+
+        Assert.True(ok);
+        Assert.Equal(2, gateway.Arrivals.Count);
+        // The device's own backoff starts at 100 ms; only the header explains a gap of a second or more.
+        Assert.True(gateway.Arrivals[1] - gateway.Arrivals[0] >= TimeSpan.FromSeconds(0.95), $"resent after {gateway.Arrivals[1] - gateway.Arrivals[0]}");
+        Assert.Equal(1, context.Metrics.RetryAfters);
+        Assert.Equal(1, context.Metrics.Retries);
+    }
+
     private static (SimulatedDevice Device, RunContext Context) Create(Uri gateway)
     {
         var options = new RunOptions { Gateway = gateway, Accounts = 1, DevicesPerAccount = 1 };
@@ -69,8 +86,9 @@ public sealed class DeviceRetryTests
     {
         private readonly HttpListener _listener = new();
         private readonly Task _serving;
+        private readonly long _created = System.Diagnostics.Stopwatch.GetTimestamp();
 
-        public ScriptedGateway(IReadOnlyList<(int Status, string? Body)> script)
+        public ScriptedGateway(IReadOnlyList<(int Status, string? Body)> script, int retryAfterSeconds = 0)
         {
             var probe = new TcpListener(IPAddress.Loopback, 0);
             probe.Start();
@@ -84,6 +102,7 @@ public sealed class DeviceRetryTests
                 foreach (var (status, body) in script)
                 {
                     var context = await _listener.GetContextAsync();
+                    Arrivals.Add(System.Diagnostics.Stopwatch.GetElapsedTime(_created));
                     using (var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8))
                     {
                         Bodies.Add(await reader.ReadToEndAsync());
@@ -92,7 +111,7 @@ public sealed class DeviceRetryTests
                     context.Response.StatusCode = status;
                     if (status != 200)
                     {
-                        context.Response.AddHeader("Retry-After", "0");
+                        context.Response.AddHeader("Retry-After", retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
                     }
 
                     var bytes = Encoding.UTF8.GetBytes(status == 200 ? body! : """{"code":"unavailable"}""");
@@ -106,6 +125,9 @@ public sealed class DeviceRetryTests
         public Uri Address { get; }
 
         public List<string> Bodies { get; } = [];
+
+        /// <summary>When each request arrived, since the gateway was created.</summary>
+        public List<TimeSpan> Arrivals { get; } = [];
 
         public async ValueTask DisposeAsync()
         {
