@@ -56,11 +56,15 @@ public static class AdminEndpoints
         }
 
         var accounts = parsed.Value.Accounts;
+        var provisionId = parsed.Value.ProvisionId;
         var credentials = new IReadOnlyList<DeviceCredential>[accounts.Count];
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Value.ProvisionParallelism, CancellationToken = context.RequestAborted };
         await Parallel.ForEachAsync(Enumerable.Range(0, accounts.Count), parallel, async (i, token) =>
         {
-            credentials[i] = await calls.OnAccountAsync("Account.Provision", accounts[i].AccountId, a => a.ProvisionAsync(accounts[i].Devices), token);
+            // With a provision id the call is idempotent, so the gateway's own retries (and the caller's) are safe too.
+            credentials[i] = provisionId is null
+                ? await calls.OnAccountAsync("Account.Provision", accounts[i].AccountId, a => a.ProvisionAsync(accounts[i].Devices), token)
+                : await calls.OnAccountAsync("Account.ProvisionOnce", accounts[i].AccountId, a => a.ProvisionOnceAsync(provisionId, accounts[i].Devices), token);
         });
 
         return new JsonBodyResult(StatusCodes.Status200OK, writer =>
