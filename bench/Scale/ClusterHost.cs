@@ -11,9 +11,9 @@ public sealed class ClusterHost(LocalCluster cluster) : IAsyncDisposable
 {
     public LocalCluster Cluster => cluster;
 
-    public static async Task<ClusterHost> StartAsync(int silos)
+    public static async Task<ClusterHost> StartAsync(int silos, IReadOnlyDictionary<string, string>? gatewaySettings = null)
     {
-        var cluster = new LocalCluster(new LocalClusterOptions { Silos = silos });
+        var cluster = new LocalCluster(new LocalClusterOptions { Silos = silos, GatewaySettings = gatewaySettings ?? new Dictionary<string, string>() });
         try
         {
             await cluster.InitializeAsync();

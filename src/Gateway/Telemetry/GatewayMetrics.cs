@@ -26,7 +26,14 @@ public sealed class GatewayMetrics
         _retries = meter.CreateCounter<long>(TelemetryNames.GrainRetries, "{retry}", "Grain calls retried after a silo left or a connection failed.");
         _authCacheHits = meter.CreateCounter<long>(TelemetryNames.AuthCacheHits, "{hit}", "Bearer tokens accepted from the gateway's short-lived cache.");
         _admissionShed = meter.CreateCounter<long>(TelemetryNames.AdmissionShed, "{request}", "Device requests answered 503 because the gateway was at capacity, by reason.");
-        _admissionQueueTime = meter.CreateHistogram<double>(TelemetryNames.AdmissionQueueTime, "s", "Time device requests waited in the admission queue (admitted or shed).");
+        // Explicit buckets: OpenTelemetry's defaults (0, 5, 10, ... 10000) suit milliseconds, and every wait here is under the
+        // queue timeout (seconds), so they all fell into one bucket.
+        _admissionQueueTime = meter.CreateHistogram(
+            TelemetryNames.AdmissionQueueTime,
+            "s",
+            "Time device requests waited in the admission queue (admitted or shed).",
+            tags: null,
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60] });
     }
 
     /// <summary>Gauges of the admission limiter: requests holding a slot and requests waiting for one.</summary>
