@@ -15,12 +15,14 @@ public sealed class AdmissionControl : IDisposable
     private readonly AdmissionOptions _options;
     private readonly GatewayMetrics _metrics;
     private readonly TimeProvider _time;
+    private readonly RetryAfterEstimator _retryAfter;
 
     public AdmissionControl(IOptions<AdmissionOptions> options, GatewayMetrics metrics, TimeProvider time)
     {
         _options = options.Value;
         _metrics = metrics;
         _time = time;
+        _retryAfter = new RetryAfterEstimator(time, _options.RetryAfterSeconds, _options.MaxRetryAfterSeconds);
         if (_options.MaxConcurrentRequests > 0)
         {
             _limiter = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
@@ -35,7 +37,17 @@ public sealed class AdmissionControl : IDisposable
 
     public bool Enabled => _limiter is not null;
 
-    public int RetryAfterSeconds => _options.RetryAfterSeconds;
+    /// <summary>The <c>Retry-After</c> for a request shed now: the backlog over the recent completion rate, within the configured bounds.</summary>
+    public int RetryAfterSeconds()
+    {
+        if (_limiter?.GetStatistics() is not { } statistics)
+        {
+            return _options.RetryAfterSeconds;
+        }
+
+        var backlog = _options.MaxConcurrentRequests - statistics.CurrentAvailablePermits + statistics.CurrentQueuedCount;
+        return _retryAfter.Seconds(backlog);
+    }
 
     /// <summary>
     /// A lease to dispose when the request is done, or null when the request is shed. Without admission control every
@@ -52,7 +64,7 @@ public sealed class AdmissionControl : IDisposable
         var lease = _limiter.AttemptAcquire();
         if (lease.IsAcquired)
         {
-            return lease;
+            return new Admitted(lease, _retryAfter);
         }
 
         lease.Dispose();
@@ -79,7 +91,7 @@ public sealed class AdmissionControl : IDisposable
         _metrics.AdmissionQueued(_time.GetElapsedTime(queued));
         if (lease.IsAcquired)
         {
-            return lease;
+            return new Admitted(lease, _retryAfter);
         }
 
         // Queue full (or the oldest waiter pushed out): shed at once.
@@ -89,6 +101,16 @@ public sealed class AdmissionControl : IDisposable
     }
 
     public void Dispose() => _limiter?.Dispose();
+
+    /// <summary>Frees the slot and counts the completion (the rate behind <c>Retry-After</c>).</summary>
+    private sealed class Admitted(RateLimitLease lease, RetryAfterEstimator completions) : IDisposable
+    {
+        public void Dispose()
+        {
+            lease.Dispose();
+            completions.Completed();
+        }
+    }
 
     private sealed class NoLease : IDisposable
     {

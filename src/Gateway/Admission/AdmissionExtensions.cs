@@ -7,6 +7,7 @@ public static class AdmissionExtensions
         builder.Services.AddOptions<AdmissionOptions>()
             .BindConfiguration(AdmissionOptions.SectionName)
             .ValidateDataAnnotations()
+            .Validate(o => o.RetryAfterSeconds <= o.MaxRetryAfterSeconds, "Admission:RetryAfterSeconds must not be above Admission:MaxRetryAfterSeconds.")
             .ValidateOnStart();
         builder.Services.AddSingleton<AdmissionControl>();
         return builder;

@@ -23,7 +23,7 @@ public sealed class AdmissionMiddleware(RequestDelegate next, AdmissionControl a
         {
             await ProblemResults.Unavailable(
                     "The gateway is at capacity; retry after the Retry-After delay (resending is safe).",
-                    admission.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture))
+                    admission.RetryAfterSeconds().ToString(CultureInfo.InvariantCulture))
                 .ExecuteAsync(context);
             return;
         }

@@ -17,6 +17,8 @@ public sealed class StartupValidationTests
     [InlineData("Admission:QueueLimit", "-1")]
     [InlineData("Admission:QueueTimeout", "00:02:00")]
     [InlineData("Admission:RetryAfterSeconds", "0")]
+    [InlineData("Admission:RetryAfterSeconds", "20")] // above MaxRetryAfterSeconds (10)
+    [InlineData("Admission:MaxRetryAfterSeconds", "301")]
     public async Task Bad_settings_stop_the_start(string key, string value)
     {
         await using var app = GatewayApplication.Build(["--urls", "http://127.0.0.1:0"], builder =>
