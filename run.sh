@@ -7,7 +7,7 @@ cd "$(dirname "$0")"
 ROOT=$PWD
 DATA_DIR=${DEVICESYNC_DATA:-$ROOT/.data}
 LOG_DIR=$DATA_DIR/logs
-RUN_DIR=$DATA_DIR/run        # what `rollout` reads: each silo's arguments and pid (src/Ops/Rollout)
+RUN_DIR=$DATA_DIR/run        # what `rollout` reads: each silo's and the gateway's arguments and pid (src/Ops/Rollout)
 BUILD_DIR=$DATA_DIR/builds   # the builds processes run from, so rebuilding the tree never touches their files
 GATEWAY_URL=${GATEWAY_URL:-http://127.0.0.1:5080}
 export SYNC_ADMIN_KEY=${SYNC_ADMIN_KEY:-local-dev-admin-key}   # loopback-only default; production must set its own
@@ -62,12 +62,13 @@ stop_pid() { # pid, grace seconds
   wait "$pid" 2>/dev/null || true
 }
 
-# A rollout replaces silo processes; their pids live in $RUN_DIR, so read them again whenever they matter.
-current_silo_pids() {
+# A rollout replaces silo and gateway processes; their pids live in $RUN_DIR, so read them again whenever they matter.
+current_pids() {
   local i
   for i in "${!silo_pids[@]}"; do
     [[ -f $RUN_DIR/silo-$i.pid ]] && silo_pids[$i]=$(<"$RUN_DIR/silo-$i.pid")
   done
+  [[ -f $RUN_DIR/gateway.pid ]] && gateway_pid=$(<"$RUN_DIR/gateway.pid")
   return 0
 }
 
@@ -76,8 +77,8 @@ stop_all() {
   ((stopping)) && return; stopping=1
   trap '' INT TERM
   log "stopping: gateway, then silos (graceful), then storage replicas"
+  current_pids
   [[ -n ${gateway_pid:-} ]] && stop_pid "$gateway_pid" 20
-  current_silo_pids
   for pid in "${silo_pids[@]:-}"; do [[ -n $pid ]] && kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${silo_pids[@]:-}"; do [[ -n $pid ]] && stop_pid "$pid" 40; done
   if ((${#azurite_pids[@]})); then
@@ -147,9 +148,11 @@ done
 for i in "${!SILO_PORTS[@]}"; do wait_for_ready "http://127.0.0.1:${SILO_HTTP_PORTS[$i]}/readyz" "silo $i" 90; done
 
 # 4. Gateway.
-$SETSID dotnet "$BUILD_DIR/gateway/DeviceSync.Gateway.dll" --urls "$GATEWAY_URL" \
-  --Cluster:MembershipConnectionString="$MEMBERSHIP" >"$LOG_DIR/gateway.log" 2>&1 &
+gateway_args=(--urls "$GATEWAY_URL" --Cluster:MembershipConnectionString="$MEMBERSHIP")
+$SETSID dotnet "$BUILD_DIR/gateway/DeviceSync.Gateway.dll" "${gateway_args[@]}" >"$LOG_DIR/gateway.log" 2>&1 &
 gateway_pid=$!
+printf '%s\0' "${gateway_args[@]}" >"$RUN_DIR/gateway.args"
+echo "$gateway_pid" >"$RUN_DIR/gateway.pid"
 wait_for_ready "$GATEWAY_URL/readyz" "gateway" 90
 
 cat <<INFO
@@ -167,10 +170,10 @@ INFO
 
 # 5. Run until interrupted, or until a process dies on its own.
 while true; do
-  current_silo_pids
+  current_pids
   for pid in "${azurite_pids[@]}" "${silo_pids[@]}" "$gateway_pid"; do
     if ! kill -0 "$pid" 2>/dev/null; then
-      # A silo being replaced by `rollout` is briefly gone; that is not a crash.
+      # A silo or gateway being replaced by `rollout` is briefly gone; that is not a crash.
       compgen -G "$RUN_DIR/*.rolling" >/dev/null && continue
       log "process $pid exited unexpectedly; see $LOG_DIR"; exit 1
     fi

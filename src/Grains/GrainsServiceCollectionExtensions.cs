@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using DeviceSync.Grains.Collections;
 using DeviceSync.Grains.Hosting;
 using DeviceSync.Grains.Storage;
 using DeviceSync.Grains.Sync;
@@ -19,6 +20,7 @@ public static class GrainsServiceCollectionExtensions
                 policy => Validator.TryValidateObject(policy, new ValidationContext(policy), null, validateAllProperties: true),
                 "A Sync:* setting is out of range (see SyncPolicy: retention at least 1 s, MassDeleteShare 0..1)")
             .ValidateOnStart();
+        services.AddOptions<CollectionMoveOptions>().BindConfiguration(CollectionMoveOptions.SectionName);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IIncomingGrainCallFilter, WireSafeStorageFailures>();
         return services;

@@ -131,6 +131,18 @@ public sealed class ServiceProcess : IAsyncDisposable
         _watchdog = null;
     }
 
+    /// <summary>
+    /// Freezes the process (SIGSTOP): its sockets stay open but nothing answers, like a host that hung or fell off the
+    /// network. Nobody sees a connection close; only failure detection notices. <see cref="Kill"/> ends it.
+    /// </summary>
+    public void Freeze()
+    {
+        if (_process is { HasExited: false } process)
+        {
+            NativeSignals.Stop(process.Id);
+        }
+    }
+
     /// <summary>SIGTERM and wait (graceful shutdown), then SIGKILL whatever is left after <paramref name="grace"/>.</summary>
     /// <returns>False if the process had to be killed.</returns>
     public async Task<bool> StopAsync(TimeSpan? grace = null)

@@ -29,7 +29,7 @@ public static class DeviceEndpoints
 
         // The same work and the same answer for an unknown account and a wrong password.
         var stored = Names.IsAccountId(accountId)
-            ? await calls.OnAccountAsync("Account.GetPasswordHash", accountId, a => a.GetPasswordHashAsync(), context.RequestAborted)
+            ? await calls.OnAccountAsync("Account.GetPasswordHash", accountId, a => a.GetPasswordHashAsync(), context.RequestAborted, resendable: true)
             : null;
         if (!hasher.Verify(password, stored))
         {
@@ -72,7 +72,7 @@ public static class DeviceEndpoints
     private static async Task<IResult> ListAsync(HttpContext context, GrainCalls calls)
     {
         var device = context.Device();
-        var devices = await calls.OnAccountAsync("Account.ListDevices", device.AccountId, a => a.ListDevicesAsync(), context.RequestAborted);
+        var devices = await calls.OnAccountAsync("Account.ListDevices", device.AccountId, a => a.ListDevicesAsync(), context.RequestAborted, resendable: true);
         return new JsonBodyResult(StatusCodes.Status200OK, writer =>
         {
             writer.WriteStartObject();

@@ -1,6 +1,6 @@
 namespace DeviceSync.Gateway.Admission;
 
-/// <summary>Why a request was shed (the <c>reason</c> tag of <c>devicesync.gateway.admission.shed</c>).</summary>
+/// <summary>Why a request was shed (the <c>devicesync.reason</c> tag of <c>devicesync.gateway.admission.shed</c>).</summary>
 public static class AdmissionShedReason
 {
     public const string QueueFull = "queue-full";

@@ -28,7 +28,7 @@ public sealed class DeviceAuthenticator(GrainCalls calls, TokenCache cache, Gate
             return device;
         }
 
-        var ok = await calls.OnAccountAsync("Account.Authenticate", accountId, a => a.AuthenticateAsync(deviceId, secretSha256), cancellationToken);
+        var ok = await calls.OnAccountAsync("Account.Authenticate", accountId, a => a.AuthenticateAsync(deviceId, secretSha256), cancellationToken, resendable: true);
         if (!ok)
         {
             cache.Evict(accountId, deviceId);

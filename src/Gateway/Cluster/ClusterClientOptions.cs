@@ -28,6 +28,15 @@ public sealed class ClusterClientOptions
     public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
+    /// How often the gateway re-reads the list of live silos from the membership table. A silo that hangs without
+    /// closing its connections (a frozen host, a partition) keeps receiving this gateway's calls, which time out, until
+    /// a re-read shows it dead; Orleans's default (1 min) made that a minute of failures (docs/upgrades.md, "Failover").
+    /// One small table query per period.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan GatewayListRefreshPeriod { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
     /// How long a request keeps retrying grain calls that failed because a silo left, before answering 503. Longer
     /// than the silos' failure detection (a few seconds), so a crashed silo costs devices latency, not errors.
     /// </summary>

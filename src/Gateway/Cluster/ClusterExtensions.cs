@@ -22,6 +22,8 @@ public static class ClusterExtensions
             });
         builder.Services.AddOptions<ClientMessagingOptions>()
             .Configure<IOptions<ClusterClientOptions>>((o, cluster) => o.ResponseTimeout = cluster.Value.ResponseTimeout);
+        builder.Services.AddOptions<GatewayOptions>()
+            .Configure<IOptions<ClusterClientOptions>>((o, cluster) => o.GatewayListRefreshPeriod = cluster.Value.GatewayListRefreshPeriod);
 
         builder.UseOrleansClient(client =>
         {
@@ -40,6 +42,10 @@ public static class ClusterExtensions
         // client is still looking for the cluster (it retries forever: ConnectForeverRetryFilter).
         builder.Services.Configure<HostOptions>(o => o.ServicesStartConcurrently = true);
         builder.Services.TryAddSingleton(TimeProvider.System);
+        // One instance: Orleans notifies it (every IClusterConnectionStatusObserver registered), GrainCalls listens to it.
+        builder.Services.AddSingleton<SiloLossSignal>();
+        builder.Services.AddSingleton<IClusterConnectionStatusObserver>(sp => sp.GetRequiredService<SiloLossSignal>());
+        builder.Services.AddHostedService<ManifestSiloWatcher>();
         builder.Services.AddSingleton<GrainCalls>();
         return builder;
     }

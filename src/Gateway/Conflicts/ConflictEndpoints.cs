@@ -41,7 +41,7 @@ public static class ConflictEndpoints
     /// <summary>Walks the account's collections in ordinal name order from the cursor's collection, filling one page.</summary>
     private static async Task<IResult> ListAcrossAsync(GrainCalls calls, DeviceIdentity device, ConflictQuery query, CancellationToken token)
     {
-        var names = await calls.OnAccountAsync("Account.ListCollections", device.AccountId, a => a.ListCollectionsAsync(), token);
+        var names = await calls.OnAccountAsync("Account.ListCollections", device.AccountId, a => a.ListCollectionsAsync(), token, resendable: true);
         var ordered = names.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
             .Where(name => query.CursorCollection is null || string.CompareOrdinal(name, query.CursorCollection) >= 0)
             .ToList();

@@ -37,7 +37,7 @@ public static class DigestEndpoints
 
     private static async Task<IResult> DigestsAsync(GrainCalls calls, string accountId, CancellationToken token)
     {
-        var names = await calls.OnAccountAsync("Account.ListCollections", accountId, a => a.ListCollectionsAsync(), token);
+        var names = await calls.OnAccountAsync("Account.ListCollections", accountId, a => a.ListCollectionsAsync(), token, resendable: true);
         var ordered = names.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var summaries = new CollectionSummary[ordered.Count];
         for (var i = 0; i < ordered.Count; i++)

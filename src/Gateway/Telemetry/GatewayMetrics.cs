@@ -16,6 +16,8 @@ public sealed class GatewayMetrics
     private readonly Meter _meter;
     private readonly Counter<long> _admissionShed;
     private readonly Histogram<double> _admissionQueueTime;
+    private readonly Counter<long> _siloLosses;
+    private readonly Counter<long> _callsResent;
 
     public GatewayMetrics(IMeterFactory meterFactory)
     {
@@ -34,6 +36,8 @@ public sealed class GatewayMetrics
             "Time device requests waited in the admission queue (admitted or shed).",
             tags: null,
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60] });
+        _siloLosses = meter.CreateCounter<long>(TelemetryNames.SiloLosses, "{loss}", "Silos the gateway saw go (a gateway connection closed, or a silo left the cluster manifest).");
+        _callsResent = meter.CreateCounter<long>(TelemetryNames.CallsResent, "{call}", "Resendable grain calls in flight when a silo went, resent instead of waiting out the response timeout.");
     }
 
     /// <summary>Gauges of the admission limiter: requests holding a slot and requests waiting for one.</summary>
@@ -63,4 +67,8 @@ public sealed class GatewayMetrics
     public void GrainRetry(string operation) => _retries.Add(1, new KeyValuePair<string, object?>(TelemetryNames.OperationTag, operation));
 
     public void AuthCacheHit() => _authCacheHits.Add(1);
+
+    public void SiloLoss(string reason) => _siloLosses.Add(1, new KeyValuePair<string, object?>(TelemetryNames.ReasonTag, reason));
+
+    public void CallResentAfterSiloLoss() => _callsResent.Add(1);
 }

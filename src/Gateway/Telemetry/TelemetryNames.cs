@@ -20,12 +20,14 @@ public static class TelemetryNames
     public const string AdmissionQueueTime = "devicesync.gateway.admission.queue_time";
     public const string AdmissionInFlight = "devicesync.gateway.admission.in_flight";
     public const string AdmissionQueued = "devicesync.gateway.admission.queued";
+    public const string SiloLosses = "devicesync.gateway.silo_losses";
+    public const string CallsResent = "devicesync.gateway.grain.resent_after_silo_loss";
 
     public const string RouteTag = "http.route";
     public const string CodeTag = "http.response.status_code";
     public const string OperationTag = "devicesync.operation";
     public const string OpTag = "devicesync.op";
-    public const string ReasonTag = "reason";
+    public const string ReasonTag = "devicesync.reason";
 
     public const string OtlpEndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
 }

@@ -19,9 +19,13 @@ namespace DeviceSync.Grains.Collections;
 public sealed class CollectionGrain(
     IJournalStore journalStore,
     IOptions<SyncPolicy> syncPolicy,
+    IOptions<CollectionMoveOptions> moves,
     TimeProvider timeProvider,
-    ILogger<CollectionGrain> logger) : Grain, ICollectionGrain
+    ILogger<CollectionGrain> logger) : Grain, ICollectionGrain, IGrainMigrationParticipant
 {
+    /// <summary>Marks an activation that Orleans migrated here from a silo shutting down (nothing else is carried).</summary>
+    private const string MovedKey = "devicesync.moved";
+
     /// <summary>How often one request rebuilds after losing a race with another activation before it gives up with a 503.</summary>
     private const int MaxFencedAttempts = 3;
 
@@ -35,12 +39,43 @@ public sealed class CollectionGrain(
     /// memory only: after a move to another silo the window is forgotten, which errs towards applying.</summary>
     private readonly Dictionary<string, DateTimeOffset> _resyncedAt = new(StringComparer.Ordinal);
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    private bool _movedHere;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (_accountId, _collection) = CollectionKey.Parse(this.GetPrimaryKeyString());
         _journal = new JournalSession(journalStore, JournalStreams.ForCollection(_accountId, _collection), logger);
+        if (_movedHere)
+        {
+            // Migrated off a silo that is shutting down: load now, so the device's next request finds the grain ready.
+            GrainTelemetry.MigrationsArrived.Add(1);
+            try
+            {
+                await EnsureLoadedAsync();
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The next request loads it (and reports the failure to the device); the move itself has succeeded.
+                Log.EagerLoadFailed(logger, ex, _accountId, _collection);
+            }
+        }
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (reason.ReasonCode == DeactivationReasonCode.ShuttingDown && moves.Value.MigrateOnShutdown)
+        {
+            this.MigrateOnIdle();
+        }
+
         return Task.CompletedTask;
     }
+
+    void IGrainMigrationParticipant.OnDehydrate(IDehydrationContext dehydrationContext) =>
+        dehydrationContext.TryAddValue(MovedKey, true);
+
+    void IGrainMigrationParticipant.OnRehydrate(IRehydrationContext rehydrationContext) =>
+        _movedHere = rehydrationContext.TryGetValue<bool>(MovedKey, out var moved) && moved;
 
     public async Task<SyncCollectionResult> SyncAsync(SyncCollectionRequest request)
     {

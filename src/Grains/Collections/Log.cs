@@ -15,4 +15,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Mass-delete guard held back a request to {AccountId}/{Collection} ({Reason}): {Deletes} of {LiveItems} live items; the device must confirm")]
     public static partial void MassDeleteHeld(ILogger logger, string accountId, string collection, string reason, int deletes, int liveItems);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "{AccountId}/{Collection} moved here from a silo shutting down but could not load yet; its next request will")]
+    public static partial void EagerLoadFailed(ILogger logger, Exception exception, string accountId, string collection);
 }

@@ -27,6 +27,8 @@ public static class GrainTelemetry
 
     public static readonly Counter<long> FencedWrites = Meter.CreateCounter<long>("devicesync.journal.fenced", description: "Appends refused because another activation wrote the sequence first.");
 
+    public static readonly Counter<long> MigrationsArrived = Meter.CreateCounter<long>("devicesync.collections.migrated_in", description: "Collection grains migrated here from a silo shutting down (Collections:MigrateOnShutdown).");
+
     public static readonly Histogram<double> CommitDuration = Meter.CreateHistogram<double>("devicesync.commit.duration", unit: "ms", description: "Time to make a commit durable on a write quorum.");
 
     public static readonly Histogram<double> LoadDuration = Meter.CreateHistogram<double>("devicesync.load.duration", unit: "ms", description: "Time to rebuild a grain's state from its snapshot and journal.");

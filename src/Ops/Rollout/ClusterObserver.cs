@@ -30,7 +30,8 @@ public sealed class ClusterObserver(HttpClient gateway, string adminKey)
             .ToList();
     }
 
-    /// <summary>Requests the gateway has answered with a 5xx since it started.</summary>
+    /// <summary>Requests the gateway has answered with a 5xx since it started, not counting its health routes (a
+    /// <c>/readyz</c> 503 while it connects is how it says "not yet", not an error a device saw).</summary>
     public async Task<long> ServerErrorsAsync(CancellationToken ct)
     {
         var text = await gateway.GetStringAsync(new Uri("/metrics", UriKind.Relative), ct).ConfigureAwait(false);
@@ -42,7 +43,9 @@ public sealed class ClusterObserver(HttpClient gateway, string adminKey)
         long total = 0;
         foreach (var line in prometheusText.Split('\n'))
         {
-            if (!line.StartsWith(RequestsMetric, StringComparison.Ordinal))
+            if (!line.StartsWith(RequestsMetric, StringComparison.Ordinal)
+                || line.Contains("http_route=\"/readyz\"", StringComparison.Ordinal)
+                || line.Contains("http_route=\"/healthz\"", StringComparison.Ordinal))
             {
                 continue;
             }

@@ -13,11 +13,11 @@ public sealed class SiloRollout(ClusterObserver cluster, RolloutOptions options,
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
-    public sealed record Step(string Silo, TimeSpan Duration, bool StoppedGracefully, long NewErrors, string? VersionAfter);
+    public sealed record Step(string Name, TimeSpan Duration, bool StoppedGracefully, long NewErrors, string? VersionAfter);
 
     public sealed record Report(bool Completed, string? FailedReason, IReadOnlyList<Step> Steps, string ExpectedVersion);
 
-    public async Task<Report> RunAsync(IReadOnlyList<ISiloInstance> silos, string buildDirectory, string expectedVersion, CancellationToken ct)
+    public async Task<Report> RunAsync(IReadOnlyList<IServiceInstance> silos, string buildDirectory, string expectedVersion, CancellationToken ct)
     {
         var steps = new List<Step>();
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };

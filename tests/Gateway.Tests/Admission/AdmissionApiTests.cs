@@ -102,8 +102,8 @@ public sealed class AdmissionApiTests : IAsyncLifetime
             }
 
             var metrics = await _http.GetStringAsync("/metrics");
-            Assert.Contains("reason=\"queue-full\"", metrics, StringComparison.Ordinal);
-            Assert.Contains("reason=\"queue-timeout\"", metrics, StringComparison.Ordinal);
+            Assert.Contains("devicesync_reason=\"queue-full\"", metrics, StringComparison.Ordinal);
+            Assert.Contains("devicesync_reason=\"queue-timeout\"", metrics, StringComparison.Ordinal);
         }
         finally
         {

@@ -34,6 +34,26 @@ public sealed class GrainCallsTests
     }
 
     [Fact]
+    public async Task Retries_a_message_the_cluster_let_expire_but_not_a_cancelled_request()
+    {
+        var calls = Create(TimeSpan.FromSeconds(10));
+        var attempts = 0;
+        var result = await calls.InvokeAsync(
+            "test",
+            () => ++attempts == 1 ? throw new OperationCanceledException("Message expired before placement could complete") : Task.FromResult(1),
+            CancellationToken.None);
+        Assert.Equal(1, result);
+        Assert.Equal(2, attempts);
+
+        using var aborted = new CancellationTokenSource();
+        await aborted.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => calls.InvokeAsync<int>(
+            "test",
+            () => throw new OperationCanceledException(aborted.Token),
+            aborted.Token));
+    }
+
+    [Fact]
     public async Task Gives_up_when_the_budget_is_spent()
     {
         var calls = Create(TimeSpan.Zero);
@@ -88,14 +108,70 @@ public sealed class GrainCallsTests
         }
     }
 
-    private static GrainCalls Create(TimeSpan budget)
+    [Fact]
+    public async Task A_resendable_call_in_flight_when_a_silo_is_lost_is_resent_at_once()
+    {
+        var (calls, siloLoss) = CreateWithSignal(TimeSpan.FromSeconds(10));
+        var stranded = new TaskCompletionSource<int>();
+        var attempts = 0;
+        var result = calls.InvokeAsync("test", () => ++attempts == 1 ? stranded.Task : Task.FromResult(7), CancellationToken.None, resendable: true);
+        Assert.False(result.IsCompleted);
+
+        siloLoss.NotifyGatewayCountChanged(1, 2, connectionRecovered: false);
+
+        Assert.Equal(7, await result.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(2, attempts);
+
+        // The stranded original failing later must not surface anywhere (no unobserved task exception).
+        stranded.SetException(new TimeoutException());
+    }
+
+    [Fact]
+    public async Task A_call_not_marked_resendable_keeps_waiting_for_its_answer_when_a_silo_is_lost()
+    {
+        var (calls, siloLoss) = CreateWithSignal(TimeSpan.FromSeconds(10));
+        var answer = new TaskCompletionSource<int>();
+        var attempts = 0;
+        var result = calls.InvokeAsync("test", () => { attempts++; return answer.Task; }, CancellationToken.None);
+
+        siloLoss.NotifyGatewayCountChanged(1, 2, connectionRecovered: false);
+        siloLoss.SiloLeftManifest(SiloAddress.New(System.Net.IPAddress.Loopback, 11111, 1));
+        answer.SetResult(3);
+
+        Assert.Equal(3, await result.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(1, attempts);
+    }
+
+    [Fact]
+    public async Task A_gateway_joining_does_not_resend_anything()
+    {
+        var (calls, siloLoss) = CreateWithSignal(TimeSpan.FromSeconds(10));
+        var answer = new TaskCompletionSource<int>();
+        var attempts = 0;
+        var result = calls.InvokeAsync("test", () => { attempts++; return answer.Task; }, CancellationToken.None, resendable: true);
+
+        siloLoss.NotifyGatewayCountChanged(3, 2, connectionRecovered: false);
+        await Task.Delay(50);
+        answer.SetResult(5);
+
+        Assert.Equal(5, await result.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(1, attempts);
+    }
+
+    private static GrainCalls Create(TimeSpan budget) => CreateWithSignal(budget).Calls;
+
+    private static (GrainCalls Calls, SiloLossSignal SiloLoss) CreateWithSignal(TimeSpan budget)
     {
         var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
-        return new GrainCalls(
+        var metrics = new GatewayMetrics(meters);
+        var siloLoss = new SiloLossSignal(NullLogger<SiloLossSignal>.Instance, metrics);
+        var calls = new GrainCalls(
             null!,
             Options.Create(new ClusterClientOptions { RetryBudget = budget }),
+            siloLoss,
             TimeProvider.System,
-            new GatewayMetrics(meters),
+            metrics,
             NullLogger<GrainCalls>.Instance);
+        return (calls, siloLoss);
     }
 }
