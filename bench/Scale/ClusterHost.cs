@@ -11,9 +11,14 @@ public sealed class ClusterHost(LocalCluster cluster) : IAsyncDisposable
 {
     public LocalCluster Cluster => cluster;
 
-    public static async Task<ClusterHost> StartAsync(int silos, bool backup = true)
+    public static async Task<ClusterHost> StartAsync(int silos, bool backup = true, IReadOnlyDictionary<string, string>? gatewaySettings = null)
     {
-        var cluster = new LocalCluster(new LocalClusterOptions { Silos = silos, Backup = backup });
+        var cluster = new LocalCluster(new LocalClusterOptions
+        {
+            Silos = silos,
+            Backup = backup,
+            GatewaySettings = gatewaySettings ?? new Dictionary<string, string>(),
+        });
         try
         {
             await cluster.InitializeAsync();

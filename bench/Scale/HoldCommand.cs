@@ -13,9 +13,14 @@ public static class HoldCommand
     public static Command Build()
     {
         var silos = new Option<int>("--silos") { Description = "silo processes", DefaultValueFactory = _ => 2 };
-        var noBackup = new Option<bool>("--no-backup") { Description = "start no backup store (to measure what backups cost)" };
         var info = new Option<string?>("--info") { Description = "also write the cluster's addresses, pids and folders (JSON) to this file" };
-        var command = new Command("hold", "start a cluster on free ports and keep it up until Ctrl+C or SIGTERM") { silos, info, noBackup };
+        var noBackup = new Option<bool>("--no-backup") { Description = "start no backup store (to measure what backups cost)" };
+        var gatewaySettings = new Option<string[]>("--gateway-setting")
+        {
+            Description = "a Key=Value setting for the gateway, e.g. Admission:MaxConcurrentRequests=0; repeatable",
+            DefaultValueFactory = _ => [],
+        };
+        var command = new Command("hold", "start a cluster on free ports and keep it up until Ctrl+C or SIGTERM") { silos, info, noBackup, gatewaySettings };
         command.SetAction(async (parse, ct) =>
         {
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -24,7 +29,20 @@ public static class HoldCommand
                 c.Cancel = true;
                 stop.Cancel();
             });
-            await using var host = await ClusterHost.StartAsync(parse.GetValue(silos), backup: !parse.GetValue(noBackup));
+            var settings = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var pair in parse.GetValue(gatewaySettings) ?? [])
+            {
+                var equals = pair.IndexOf('=', StringComparison.Ordinal);
+                if (equals <= 0)
+                {
+                    await Console.Error.WriteLineAsync($"--gateway-setting: '{pair}' is not Key=Value");
+                    return 2;
+                }
+
+                settings[pair[..equals]] = pair[(equals + 1)..];
+            }
+
+            await using var host = await ClusterHost.StartAsync(parse.GetValue(silos), backup: !parse.GetValue(noBackup), gatewaySettings: settings);
             var description = host.Describe();
             Console.WriteLine(description);
             if (parse.GetValue(info) is { } path)

@@ -13,6 +13,9 @@ public sealed record RetryOptions
 
     public TimeSpan MaxDelay { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>The longest server <c>Retry-After</c> obeyed; a longer one (a misconfigured proxy, a date far ahead) is cut to this.</summary>
+    public TimeSpan MaxRetryAfter { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Timeout of one attempt (measured on the client's <see cref="TimeProvider"/>).</summary>
     public TimeSpan AttemptTimeout { get; init; } = TimeSpan.FromSeconds(100);
 }

@@ -103,8 +103,15 @@ public sealed class SyncClient(HttpClient http, RetryOptions? retry = null, Time
             }
 
             Interlocked.Increment(ref _retryableFailures);
-            var wait = retryAfter is { } after && after > delay ? after : delay;
-            wait += TimeSpan.FromTicks((long)(Random.Shared.NextDouble() * delay.Ticks));
+            // Retry-After (capped) or the backoff, whichever is longer, plus up to as much again at random: the jitter spans
+            // the whole wait, so devices an overloaded gateway shed at the same moment do not all come back at the same moment.
+            var wait = retryAfter is { } after && after > delay ? (after > Retry.MaxRetryAfter ? Retry.MaxRetryAfter : after) : delay;
+            if (wait < delay)
+            {
+                wait = delay;
+            }
+
+            wait += TimeSpan.FromTicks((long)(Random.Shared.NextDouble() * wait.Ticks));
             if (attempt >= Retry.MaxAttempts || Time.GetElapsedTime(started) + wait > Retry.MaxDuration)
             {
                 throw failure is SyncProtocolException

@@ -23,6 +23,16 @@ public interface IAccountGrain : IGrainWithStringKey
     [Alias("Provision")]
     Task<IReadOnlyList<DeviceCredential>> ProvisionAsync(int devices);
 
+    /// <summary>
+    /// Idempotent provisioning: creates the account when it is missing and makes sure it has the <paramref name="devices"/>
+    /// devices that <paramref name="provisionId"/> (a caller's secret) derives, creating those that are missing; returns
+    /// them all, with the same ids and tokens every time. Added after v0.1.0 without a version bump, so that a gateway of
+    /// this build still routes syncs to older silos during a roll; on an older silo this call fails and the gateway falls
+    /// back to <see cref="ProvisionAsync"/>.
+    /// </summary>
+    [Alias("ProvisionOnce")]
+    Task<IReadOnlyList<DeviceCredential>> ProvisionOnceAsync(string provisionId, int devices);
+
     [Alias("ListDevices")]
     Task<IReadOnlyList<DeviceInfo>> ListDevicesAsync();
 

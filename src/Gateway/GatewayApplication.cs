@@ -1,5 +1,6 @@
 using DeviceSync.Gateway.Backups;
 using DeviceSync.Gateway.Accounts;
+using DeviceSync.Gateway.Admission;
 using DeviceSync.Gateway.Admin;
 using DeviceSync.Gateway.Auth;
 using DeviceSync.Gateway.Cluster;
@@ -25,6 +26,7 @@ public static class GatewayApplication
         builder.AddTelemetry();
         builder.AddDeviceAuth();
         builder.AddRateLimits();
+        builder.AddAdmission();
         builder.AddAccounts();
         builder.AddAdmin();
         configure?.Invoke(builder);
@@ -32,6 +34,7 @@ public static class GatewayApplication
         var app = builder.Build();
         app.UseProblems();
         app.UseRequestMetrics();
+        app.UseAdmission();
         app.MapHealth();
         app.MapTelemetry();
         app.MapAccounts();

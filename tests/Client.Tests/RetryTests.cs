@@ -78,4 +78,57 @@ public sealed class RetryTests
         Assert.Equal(4, calls);
         Assert.Equal(3, device.Connection.Client.RetryableFailures);
     }
+
+    [Fact]
+    public async Task A_503_with_Retry_After_from_a_gateway_at_capacity_is_waited_out_with_jitter_over_the_whole_wait()
+    {
+        var calls = 0;
+        var handler = new ScriptedHandler((_, _) =>
+        {
+            if (calls++ < 3)
+            {
+                var shed = ScriptedHandler.Problem(HttpStatusCode.ServiceUnavailable, "unavailable");
+                shed.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.FromSeconds(2));
+                return shed;
+            }
+
+            return Answer("notes", """{"id":1,"status":"applied","version":1}""", cursor: "1");
+        });
+        var time = new ImmediateTimeProvider();
+        var device = NewDevice(handler, retry: new RetryOptions { InitialDelay = TimeSpan.FromMilliseconds(100) }, time: time);
+        device.Put("notes", "a", "{}");
+
+        await device.SyncAsync();
+
+        Assert.Equal(4, calls);
+        Assert.All(handler.Bodies, b => Assert.Equal(handler.Bodies[0], b));
+        Assert.Equal(3, time.Delays.Count);
+        Assert.All(time.Delays, d => Assert.InRange(d, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4)));
+    }
+
+    [Fact]
+    public async Task A_huge_Retry_After_is_capped_at_MaxRetryAfter()
+    {
+        var calls = 0;
+        var handler = new ScriptedHandler((_, _) =>
+        {
+            if (calls++ == 0)
+            {
+                var shed = ScriptedHandler.Problem(HttpStatusCode.ServiceUnavailable, "unavailable");
+                shed.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.FromHours(5));
+                return shed;
+            }
+
+            return Answer("notes", """{"id":1,"status":"applied","version":1}""", cursor: "1");
+        });
+        var time = new ImmediateTimeProvider();
+        var retry = new RetryOptions { MaxRetryAfter = TimeSpan.FromSeconds(30), MaxDuration = TimeSpan.FromMinutes(2) };
+        var device = NewDevice(handler, retry: retry, time: time);
+        device.Put("notes", "a", "{}");
+
+        await device.SyncAsync();
+
+        Assert.Equal(2, calls);
+        Assert.InRange(Assert.Single(time.Delays), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(60));
+    }
 }

@@ -12,7 +12,8 @@ namespace DeviceSync.LoadTest.Tests;
 /// A simulated device resends the very same request after 503, 429 or a lost answer, counts the resends as
 /// retries, and counts an operation as a device-visible failure only when its retry budget runs out. The
 /// gateway here is a stand-in (an <see cref="HttpListener"/> answering from a script): what is under test is
-/// the device's behaviour on errors, which a healthy real cluster does not produce on demand.
+/// the device's behaviour on errors, which a healthy real cluster does not produce on demand (the real gateway's
+/// shedding is tested in tests/Gateway.Tests/Admission).
 /// </summary>
 public sealed class DeviceRetryTests
 {
@@ -55,6 +56,22 @@ public sealed class DeviceRetryTests
         Assert.Equal(1, device.Ledger.InDoubtCount);
     }
 
+    [Fact]
+    public async Task Waits_out_the_gateways_Retry_After_before_resending()
+    {
+        await using var gateway = new ScriptedGateway([(503, null), (200, Applied)], retryAfterSeconds: 1);
+        var (device, context) = Create(gateway.Address);
+
+        var ok = await device.RunAsync(OperationKind.Put, context, TimeSpan.FromSeconds(20), CancellationToken.None);
+
+        Assert.True(ok);
+        Assert.Equal(2, gateway.Arrivals.Count);
+        // The device's own backoff starts at 100 ms; only the header explains a gap of a second or more.
+        Assert.True(gateway.Arrivals[1] - gateway.Arrivals[0] >= TimeSpan.FromSeconds(0.95), $"resent after {gateway.Arrivals[1] - gateway.Arrivals[0]}");
+        Assert.Equal(1, context.Metrics.RetryAfters);
+        Assert.Equal(1, context.Metrics.Retries);
+    }
+
     private static (SimulatedDevice Device, RunContext Context) Create(Uri gateway)
     {
         var options = new RunOptions { Gateway = gateway, Accounts = 1, DevicesPerAccount = 1 };
@@ -62,64 +79,5 @@ public sealed class DeviceRetryTests
         var context = new RunContext(options, client, new RunMetrics(), new ViolationLog());
         var device = new SimulatedDevice(0, new Device("acc", "dev", "token"), new AccountLedger("acc"), seed: 1);
         return (device, context);
-    }
-
-    /// <summary>Answers each POST with the next (status, body) of its script; a Retry-After is sent with every error.</summary>
-    private sealed class ScriptedGateway : IAsyncDisposable
-    {
-        private readonly HttpListener _listener = new();
-        private readonly Task _serving;
-
-        public ScriptedGateway(IReadOnlyList<(int Status, string? Body)> script)
-        {
-            var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            probe.Stop();
-            Address = new Uri($"http://127.0.0.1:{port}/");
-            _listener.Prefixes.Add(Address.ToString());
-            _listener.Start();
-            _serving = Task.Run(async () =>
-            {
-                foreach (var (status, body) in script)
-                {
-                    var context = await _listener.GetContextAsync();
-                    using (var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8))
-                    {
-                        Bodies.Add(await reader.ReadToEndAsync());
-                    }
-
-                    context.Response.StatusCode = status;
-                    if (status != 200)
-                    {
-                        context.Response.AddHeader("Retry-After", "0");
-                    }
-
-                    var bytes = Encoding.UTF8.GetBytes(status == 200 ? body! : """{"code":"unavailable"}""");
-                    context.Response.ContentType = "application/json";
-                    await context.Response.OutputStream.WriteAsync(bytes);
-                    context.Response.Close();
-                }
-            });
-        }
-
-        public Uri Address { get; }
-
-        public List<string> Bodies { get; } = [];
-
-        public async ValueTask DisposeAsync()
-        {
-            _listener.Stop();
-            try
-            {
-                await _serving;
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                // stopped while waiting for a request the test no longer needs
-            }
-
-            _listener.Close();
-        }
     }
 }

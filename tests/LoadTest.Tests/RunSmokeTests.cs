@@ -50,4 +50,29 @@ public sealed class RunSmokeTests(ClusterFixture fixture, ITestOutputHelper outp
         Assert.Contains("clean", md, StringComparison.Ordinal);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"reports in {dir}"));
     }
+
+    [Fact]
+    public async Task A_run_with_ramp_up_starts_devices_gradually_ends_clean_and_records_the_ramp()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "loadtest-ramp-" + Guid.NewGuid().ToString("N")[..8]);
+        var cluster = fixture.Cluster;
+        string[] args =
+        [
+            "run", "--gateway", cluster.GatewayAddress.ToString(), "--admin-key", cluster.AdminKey!,
+            "--accounts", "5", "--devices-per-account", "2", "--duration", "8s", "--ramp-up", "4s",
+            "--report", dir, "--plain", "--run-id", "ramp-" + Guid.NewGuid().ToString("N")[..6],
+        ];
+
+        var exitCode = await HarnessCommandLine.InvokeAsync(args);
+
+        var md = await File.ReadAllTextAsync(Path.Combine(dir, "report.md"));
+        output.WriteLine(md);
+        Assert.Equal(0, exitCode);
+        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(dir, "report.json")));
+        var root = json.RootElement;
+        Assert.Equal(4, root.GetProperty("rampUpSeconds").GetDouble());
+        Assert.True(root.GetProperty("operations").GetInt64() > 0);
+        Assert.Equal(0, root.GetProperty("checker").GetProperty("findings").GetArrayLength());
+        Assert.Contains("ramp-up 4 s (linear)", md, StringComparison.Ordinal);
+    }
 }

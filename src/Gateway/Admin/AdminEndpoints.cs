@@ -40,8 +40,10 @@ public static class AdminEndpoints
         return app;
     }
 
-    private static async Task<IResult> ProvisionAsync(HttpContext context, AdminKeyCheck keyCheck, GrainCalls calls, IOptions<AdminOptions> options)
+    private static async Task<IResult> ProvisionAsync(
+        HttpContext context, AdminKeyCheck keyCheck, GrainCalls calls, IOptions<AdminOptions> options, ILoggerFactory loggers)
     {
+        var logger = loggers.CreateLogger(typeof(AdminEndpoints).FullName!);
         if (keyCheck.Check(context.Request) is { } refused)
         {
             return refused;
@@ -60,11 +62,14 @@ public static class AdminEndpoints
         }
 
         var accounts = parsed.Value.Accounts;
+        var provisionId = parsed.Value.ProvisionId;
         var credentials = new IReadOnlyList<DeviceCredential>[accounts.Count];
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Value.ProvisionParallelism, CancellationToken = context.RequestAborted };
         await Parallel.ForEachAsync(Enumerable.Range(0, accounts.Count), parallel, async (i, token) =>
         {
-            credentials[i] = await calls.OnAccountAsync("Account.Provision", accounts[i].AccountId, a => a.ProvisionAsync(accounts[i].Devices), token);
+            credentials[i] = provisionId is null
+                ? await calls.OnAccountAsync("Account.Provision", accounts[i].AccountId, a => a.ProvisionAsync(accounts[i].Devices), token)
+                : await ProvisionOnceAsync(calls, accounts[i], provisionId, logger, token);
         });
 
         return new JsonBodyResult(StatusCodes.Status200OK, writer =>
@@ -91,6 +96,26 @@ public static class AdminEndpoints
             writer.WriteEndArray();
             writer.WriteEndObject();
         });
+    }
+
+    /// <summary>
+    /// With a provision id the call is idempotent, so the gateway's own retries (and the caller's) are safe too. A silo of
+    /// v0.1.0 (during a rolling upgrade) does not know the method and fails it, having changed nothing: then the account
+    /// is provisioned the old way, without idempotency, rather than failing the operator's call (docs/protocol.md).
+    /// </summary>
+    private static async Task<IReadOnlyList<DeviceCredential>> ProvisionOnceAsync(
+        GrainCalls calls, ProvisionAccount account, string provisionId, ILogger logger, CancellationToken token)
+    {
+        try
+        {
+            return await calls.OnAccountAsync("Account.ProvisionOnce", account.AccountId, a => a.ProvisionOnceAsync(provisionId, account.Devices), token);
+        }
+        catch (Exception e) when (e is TypeLoadException or MissingMethodException or NotImplementedException)
+        {
+            // Measured: an older silo answers TypeLoadException (it cannot load the new method's request type).
+            Log.ProvisionOnceFellBack(logger, account.AccountId, e.GetType().Name);
+            return await calls.OnAccountAsync("Account.Provision", account.AccountId, a => a.ProvisionAsync(account.Devices), token);
+        }
     }
 
     private static async Task<IResult> ClusterAsync(HttpContext context, AdminKeyCheck keyCheck, GrainCalls calls, IClusterManifestProvider manifests)

@@ -5,7 +5,8 @@ using DeviceSync.Gateway.Validation;
 
 namespace DeviceSync.Gateway.Admin;
 
-/// <summary>Validates <c>{"accounts":[{"accountId","devices"}]}</c>: at most 1000 accounts, 1..100 devices each, no duplicates.</summary>
+/// <summary>Validates <c>{"accounts":[{"accountId","devices"}], "provisionId"?}</c>: at most 1000 accounts, 1..100 devices each,
+/// no duplicates; an optional provision id of 22..128 base64url characters.</summary>
 public static class ProvisionRequestParser
 {
     public const int MaxBodyBytes = 1024 * 1024;
@@ -55,6 +56,17 @@ public static class ProvisionRequestParser
             index++;
         }
 
-        return Validated<ProvisionRequest>.Ok(new ProvisionRequest(list));
+        string? provisionId = null;
+        if (root.TryGetProperty("provisionId", out var idProperty) && idProperty.ValueKind != JsonValueKind.Null)
+        {
+            if (!JsonInput.TryGetString(idProperty, out var id) || !Names.IsProvisionId(id))
+            {
+                return Problem.Invalid($"provisionId must be null or {Names.MinProvisionIdLength} to {Names.MaxProvisionIdLength} characters of A-Z, a-z, 0-9, '-' and '_' (a random secret of at least 128 bits).");
+            }
+
+            provisionId = id;
+        }
+
+        return Validated<ProvisionRequest>.Ok(new ProvisionRequest(list, provisionId));
     }
 }

@@ -10,8 +10,9 @@ namespace DeviceSync.Gateway.Cluster;
 
 /// <summary>
 /// Runs grain calls and retries the ones that failed because a silo left or died, with short backoff, within a
-/// budget. Safe for sync (idempotent by mutation id) and reads; for account creation, registration and provisioning
-/// a retry after a lost response can rarely answer 409 or add one device more (see README). When the budget runs
+/// budget. Safe for sync (idempotent by mutation id), reads and provisioning with a provision id; for account creation,
+/// registration and provisioning without one, a retry after a lost response can rarely answer 409 or add one device
+/// more (see README). When the budget runs
 /// out, throws <see cref="ClusterUnavailableException"/>; a grain's <see cref="StorageUnavailableException"/>
 /// passes through at once. Both become 503 with <c>Retry-After</c>.
 /// A call marked resendable (reads, and sync: idempotent by mutation id) is also resent when a silo is lost while

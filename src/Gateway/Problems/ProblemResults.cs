@@ -10,8 +10,8 @@ public static class ProblemResults
     public static ProblemResult PasswordUnauthorized(string detail = "Unknown account or wrong password.") =>
         new(new Problem(ProblemCodes.Unauthorized, detail)) { Headers = [new("WWW-Authenticate", "Basic realm=\"devicesync\", charset=\"UTF-8\"")] };
 
-    public static ProblemResult Unavailable(string detail = "The cluster cannot serve right now; retrying is safe.") =>
-        new(new Problem(ProblemCodes.Unavailable, detail)) { Headers = [new("Retry-After", "1")] };
+    public static ProblemResult Unavailable(string detail = "The cluster cannot serve right now; retrying is safe.", string retryAfterSeconds = "1") =>
+        new(new Problem(ProblemCodes.Unavailable, detail)) { Headers = [new("Retry-After", retryAfterSeconds)] };
 
     public static ProblemResult NotFound(string detail = "No such resource.") => ProblemResult.Of(ProblemCodes.NotFound, detail);
 

@@ -13,20 +13,43 @@ public sealed class GatewayMetrics
     private readonly Histogram<double> _syncDuration;
     private readonly Counter<long> _retries;
     private readonly Counter<long> _authCacheHits;
+    private readonly Meter _meter;
+    private readonly Counter<long> _admissionShed;
+    private readonly Histogram<double> _admissionQueueTime;
     private readonly Counter<long> _siloLosses;
     private readonly Counter<long> _callsResent;
 
     public GatewayMetrics(IMeterFactory meterFactory)
     {
-        var meter = meterFactory.Create(TelemetryNames.Meter);
+        var meter = _meter = meterFactory.Create(TelemetryNames.Meter);
         _requests = meter.CreateCounter<long>(TelemetryNames.Requests, "{request}", "Requests by route and status code.");
         _mutations = meter.CreateCounter<long>(TelemetryNames.MutationsReceived, "{mutation}", "Mutations received in valid sync requests.");
         _syncDuration = meter.CreateHistogram<double>(TelemetryNames.SyncDuration, "s", "Time to serve a valid sync request.");
         _retries = meter.CreateCounter<long>(TelemetryNames.GrainRetries, "{retry}", "Grain calls retried after a silo left or a connection failed.");
         _authCacheHits = meter.CreateCounter<long>(TelemetryNames.AuthCacheHits, "{hit}", "Bearer tokens accepted from the gateway's short-lived cache.");
+        _admissionShed = meter.CreateCounter<long>(TelemetryNames.AdmissionShed, "{request}", "Device requests answered 503 because the gateway was at capacity, by reason.");
+        // Explicit buckets: OpenTelemetry's defaults (0, 5, 10, ... 10000) suit milliseconds, and every wait here is under the
+        // queue timeout (seconds), so they all fell into one bucket.
+        _admissionQueueTime = meter.CreateHistogram(
+            TelemetryNames.AdmissionQueueTime,
+            "s",
+            "Time device requests waited in the admission queue (admitted or shed).",
+            tags: null,
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60] });
         _siloLosses = meter.CreateCounter<long>(TelemetryNames.SiloLosses, "{loss}", "Silos the gateway saw go (a gateway connection closed, or a silo left the cluster manifest).");
         _callsResent = meter.CreateCounter<long>(TelemetryNames.CallsResent, "{call}", "Resendable grain calls in flight when a silo went, resent instead of waiting out the response timeout.");
     }
+
+    /// <summary>Gauges of the admission limiter: requests holding a slot and requests waiting for one.</summary>
+    public void ObserveAdmission(Func<(long InFlight, long Queued)> read)
+    {
+        _meter.CreateObservableGauge(TelemetryNames.AdmissionInFlight, () => read().InFlight, "{request}", "Device requests holding an admission slot.");
+        _meter.CreateObservableGauge(TelemetryNames.AdmissionQueued, () => read().Queued, "{request}", "Device requests waiting for an admission slot.");
+    }
+
+    public void AdmissionShed(string reason) => _admissionShed.Add(1, new KeyValuePair<string, object?>(TelemetryNames.ReasonTag, reason));
+
+    public void AdmissionQueued(TimeSpan waited) => _admissionQueueTime.Record(waited.TotalSeconds);
 
     public void Request(string route, int statusCode) =>
         _requests.Add(1, new KeyValuePair<string, object?>(TelemetryNames.RouteTag, route), new KeyValuePair<string, object?>(TelemetryNames.CodeTag, statusCode));

@@ -10,11 +10,17 @@ public static partial class Names
     public const int MaxDeviceNameLength = 128;
     public const int MaxPlatformLength = 64;
 
+    /// <summary>22 base64url characters carry 128 bits: the least a provision id, from which tokens are derived, may have.</summary>
+    public const int MinProvisionIdLength = 22;
+    public const int MaxProvisionIdLength = 128;
+
     public static bool IsAccountId(string? value) => value is not null && AccountIdPattern().IsMatch(value);
 
     public static bool IsCollectionName(string? value) => value is not null && CollectionNamePattern().IsMatch(value);
 
     public static bool IsItemId(string? value) => value is not null && ItemIdPattern().IsMatch(value);
+
+    public static bool IsProvisionId(string? value) => value is not null && ProvisionIdPattern().IsMatch(value);
 
     /// <summary>Length in characters (Unicode scalar values, so an emoji counts once).</summary>
     public static int CharacterCount(string value)
@@ -47,4 +53,7 @@ public static partial class Names
 
     [GeneratedRegex("^[A-Za-z0-9._~-]{1,128}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex ItemIdPattern();
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{22,128}\\z", RegexOptions.CultureInvariant)]
+    private static partial Regex ProvisionIdPattern();
 }

@@ -110,6 +110,46 @@ public sealed class AccountGrain(IJournalStore journalStore, BackupConnection ba
         return credentials;
     }
 
+    public async Task<IReadOnlyList<DeviceCredential>> ProvisionOnceAsync(string provisionId, int devices)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(provisionId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(devices, 0);
+        var ledger = await EnsureLoadedAsync();
+        var change = new AccountChange { DevicesAdded = [] };
+        if (!ledger.Exists)
+        {
+            change.CreatedAt = timeProvider.GetUtcNow();
+        }
+
+        var credentials = new List<DeviceCredential>(devices);
+        for (var i = 0; i < devices; i++)
+        {
+            var (deviceId, secret) = ProvisionedDeviceKeys.Derive(provisionId, _accountId, i);
+            var credential = new DeviceCredential { DeviceId = deviceId, Token = DeviceToken.Format(_accountId, deviceId, secret) };
+            switch (ledger.FindDevice(deviceId))
+            {
+                case null:
+                    change.DevicesAdded.Add(NewRecord(deviceId, secret, $"provisioned-{i + 1}", "provisioned"));
+                    credentials.Add(credential);
+                    break;
+                case { RevokedAt: null }:
+                    // Created by an earlier attempt of this very provisioning whose answer was lost: hand it out again.
+                    credentials.Add(credential);
+                    break;
+                default:
+                    // Revoked since: a retry must not bring back a device someone revoked.
+                    break;
+            }
+        }
+
+        if (change.CreatedAt is not null || change.DevicesAdded.Count > 0)
+        {
+            await CommitAsync(change);
+        }
+
+        return credentials;
+    }
+
     public async Task<IReadOnlyList<DeviceInfo>> ListDevicesAsync()
     {
         var ledger = await EnsureLoadedAsync();
@@ -210,16 +250,17 @@ public sealed class AccountGrain(IJournalStore journalStore, BackupConnection ba
     {
         var deviceId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
         var secret = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
-        var record = new DeviceRecord
-        {
-            DeviceId = deviceId,
-            Name = name,
-            Platform = platform,
-            CreatedAt = timeProvider.GetUtcNow(),
-            TokenSha256 = HashSecret(secret),
-        };
-        return (record, new DeviceCredential { DeviceId = deviceId, Token = DeviceToken.Format(_accountId, deviceId, secret) });
+        return (NewRecord(deviceId, secret, name, platform), new DeviceCredential { DeviceId = deviceId, Token = DeviceToken.Format(_accountId, deviceId, secret) });
     }
+
+    private DeviceRecord NewRecord(string deviceId, string secret, string name, string platform) => new()
+    {
+        DeviceId = deviceId,
+        Name = name,
+        Platform = platform,
+        CreatedAt = timeProvider.GetUtcNow(),
+        TokenSha256 = HashSecret(secret),
+    };
 
     /// <summary>SHA-256 of the secret's UTF-8 text. A fast hash is right here: the secret has 256 random bits.</summary>
     public static byte[] HashSecret(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));

@@ -26,6 +26,9 @@ public sealed class AccountLedger
     public DeviceRecord? FindLiveDevice(string deviceId) =>
         _devices.TryGetValue(deviceId, out var device) && device.RevokedAt is null ? device : null;
 
+    /// <summary>A device of this account, live or revoked.</summary>
+    public DeviceRecord? FindDevice(string deviceId) => _devices.GetValueOrDefault(deviceId);
+
     public bool HasCollection(string collection) => _collections.Contains(collection);
 
     /// <summary>

@@ -20,12 +20,12 @@ public static class OptionFactory
         return option;
     }
 
-    public static Option<TimeSpan> Duration(string name, string description, TimeSpan defaultValue) =>
+    public static Option<TimeSpan> Duration(string name, string description, TimeSpan defaultValue, bool allowZero = false) =>
         new(name)
         {
             Description = description,
             DefaultValueFactory = _ => defaultValue,
-            CustomParser = r => Parse(r, v => DurationParser.Parse(name, v)),
+            CustomParser = r => Parse(r, v => DurationParser.Parse(name, v, allowZero)),
         };
 
     public static Option<Uri> Gateway() =>

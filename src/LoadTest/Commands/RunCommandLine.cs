@@ -30,6 +30,7 @@ public static class RunCommandLine
                 r.AddError("--rate must be above 0");
             }
         });
+        var rampUp = OptionFactory.Duration("--ramp-up", "start the load gradually (linearly) over this long, inside --duration: closed loop starts devices one after another, open loop raises the rate; 0 = all at once", TimeSpan.Zero, allowZero: true);
         var mix = new Option<OperationMix>("--mix")
         {
             Description = "relative weights of put, edit, delete, nochange and conflict operations",
@@ -67,7 +68,7 @@ public static class RunCommandLine
 
         var command = new Command("run", "drive simulated devices against a gateway, then check every acknowledged write")
         {
-            gateway, adminKey, accounts, devicesPerAccount, duration, concurrency, rate, mix, at, report,
+            gateway, adminKey, accounts, devicesPerAccount, duration, rampUp, concurrency, rate, mix, at, report,
             itemBytes, sharedItems, provisionBatch, timeout, retryBudget, plain, seed, runId,
         };
         command.Validators.Add(r =>
@@ -75,6 +76,18 @@ public static class RunCommandLine
             if (r.GetValue(concurrency) is not null && r.GetValue(rate) is not null)
             {
                 r.AddError("give --concurrency (closed loop) or --rate (open loop), not both");
+            }
+
+            try
+            {
+                if (r.GetValue(rampUp) >= r.GetValue(duration))
+                {
+                    r.AddError("--ramp-up must be shorter than --duration");
+                }
+            }
+            catch (InvalidOperationException)
+            {
+                // A malformed duration has already reported its own error; there is nothing to compare.
             }
         });
         command.SetAction(async (parse, ct) =>
@@ -86,6 +99,7 @@ public static class RunCommandLine
                 Accounts = parse.GetValue(accounts),
                 DevicesPerAccount = parse.GetValue(devicesPerAccount),
                 Duration = parse.GetValue(duration),
+                RampUp = parse.GetValue(rampUp),
                 Concurrency = parse.GetValue(concurrency),
                 Rate = parse.GetValue(rate),
                 Mix = parse.GetValue(mix)!,

@@ -58,8 +58,8 @@ public sealed class LiveView(RunMetrics metrics, RunOptions options)
         var last = metrics.LastCompleteSecond();
         var errors = metrics.ErrorsByCode();
         return string.Create(CultureInfo.InvariantCulture,
-            $"[{metrics.Elapsed.TotalSeconds,5:F1}s] ops/s {last?.Operations ?? 0,6}  p50 {last?.P50Ms ?? 0,7:F1} ms  p99 {last?.P99Ms ?? 0,7:F1} ms  max {last?.MaxMs ?? 0,7:F1} ms  " +
-            $"ops {metrics.Operations}  acked writes {metrics.Acknowledged}  conflicts {metrics.Conflicts}  retries {metrics.Retries}  failures {metrics.Failures}  " +
+            $"[{metrics.Elapsed.TotalSeconds,5:F1}s] {RampText()}ops/s {last?.Operations ?? 0,6}  p50 {last?.P50Ms ?? 0,7:F1} ms  p99 {last?.P99Ms ?? 0,7:F1} ms  max {last?.MaxMs ?? 0,7:F1} ms  " +
+            $"ops {metrics.Operations}  acked writes {metrics.Acknowledged}  conflicts {metrics.Conflicts}  retries {metrics.Retries} (retry-after {metrics.RetryAfters})  failures {metrics.Failures}  " +
             $"errors {(errors.Count == 0 ? "-" : string.Join(",", errors.Select(e => $"{e.Key}×{e.Value}")))}");
     }
 
@@ -79,13 +79,18 @@ public sealed class LiveView(RunMetrics metrics, RunOptions options)
             last is null ? "-" : string.Create(c, $"{last.P50Ms:F1} / {last.P99Ms:F1} / {last.MaxMs:F1}"), "");
         table.AddRow("acknowledged writes", F(last?.Acknowledged ?? 0), F(metrics.Acknowledged));
         table.AddRow("conflicts", "", F(metrics.Conflicts));
-        table.AddRow("retries", F(last?.Retries ?? 0), F(metrics.Retries));
+        table.AddRow("retries (after Retry-After)", F(last?.Retries ?? 0), string.Create(c, $"{F(metrics.Retries)} ({F(metrics.RetryAfters)})"));
         table.AddRow(metrics.Failures > 0 ? "[red]device-visible failures[/]" : "device-visible failures", F(last?.Failures ?? 0), F(metrics.Failures));
         var errors = metrics.ErrorsByCode();
         table.AddRow("errors by code", "", errors.Count == 0 ? "-" : Markup.Escape(string.Join(", ", errors.Select(e => $"{e.Key}×{e.Value}"))));
         if (options.OpenLoop)
         {
             table.AddRow("missed open-loop slots", "", F(metrics.MissedSlots));
+        }
+
+        if (options.RampUp > TimeSpan.Zero)
+        {
+            table.AddRow("ramp-up", "", Markup.Escape(RampText().TrimEnd()));
         }
 
         string[] recent;
@@ -97,6 +102,22 @@ public sealed class LiveView(RunMetrics metrics, RunOptions options)
         return recent.Length == 0
             ? table
             : new Rows(table, new Text(string.Join('\n', recent)));
+    }
+
+    /// <summary>While <c>--ramp-up</c> runs: how far it has got (devices started, or the open loop's current rate).</summary>
+    private string RampText()
+    {
+        if (options.RampUp <= TimeSpan.Zero)
+        {
+            return "";
+        }
+
+        var elapsed = metrics.Elapsed;
+        var c = CultureInfo.InvariantCulture;
+        var done = elapsed >= options.RampUp ? "done" : string.Create(c, $"{elapsed.TotalSeconds:F0}/{options.RampUp.TotalSeconds:F0} s");
+        return options.OpenLoop
+            ? string.Create(c, $"ramp {done}, rate {RampUp.RateAt(elapsed, options.Rate!.Value, options.RampUp):F0}/{options.Rate:F0}/s  ")
+            : string.Create(c, $"ramp {done}, started {metrics.DevicesStarted}/{options.ClosedLoopConcurrency}  ");
     }
 
     private static string F(double value) => value.ToString("N0", CultureInfo.InvariantCulture);

@@ -5,8 +5,9 @@ namespace DeviceSync.LoadTest.Run;
 
 /// <summary>
 /// Drives the simulated devices for the run's duration. Closed loop: N workers, each cycling through its own
-/// devices, one operation after another. Open loop: operations start at the target rate on whichever device is
-/// idle, however long the earlier ones take (a slot with no idle device is counted as missed). Either way a
+/// devices, one operation after another (with <c>--ramp-up</c>, worker i of N starts i/N of the way through it). Open loop: operations start at the target rate on whichever device is
+/// idle, however long the earlier ones take (a slot with no idle device is counted as missed; with <c>--ramp-up</c> the
+/// rate climbs linearly to the target). Either way a
 /// device never has two operations in flight, and after the deadline every device with pending mutations
 /// syncs once more so that their outcome is known before the checker runs.
 /// </summary>
@@ -39,10 +40,18 @@ public sealed class LoadDriver(RunContext context, IReadOnlyList<SimulatedDevice
     private async Task RunClosedLoopAsync(long deadline, CancellationToken ct)
     {
         var workers = _options.ClosedLoopConcurrency;
+        var started = Stopwatch.GetTimestamp();
         await Task.WhenAll(Enumerable.Range(0, workers).Select(w => Task.Run(async () =>
         {
             var mine = devices.Where(d => d.Index % workers == w).ToArray();
             var next = 0;
+            var wait = RampUp.StartOffset(w, workers, _options.RampUp) - Stopwatch.GetElapsedTime(started);
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, ct);
+            }
+
+            context.Metrics.RecordDeviceStarted();
             while (Stopwatch.GetTimestamp() < deadline && !ct.IsCancellationRequested)
             {
                 var device = mine[next];
@@ -61,7 +70,7 @@ public sealed class LoadDriver(RunContext context, IReadOnlyList<SimulatedDevice
         long issued = 0;
         while (Stopwatch.GetTimestamp() < deadline && !ct.IsCancellationRequested)
         {
-            var due = (long)(Stopwatch.GetElapsedTime(started).TotalSeconds * rate);
+            var due = (long)RampUp.OperationsDue(Stopwatch.GetElapsedTime(started), rate, _options.RampUp);
             for (; issued < due; issued++)
             {
                 if (!idle.TryDequeue(out var device))

@@ -59,6 +59,12 @@ public sealed class LoadRun(RunOptions options)
         Console.Out.WriteLine(options.OpenLoop
             ? string.Create(CultureInfo.InvariantCulture, $"running {options.Duration.TotalSeconds:F0} s open loop at {options.Rate} operations/s over {devices.Count} devices, mix {options.Mix}")
             : string.Create(CultureInfo.InvariantCulture, $"running {options.Duration.TotalSeconds:F0} s closed loop, {options.ClosedLoopConcurrency} of {devices.Count} devices in flight, mix {options.Mix}"));
+        if (options.RampUp > TimeSpan.Zero)
+        {
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"ramping up linearly over the first {options.RampUp.TotalSeconds:F0} s ({(options.OpenLoop ? "the rate climbs to its target" : "devices start one after another")})"));
+        }
+
         metrics.Start();
         using var stopCommands = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var scheduler = new CommandScheduler(options.At, metrics, view.Log);
@@ -137,6 +143,7 @@ public sealed class LoadRun(RunOptions options)
             TargetRate = options.Rate,
             Mix = options.Mix.ToString(),
             DurationSeconds = options.Duration.TotalSeconds,
+            RampUpSeconds = options.RampUp.TotalSeconds,
             Provision = provision,
             LoadSeconds = loadSeconds,
             Operations = metrics.Operations,
@@ -148,6 +155,8 @@ public sealed class LoadRun(RunOptions options)
             Conflicts = metrics.Conflicts,
             Duplicates = metrics.Duplicates,
             Retries = metrics.Retries,
+            RetryAfterAnswers = metrics.RetryAfters,
+            TimedOutRequests = metrics.ErrorsByCode().GetValueOrDefault("timeout"),
             DeviceVisibleFailures = metrics.Failures,
             MissedOpenLoopSlots = metrics.MissedSlots,
             LatencyMs = LatencySummary.From([.. latencies]),

@@ -25,7 +25,8 @@ public static class MarkdownReport
         var loop = r.Loop == "open"
             ? string.Create(c, $"open loop at {r.TargetRate} operations/s")
             : string.Create(c, $"closed loop, {r.Concurrency} devices in flight");
-        sb.AppendLine(c, $"- {r.Accounts} accounts × {r.DevicesPerAccount} devices = {r.Devices} devices; {loop}; {r.DurationSeconds:F0} s; mix {r.Mix}");
+        var ramp = r.RampUpSeconds > 0 ? string.Create(c, $", ramp-up {r.RampUpSeconds:F0} s (linear)") : ", no ramp-up";
+        sb.AppendLine(c, $"- {r.Accounts} accounts × {r.DevicesPerAccount} devices = {r.Devices} devices; {loop}; {r.DurationSeconds:F0} s{ramp}; mix {r.Mix}");
         sb.AppendLine(c, $"- provisioning: {r.Provision.Units} devices in {r.Provision.Seconds:F1} s = **{r.Provision.UnitsPerSecond:F0} devices/s** ({r.Provision.Requests} calls, p50 {r.Provision.LatencyMs.P50:F0} ms)");
         sb.AppendLine();
         sb.AppendLine("## Load");
@@ -36,6 +37,7 @@ public static class MarkdownReport
         sb.AppendLine();
         sb.AppendLine(c, $"Operations by kind: {string.Join(", ", r.OperationsByKind.Select(k => $"{k.Key} {k.Value}"))}.");
         sb.AppendLine(c, $"Errors by code: {(r.ErrorsByCode.Count == 0 ? "none" : string.Join(", ", r.ErrorsByCode.Select(e => $"{e.Key} × {e.Value}")))}.");
+        sb.AppendLine(c, $"Answers with Retry-After (waited out before resending): {r.RetryAfterAnswers}. Requests unanswered within the timeout: {r.TimedOutRequests}.");
         if (r.MissedOpenLoopSlots > 0)
         {
             sb.AppendLine(c, $"Open loop: {r.MissedOpenLoopSlots} operations were due while every device was busy (not sent).");

@@ -21,6 +21,8 @@ public sealed class RunMetrics
     private long _failures;
     private long _errors;
     private long _missedSlots;
+    private long _retryAfters;
+    private int _devicesStarted;
 
     public void Start() => Volatile.Write(ref _started, Stopwatch.GetTimestamp());
 
@@ -34,6 +36,12 @@ public sealed class RunMetrics
     public long Retries => Interlocked.Read(ref _retries);
     public long Failures => Interlocked.Read(ref _failures);
     public long Errors => Interlocked.Read(ref _errors);
+
+    /// <summary>Error answers that carried <c>Retry-After</c> (and were waited out before the resend).</summary>
+    public long RetryAfters => Interlocked.Read(ref _retryAfters);
+
+    /// <summary>Devices (closed loop: workers) started so far; below the total only while <c>--ramp-up</c> runs.</summary>
+    public int DevicesStarted => Volatile.Read(ref _devicesStarted);
 
     /// <summary>Open loop only: moments an operation was due but every device was busy.</summary>
     public long MissedSlots => Interlocked.Read(ref _missedSlots);
@@ -58,6 +66,10 @@ public sealed class RunMetrics
         Interlocked.Increment(ref _retries);
         Current.AddRetry();
     }
+
+    public void RecordRetryAfter() => Interlocked.Increment(ref _retryAfters);
+
+    public void RecordDeviceStarted() => Interlocked.Increment(ref _devicesStarted);
 
     public void RecordOperation(OperationKind kind, long acknowledged, long conflicts, long duplicates)
     {

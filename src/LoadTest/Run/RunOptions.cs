@@ -15,6 +15,9 @@ public sealed record RunOptions
     /// <summary>Open loop: start this many operations per second, whatever the latency.</summary>
     public double? Rate { get; init; }
 
+    /// <summary>Start the load gradually over this long (linear), inside <see cref="Duration"/>; zero: all at once.</summary>
+    public TimeSpan RampUp { get; init; } = TimeSpan.Zero;
+
     public OperationMix Mix { get; init; } = OperationMix.Parse(OperationMix.Default);
     public IReadOnlyList<ScheduledCommand> At { get; init; } = [];
     public string? ReportDirectory { get; init; }

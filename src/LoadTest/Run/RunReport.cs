@@ -22,6 +22,9 @@ public sealed record RunReport
     public required string Mix { get; init; }
     public required double DurationSeconds { get; init; }
 
+    /// <summary><c>--ramp-up</c> in seconds (0: every device started at once).</summary>
+    public double RampUpSeconds { get; init; }
+
     public required PhaseResult Provision { get; init; }
     public required double LoadSeconds { get; init; }
     public required long Operations { get; init; }
@@ -33,6 +36,12 @@ public sealed record RunReport
     public required long Conflicts { get; init; }
     public required long Duplicates { get; init; }
     public required long Retries { get; init; }
+
+    /// <summary>Error answers that carried <c>Retry-After</c> (503 from admission control or the cluster, 429), each waited out.</summary>
+    public long RetryAfterAnswers { get; init; }
+
+    /// <summary>Requests with no answer within <c>--timeout</c> (the "timeout" entry of <see cref="ErrorsByCode"/>).</summary>
+    public long TimedOutRequests { get; init; }
     public required long DeviceVisibleFailures { get; init; }
     public required long MissedOpenLoopSlots { get; init; }
     public required LatencySummary LatencyMs { get; init; }

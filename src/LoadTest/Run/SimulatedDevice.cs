@@ -313,8 +313,12 @@ public sealed class SimulatedDevice(int index, Device device, AccountLedger ledg
                 return null;
             }
 
-            var wait = call.RetryAfter is { } ra && ra > delay ? ra : delay;
-            await Task.Delay(wait + TimeSpan.FromMilliseconds(Random.Shared.Next((int)delay.TotalMilliseconds)), ct);
+            if (call.RetryAfter is not null)
+            {
+                context.Metrics.RecordRetryAfter();
+            }
+
+            await Task.Delay(RetryDelay.Next(call.RetryAfter, delay, Random.Shared), ct);
             delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 2000));
             context.Metrics.RecordRetry();
         }

@@ -1,4 +1,6 @@
+using System.Buffers.Text;
 using System.Diagnostics;
+using System.Security.Cryptography;
 using DeviceSync.LoadTest.Gateway;
 using DeviceSync.LoadTest.Gateway.Wire;
 using DeviceSync.LoadTest.Reporting;
@@ -55,18 +57,23 @@ public static class Provisioner
         var stats = Enumerable.Range(0, Math.Min(Math.Max(concurrentCalls, 1), batches.Count)).Select(_ => new WorkerStats()).ToArray();
         var next = -1;
         var started = Stopwatch.GetTimestamp();
+
+        // One secret for the whole provisioning, kept only in memory: a resent batch (its answer lost, or a 503) gets the
+        // very devices and tokens the first attempt created, never more devices than asked (docs/protocol.md, section 4).
+        var provisionId = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
         await Task.WhenAll(stats.Select(async s =>
         {
             int b;
             while ((b = Interlocked.Increment(ref next)) < batches.Count)
             {
-                var call = await client.ProvisionAsync(new ProvisionRequest(batches[b]), ct);
+                var request = new ProvisionRequest(batches[b]) { ProvisionId = provisionId };
+                var call = await client.ProvisionAsync(request, ct);
                 for (var attempt = 1; call.IsRetryable && attempt < 5; attempt++)
                 {
-                    // 503 or no answer: safe to resend (an account created by the lost attempt just gets more devices).
+                    // 503 or no answer: safe to resend, the provision id makes it idempotent.
                     s.RecordError(call.ErrorKey);
-                    await Task.Delay(TimeSpan.FromMilliseconds(500 * attempt), ct);
-                    call = await client.ProvisionAsync(new ProvisionRequest(batches[b]), ct);
+                    await Task.Delay(Run.RetryDelay.Next(call.RetryAfter, TimeSpan.FromMilliseconds(500 * attempt), Random.Shared), ct);
+                    call = await client.ProvisionAsync(request, ct);
                 }
 
                 if (!call.Succeeded)

@@ -56,4 +56,38 @@ public sealed class ProvisionRequestParserTests
         Assert.False(result.IsValid);
         Assert.Equal(ProblemCodes.InvalidRequest, result.Problem!.Code);
     }
+
+    [Theory]
+    [InlineData(null, true, null)]
+    [InlineData("null", true, null)]
+    [InlineData("\"AbCdEfGhIjKlMnOpQrStUv\"", true, "AbCdEfGhIjKlMnOpQrStUv")] // 22 characters: 128+ bits
+    [InlineData("\"0123456789abcdef0123456789abcdef\"", true, "0123456789abcdef0123456789abcdef")]
+    [InlineData("\"AbCdEfGhIjKlMnOpQrStU\"", false, null)] // 21: too short to be a secret
+    [InlineData("\"AbCdEfGhIjKlMnOpQrStUv+/\"", false, null)] // not base64url
+    [InlineData("\"AbCdEfGhIjKlMnOpQrStUv.x\"", false, null)]
+    [InlineData("42", false, null)]
+    public void An_optional_provision_id_is_22_to_128_base64url_characters(string? json, bool valid, string? expected)
+    {
+        var body = "{\"accounts\": [{\"accountId\": \"load-1\", \"devices\": 1}]" + (json is null ? "" : ", \"provisionId\": " + json) + "}";
+        var result = ProvisionRequestParser.Parse(Bodies.Utf8(body));
+        Assert.Equal(valid, result.IsValid);
+        if (valid)
+        {
+            Assert.Equal(expected, result.Value!.ProvisionId);
+        }
+        else
+        {
+            Assert.Equal(ProblemCodes.InvalidRequest, result.Problem!.Code);
+        }
+    }
+
+    [Fact]
+    public void A_128_character_provision_id_is_accepted_and_129_is_not()
+    {
+        static bool Valid(int length) => ProvisionRequestParser.Parse(Bodies.Utf8(
+            "{\"accounts\": [{\"accountId\": \"load-1\", \"devices\": 1}], \"provisionId\": \"" + new string('a', length) + "\"}")).IsValid;
+
+        Assert.True(Valid(128));
+        Assert.False(Valid(129));
+    }
 }

@@ -38,6 +38,80 @@ public sealed class AdminApiTests(ApiCluster cluster)
         Assert.DoesNotContain(added, accounts[0].GetProperty("devices").EnumerateArray().Select(d => d.GetProperty("deviceId").GetString()));
     }
 
+    [Fact]
+    public async Task A_provision_request_with_a_provision_id_sent_twice_or_resent_after_a_lost_answer_yields_the_same_devices()
+    {
+        var first = ApiCluster.NewAccountId("idem");
+        var second = ApiCluster.NewAccountId("idem");
+        var provisionId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        var body = new JsonObject
+        {
+            ["provisionId"] = provisionId,
+            ["accounts"] = new JsonArray(new JsonObject { ["accountId"] = first, ["devices"] = 2 }, new JsonObject { ["accountId"] = second, ["devices"] = 3 }),
+        }.ToJsonString();
+
+        // The first answer is lost on the way back: the gateway did all the work, the caller saw none of it.
+        using (var losing = new HttpClient(new LoseTheAnswer(new HttpClientHandler())) { BaseAddress = cluster.Http.BaseAddress })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/admin/provision") { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
+            request.Headers.Add("X-Admin-Key", cluster.AdminKey);
+            await Assert.ThrowsAsync<HttpRequestException>(() => losing.SendAsync(request));
+        }
+
+        // The retry, and a further resend, get the same devices with the same tokens, and no device more than asked.
+        var retried = await ProvisionedAsync(body);
+        var again = await ProvisionedAsync(body);
+        Assert.Equal(Flatten(retried), Flatten(again));
+        Assert.Equal([first, second], retried.Select(a => a.AccountId));
+        Assert.Equal([2, 3], retried.Select(a => a.Devices.Count));
+
+        foreach (var (accountId, devices) in retried)
+        {
+            var device = new ApiDevice(accountId, "", devices[0].DeviceId, devices[0].Token);
+            using var listed = await _api.SendAsync(HttpMethod.Get, "/v1/devices", bearer: device.Token);
+            var live = (await ApiClient.ReadJsonAsync(listed, HttpStatusCode.OK)).GetProperty("devices").EnumerateArray()
+                .Select(d => d.GetProperty("deviceId").GetString()).Order(StringComparer.Ordinal).ToList();
+            Assert.Equal(devices.Select(d => d.DeviceId).Order(StringComparer.Ordinal), live);
+            Assert.Equal("applied", (await _api.SyncOneAsync(device, "notes", null, null, ApiClient.Put(1, "n-1"))).GetProperty("results")[0].GetProperty("status").GetString());
+        }
+
+        // Asking the same provisioning for more devices adds only the missing ones and keeps the first ones.
+        var grown = await ProvisionedAsync(new JsonObject
+        {
+            ["provisionId"] = provisionId,
+            ["accounts"] = new JsonArray(new JsonObject { ["accountId"] = first, ["devices"] = 3 }),
+        }.ToJsonString());
+        Assert.Equal(retried[0].Devices, grown[0].Devices.Take(2));
+        Assert.Equal(3, grown[0].Devices.Count);
+
+        // Another provision id is another provisioning: new devices.
+        var other = await ProvisionedAsync(new JsonObject
+        {
+            ["provisionId"] = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)),
+            ["accounts"] = new JsonArray(new JsonObject { ["accountId"] = first, ["devices"] = 1 }),
+        }.ToJsonString());
+        Assert.DoesNotContain(other[0].Devices[0], grown[0].Devices);
+    }
+
+    [Fact]
+    public async Task A_device_revoked_after_an_idempotent_provisioning_is_not_brought_back_by_a_resend()
+    {
+        var accountId = ApiCluster.NewAccountId("idem");
+        var body = new JsonObject
+        {
+            ["provisionId"] = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)),
+            ["accounts"] = new JsonArray(new JsonObject { ["accountId"] = accountId, ["devices"] = 2 }),
+        }.ToJsonString();
+        var devices = (await ProvisionedAsync(body))[0].Devices;
+        using (var revoke = await _api.SendAsync(HttpMethod.Delete, "/v1/devices/" + devices[1].DeviceId, bearer: devices[0].Token))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, revoke.StatusCode);
+        }
+
+        var resent = (await ProvisionedAsync(body))[0].Devices;
+        Assert.Equal([devices[0]], resent);
+    }
+
     [Theory]
     [InlineData(null)]
     [InlineData("")]
@@ -138,6 +212,30 @@ public sealed class AdminApiTests(ApiCluster cluster)
         Assert.Equal(HttpStatusCode.OK, metrics.StatusCode);
         Assert.Equal("text/plain", metrics.Content.Headers.ContentType?.MediaType);
         Assert.Contains("# TYPE", await metrics.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    private async Task<List<(string AccountId, List<(string DeviceId, string Token)> Devices)>> ProvisionedAsync(string body)
+    {
+        using var response = await Admin(HttpMethod.Post, "/v1/admin/provision", cluster.AdminKey, body);
+        var answer = await ApiClient.ReadJsonAsync(response, HttpStatusCode.OK);
+        return [.. answer.GetProperty("accounts").EnumerateArray().Select(a => (
+            a.GetProperty("accountId").GetString()!,
+            a.GetProperty("devices").EnumerateArray().Select(d => (d.GetProperty("deviceId").GetString()!, d.GetProperty("token").GetString()!)).ToList()))];
+    }
+
+    private static IEnumerable<string> Flatten(List<(string AccountId, List<(string DeviceId, string Token)> Devices)> accounts) =>
+        accounts.SelectMany(a => a.Devices.Select(d => $"{a.AccountId} {d.DeviceId} {d.Token}"));
+
+    /// <summary>Sends the request and reads the whole answer, then throws it away as a connection reset would.</summary>
+    private sealed class LoseTheAnswer(HttpMessageHandler inner) : DelegatingHandler(inner)
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            using var response = await base.SendAsync(request, cancellationToken);
+            await response.Content.ReadAsByteArrayAsync(cancellationToken);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            throw new HttpRequestException("connection reset (simulated): the answer was lost");
+        }
     }
 
     private Task<HttpResponseMessage> Admin(HttpMethod method, string path, string? key, string? body) =>

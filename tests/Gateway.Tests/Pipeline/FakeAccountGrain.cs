@@ -56,6 +56,9 @@ public sealed class FakeAccountGrain(string accountId) : IAccountGrain
         }
     }
 
+    /// <summary>The pipeline tests do not cover idempotency (the API tests do, on the real grain): a plain provision.</summary>
+    public Task<IReadOnlyList<DeviceCredential>> ProvisionOnceAsync(string provisionId, int devices) => ProvisionAsync(devices);
+
     public Task<IReadOnlyList<DeviceInfo>> ListDevicesAsync()
     {
         lock (_lock)

@@ -13,6 +13,12 @@ public sealed class StartupValidationTests
     [InlineData("Cluster:ResponseTimeout", "00:00:00")]
     [InlineData("Cluster:ClusterId", "dev sync")] // the silos refuse it too
     [InlineData("Cluster:ServiceId", "devicesync/1")]
+    [InlineData("Admission:MaxConcurrentRequests", "-1")]
+    [InlineData("Admission:QueueLimit", "-1")]
+    [InlineData("Admission:QueueTimeout", "00:02:00")]
+    [InlineData("Admission:RetryAfterSeconds", "0")]
+    [InlineData("Admission:RetryAfterSeconds", "20")] // above MaxRetryAfterSeconds (10)
+    [InlineData("Admission:MaxRetryAfterSeconds", "301")]
     public async Task Bad_settings_stop_the_start(string key, string value)
     {
         await using var app = GatewayApplication.Build(["--urls", "http://127.0.0.1:0"], builder =>

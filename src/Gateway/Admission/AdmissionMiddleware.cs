@@ -1,0 +1,37 @@
+using System.Globalization;
+using DeviceSync.Gateway.Problems;
+
+namespace DeviceSync.Gateway.Admission;
+
+/// <summary>
+/// Puts device routes (everything under <c>/v1/</c> except <c>/v1/admin/</c>) behind <see cref="AdmissionControl"/>,
+/// before authentication and before the body is read, so a shed request costs the gateway almost nothing. Health,
+/// readiness, metrics and admin routes are never shed: operators need them most when the gateway is busiest.
+/// </summary>
+public sealed class AdmissionMiddleware(RequestDelegate next, AdmissionControl admission)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        if (!admission.Enabled || !IsDeviceRoute(context.Request.Path))
+        {
+            await next(context);
+            return;
+        }
+
+        using var lease = await admission.EnterAsync(context.RequestAborted);
+        if (lease is null)
+        {
+            await ProblemResults.Unavailable(
+                    "The gateway is at capacity; retry after the Retry-After delay (resending is safe).",
+                    admission.RetryAfterSeconds().ToString(CultureInfo.InvariantCulture))
+                .ExecuteAsync(context);
+            return;
+        }
+
+        await next(context);
+    }
+
+    public static bool IsDeviceRoute(PathString path) =>
+        path.StartsWithSegments("/v1", StringComparison.OrdinalIgnoreCase)
+        && !path.StartsWithSegments("/v1/admin", StringComparison.OrdinalIgnoreCase);
+}
