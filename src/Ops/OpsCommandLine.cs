@@ -18,6 +18,26 @@ public static class OpsCommandLine
             DrillCommand.Build(),
         };
 
+    /// <summary><c>--gateway</c>, defaulting to run.sh's gateway.</summary>
+    public static Option<Uri> GatewayOption(string description) => new("--gateway")
+    {
+        Description = description,
+        DefaultValueFactory = _ => new Uri("http://127.0.0.1:5080"),
+
+        // System.CommandLine has no built-in conversion to Uri: without this, passing --gateway fails at GetValue.
+        CustomParser = r =>
+        {
+            var text = r.Tokens.Single().Value;
+            if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+            {
+                return uri;
+            }
+
+            r.AddError($"--gateway must be an absolute http(s) address, not '{text}'.");
+            return null!;
+        },
+    };
+
     /// <summary>Parses and runs; a command line that does not parse prints why and exits 2.</summary>
     public static async Task<int> InvokeAsync(string[] args, CancellationToken ct = default)
     {

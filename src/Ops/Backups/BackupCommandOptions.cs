@@ -18,24 +18,7 @@ internal static class BackupCommandOptions
         DefaultValueFactory = _ => new BackupOptions().TablePrefix,
     };
 
-    public static Option<Uri> Gateway() => new("--gateway")
-    {
-        Description = "the gateway, for the admin routes",
-        DefaultValueFactory = _ => new Uri("http://127.0.0.1:5080"),
-
-        // System.CommandLine has no built-in conversion to Uri: without this, passing --gateway fails at GetValue.
-        CustomParser = r =>
-        {
-            var text = r.Tokens.Single().Value;
-            if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
-            {
-                return uri;
-            }
-
-            r.AddError($"--gateway must be an absolute http(s) address, not '{text}'.");
-            return null!;
-        },
-    };
+    public static Option<Uri> Gateway() => OpsCommandLine.GatewayOption("the gateway, for the admin routes");
 
     public static Option<string?> AdminKey() => new("--admin-key")
     {

@@ -8,6 +8,7 @@ namespace DeviceSync.Ops.Rollout;
 public sealed class ClusterObserver(HttpClient gateway, string adminKey)
 {
     private const string RequestsMetric = "devicesync_gateway_requests_total";
+    private const string ShedMetric = "devicesync_gateway_admission_shed_total";
     private const string StatusLabel = "http_response_status_code=\"";
 
     public sealed record Silo(string Address, string Status, string? Version)
@@ -31,7 +32,9 @@ public sealed class ClusterObserver(HttpClient gateway, string adminKey)
     }
 
     /// <summary>Requests the gateway has answered with a 5xx since it started, not counting its health routes (a
-    /// <c>/readyz</c> 503 while it connects is how it says "not yet", not an error a device saw).</summary>
+    /// <c>/readyz</c> 503 while it connects is how it says "not yet", not an error a device saw) nor the 503s of
+    /// admission control (load shed with <c>Retry-After</c> because the gateway was at capacity: the load's doing,
+    /// which a roll should not be stopped for; they are counted separately).</summary>
     public async Task<long> ServerErrorsAsync(CancellationToken ct)
     {
         var text = await gateway.GetStringAsync(new Uri("/metrics", UriKind.Relative), ct).ConfigureAwait(false);
@@ -41,8 +44,16 @@ public sealed class ClusterObserver(HttpClient gateway, string adminKey)
     internal static long CountServerErrors(string prometheusText)
     {
         long total = 0;
+        long shed = 0;
         foreach (var line in prometheusText.Split('\n'))
         {
+            if (line.StartsWith(ShedMetric, StringComparison.Ordinal)
+                && double.TryParse(line.AsSpan(line.LastIndexOf(' ') + 1), NumberStyles.Float, CultureInfo.InvariantCulture, out var shedCount))
+            {
+                shed += (long)shedCount;
+                continue;
+            }
+
             if (!line.StartsWith(RequestsMetric, StringComparison.Ordinal)
                 || line.Contains("http_route=\"/readyz\"", StringComparison.Ordinal)
                 || line.Contains("http_route=\"/healthz\"", StringComparison.Ordinal))
@@ -65,6 +76,6 @@ public sealed class ClusterObserver(HttpClient gateway, string adminKey)
             }
         }
 
-        return total;
+        return Math.Max(0, total - shed);
     }
 }

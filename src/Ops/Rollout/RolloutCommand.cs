@@ -23,11 +23,7 @@ public static class RolloutCommand
         {
             Description = "a folder holding the new silo build (DeviceSync.Silo.dll); default: publish this source tree's src/Silo into the data folder's builds/",
         };
-        var gateway = new Option<Uri>("--gateway")
-        {
-            Description = "the gateway, for the cluster view and its error count",
-            DefaultValueFactory = _ => new Uri("http://127.0.0.1:5080"),
-        };
+        var gateway = OpsCommandLine.GatewayOption("the gateway, for the cluster view and its error count");
         var adminKey = new Option<string?>("--admin-key")
         {
             Description = "X-Admin-Key for /v1/admin/cluster [default: $SYNC_ADMIN_KEY]",
