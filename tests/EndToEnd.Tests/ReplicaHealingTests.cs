@@ -81,14 +81,4 @@ public sealed class ReplicaHealingTests(ITestOutputHelper output) : ClusterTest(
         Assert.Equal(3, view.GetProperty("replicas").GetArrayLength());
         Assert.DoesNotContain("AccountKey", view.ToString(), StringComparison.Ordinal);
     }
-
-    private async Task<JsonElement> ReplicasAsync()
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/admin/replicas");
-        request.Headers.Add("X-Admin-Key", Cluster.AdminKey);
-        using var response = await Client.Http.SendAsync(request);
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode} {body}");
-        return JsonDocument.Parse(body).RootElement.Clone();
-    }
 }
