@@ -3,6 +3,7 @@ using System.Text.Json;
 using DeviceSync.Client;
 using DeviceSync.EndToEnd.Tests.Support;
 using DeviceSync.Grains.Backup;
+using DeviceSync.Grains.Journaling;
 using DeviceSync.Grains.Sync;
 using DeviceSync.Ops;
 using DeviceSync.Ops.Backups;
@@ -97,6 +98,12 @@ public sealed class BackupRestoreTests(ITestOutputHelper output) : ClusterTest(o
         }
 
         var store = BackupStore();
+
+        // The drill finds accounts through the backup; wait for the copier (about a second behind) to have shipped both.
+        await Eventually.WaitAsync(
+            async () => (await store.ListStreamsAsync(JournalStreams.ForCollection(account, ""), CancellationToken.None)).Count == 2,
+            Deadline,
+            "the backup did not receive both collections");
         var drill = new RestoreDrill(store, new AdminClient(Http(), Cluster.AdminKey!), TimeSpan.FromSeconds(30), new TestOutputWriter(Output));
         var verdict = await drill.RunAsync(accountId: null, CancellationToken.None);
         Output.WriteLine(DrillCommand.Describe(verdict));
