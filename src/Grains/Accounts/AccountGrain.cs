@@ -88,15 +88,14 @@ public sealed class AccountGrain(IJournalStore journalStore, BackupConnection ba
         return credential;
     }
 
+    /// <summary>Provisioning creates the account it adds devices to when it does not exist yet: the creation time, or null.</summary>
+    private DateTimeOffset? CreatedAtIfNew(AccountLedger ledger) => ledger.Exists ? null : timeProvider.GetUtcNow();
+
     public async Task<IReadOnlyList<DeviceCredential>> ProvisionAsync(int devices)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(devices, 0);
         var ledger = await EnsureLoadedAsync();
-        var change = new AccountChange { DevicesAdded = [] };
-        if (!ledger.Exists)
-        {
-            change.CreatedAt = timeProvider.GetUtcNow();
-        }
+        var change = new AccountChange { DevicesAdded = [], CreatedAt = CreatedAtIfNew(ledger) };
 
         var credentials = new List<DeviceCredential>(devices);
         for (var i = 0; i < devices; i++)
@@ -115,11 +114,7 @@ public sealed class AccountGrain(IJournalStore journalStore, BackupConnection ba
         ArgumentException.ThrowIfNullOrEmpty(provisionId);
         ArgumentOutOfRangeException.ThrowIfLessThan(devices, 0);
         var ledger = await EnsureLoadedAsync();
-        var change = new AccountChange { DevicesAdded = [] };
-        if (!ledger.Exists)
-        {
-            change.CreatedAt = timeProvider.GetUtcNow();
-        }
+        var change = new AccountChange { DevicesAdded = [], CreatedAt = CreatedAtIfNew(ledger) };
 
         var credentials = new List<DeviceCredential>(devices);
         for (var i = 0; i < devices; i++)

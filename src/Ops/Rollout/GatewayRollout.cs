@@ -30,7 +30,7 @@ public sealed class GatewayRollout(HttpClient http, RolloutOptions options, Text
 
             Write($"{gateway.Name}: starting the new build from {buildDirectory}");
             await gateway.StartAsync(buildDirectory, ct).ConfigureAwait(false);
-            if (!await WaitReadyAsync(gateway.HttpAddress, ct).ConfigureAwait(false))
+            if (!await Readiness.WaitUntilAsync(() => Readiness.IsReadyAsync(http, gateway.HttpAddress, ct), options.JoinTimeout, _time, ct).ConfigureAwait(false))
             {
                 steps.Add(new SiloRollout.Step(gateway.Name, Stopwatch.GetElapsedTime(started), graceful, 0, null));
                 return Fail($"{gateway.Name}: the new build did not become ready within {options.JoinTimeout.TotalSeconds:0} s");
@@ -57,34 +57,6 @@ public sealed class GatewayRollout(HttpClient http, RolloutOptions options, Text
             Write("STOPPED: " + reason);
             return new SiloRollout.Report(false, reason, steps, expectedVersion);
         }
-    }
-
-    private async Task<bool> WaitReadyAsync(Uri address, CancellationToken ct)
-    {
-        var deadline = _time.GetUtcNow() + options.JoinTimeout;
-        while (_time.GetUtcNow() < deadline)
-        {
-            try
-            {
-                using var response = await http.GetAsync(new Uri(address, "/readyz"), ct).ConfigureAwait(false);
-                if (response.IsSuccessStatusCode)
-                {
-                    return true;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-            catch (TaskCanceledException) when (!ct.IsCancellationRequested)
-            {
-                // Slow to answer while it connects to the cluster.
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(250), _time, ct).ConfigureAwait(false);
-        }
-
-        return false;
     }
 
     private void Write(string line) =>

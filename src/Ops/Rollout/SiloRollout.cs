@@ -53,7 +53,7 @@ public sealed class SiloRollout(ClusterObserver cluster, RolloutOptions options,
 
             Write($"{silo.Name}: starting the new build from {buildDirectory}");
             await silo.StartAsync(buildDirectory, ct).ConfigureAwait(false);
-            var ready = await WaitUntilAsync(() => IsReadyAsync(http, silo.HttpAddress, ct), options.JoinTimeout, ct).ConfigureAwait(false);
+            var ready = await WaitUntilAsync(() => Readiness.IsReadyAsync(http, silo.HttpAddress, ct), options.JoinTimeout, ct).ConfigureAwait(false);
             if (ready)
             {
                 Write($"{silo.Name}: ready; waiting for the cluster to see it Active on the new build");
@@ -96,48 +96,8 @@ public sealed class SiloRollout(ClusterObserver cluster, RolloutOptions options,
         }
     }
 
-    private static async Task<bool> IsReadyAsync(HttpClient http, Uri silo, CancellationToken ct)
-    {
-        try
-        {
-            using var response = await http.GetAsync(new Uri(silo, "/readyz"), ct).ConfigureAwait(false);
-            return response.IsSuccessStatusCode;
-        }
-        catch (HttpRequestException)
-        {
-            return false;
-        }
-        catch (TaskCanceledException) when (!ct.IsCancellationRequested)
-        {
-            return false;
-        }
-    }
-
-    private async Task<bool> WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, CancellationToken ct)
-    {
-        var deadline = _time.GetUtcNow() + timeout;
-        while (true)
-        {
-            try
-            {
-                if (await condition().ConfigureAwait(false))
-                {
-                    return true;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // The gateway or a silo is briefly unreachable: keep waiting until the deadline.
-            }
-
-            if (_time.GetUtcNow() >= deadline)
-            {
-                return false;
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(500), _time, ct).ConfigureAwait(false);
-        }
-    }
+    private Task<bool> WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, CancellationToken ct) =>
+        Readiness.WaitUntilAsync(condition, timeout, _time, ct);
 
     private void Write(string line) =>
         log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[rollout {_time.GetUtcNow():HH:mm:ss}] {line}"));
