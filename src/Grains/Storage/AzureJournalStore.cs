@@ -242,6 +242,7 @@ public sealed class AzureJournalStore : IJournalStore
         }
 
         var anyData = holdsData.Any(d => d == true);
+        var marked = 0;
         for (var i = 0; i < Replicas.Count; i++)
         {
             if (holdsData[i] is not { } holds)
@@ -249,14 +250,31 @@ public sealed class AzureJournalStore : IJournalStore
                 continue; // unreachable: without a marker when it comes back, so unhealed, and swept (what it holds is used)
             }
 
-            if (holds || !anyData)
+            try
             {
-                await Replicas[i].MarkHealthyAsync(ifMatch: null).ConfigureAwait(false);
+                if (holds || !anyData)
+                {
+                    await Replicas[i].MarkHealthyAsync(ifMatch: null).ConfigureAwait(false);
+                }
+                else
+                {
+                    await Replicas[i].MarkUnhealedAsync("empty while other replicas hold data (wiped or replaced)").ConfigureAwait(false);
+                }
+
+                marked++;
             }
-            else
+            catch (Exception ex)
             {
-                await Replicas[i].MarkUnhealedAsync("empty while other replicas hold data (wiped or replaced)").ConfigureAwait(false);
+                // Lost between answering and being marked: the same as unreachable, it comes back without a marker.
+                Log.MarkerReadFailed(Logger, ex, Replicas[i].Index);
+                holdsData[i] = null;
             }
+        }
+
+        if (marked < Options.ReadQuorum)
+        {
+            throw new StorageUnavailableException(
+                $"First start: {marked} of {Replicas.Count} storage replicas could be marked, {Options.ReadQuorum} needed.");
         }
 
         var withData = holdsData.Count(d => d == true);

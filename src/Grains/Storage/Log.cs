@@ -47,7 +47,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 4014, Level = LogLevel.Debug, Message = "Replica {Replica} lags behind stream {Stream}: entry {Sequence} not written there until read repair")]
     public static partial void ReplicaLagging(ILogger logger, int replica, string stream, long sequence);
 
-    [LoggerMessage(EventId = 4015, Level = LogLevel.Warning, Message = "Replica {Replica}: its identity marker could not be read")]
+    [LoggerMessage(EventId = 4015, Level = LogLevel.Warning, Message = "Replica {Replica}: its identity marker could not be read or written")]
     public static partial void MarkerReadFailed(ILogger logger, Exception exception, int replica);
 
     [LoggerMessage(EventId = 4016, Level = LogLevel.Information, Message = "No replica carried an identity marker: initialised the markers of {Answered} replicas ({WithData} hold data; empty ones beside them are unhealed)")]

@@ -34,7 +34,8 @@ public sealed class PipelineGateway : IAsyncDisposable
             var all = new Dictionary<string, string?>
             {
                 ["Cluster:MembershipConnectionString"] = "UseDevelopmentStorage=true",
-                ["Cluster:RetryBudget"] = "00:00:00.300",
+                // Generous, so a retried call is never cut short on a loaded machine; no test here waits the budget out.
+                ["Cluster:RetryBudget"] = "00:00:10",
                 ["Logging:LogLevel:Default"] = "Warning",
             };
             foreach (var (key, value) in settings)
