@@ -255,6 +255,16 @@ public sealed class CollectionGrain(
         GrainTelemetry.LoadDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         Log.Loaded(logger, _accountId, _collection, ledger.ItemCount, stream.Entries.Count, ledger.HeadVersion);
 
+        // Storage healed replicas from too few healthy ones since this collection last looked: entries it acknowledged
+        // may be gone, and the next commit would reuse their versions. A new epoch first, so devices that saw more hand it back.
+        if (stream.HistoryLossGeneration > ledger.HistoryLossGeneration)
+        {
+            var answer = ledger.PlanHistoryLossEpoch(stream.HistoryLossGeneration);
+            await CommitAsync(ledger, answer, "history-loss");
+            GrainTelemetry.HistoryLossEpochs.Add(1);
+            Log.HistoryLossEpoch(logger, _accountId, _collection, stream.HistoryLossGeneration, ledger.CurrentEpoch, answer.NewEpoch?.CutVersion ?? ledger.HeadVersion);
+        }
+
         // Retention (tombstones, conflict archive) is enforced through the journal so every replica agrees.
         // One maintenance change purges a bounded amount, so journal entries stay small.
         while (ledger.PlanMaintenance(timeProvider.GetUtcNow()) is { } maintenance)

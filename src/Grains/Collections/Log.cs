@@ -13,6 +13,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 2003, Level = LogLevel.Error, Message = "ALERT server-behind: a device of {AccountId} holds history of {Collection} beyond what the server has (safe version {SafeVersion}); new epoch started after {Epoch}. Devices will hand their data back")]
     public static partial void ServerBehind(ILogger logger, string accountId, string collection, long safeVersion, long epoch);
 
+    [LoggerMessage(EventId = 2010, Level = LogLevel.Error, Message = "ALERT history loss: storage declared generation {Generation}, so {Collection} of {AccountId} may have lost acknowledged entries; new epoch {Epoch} started, cut at version {Cut}. Devices past it hand their data back")]
+    public static partial void HistoryLossEpoch(ILogger logger, string accountId, string collection, long generation, long epoch, long cut);
+
     [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Mass-delete guard held back a request to {AccountId}/{Collection} ({Reason}): {Deletes} of {LiveItems} live items; the device must confirm")]
     public static partial void MassDeleteHeld(ILogger logger, string accountId, string collection, string reason, int deletes, int liveItems);
 

@@ -38,7 +38,7 @@ public sealed class AzureJournalStore : IJournalStore
         _opens = new SemaphoreSlim(Math.Max(1, options.MaxConcurrentOpens));
         Replicas = options.Replicas
             .Select((connectionString, index) => new JournalReplica(
-                index, connectionString, options.TablePrefix, options.ReplicaTimeout, new ReplicaHealth(index, TimeProvider.System), extraPolicy))
+                index, connectionString, options.TablePrefix, options.ReplicaTimeout, new ReplicaHealth(index, TimeProvider.System), extraPolicy, LossClock))
             .ToArray();
         StorageTelemetry.Track(this);
     }
@@ -46,6 +46,11 @@ public sealed class AzureJournalStore : IJournalStore
     private readonly SemaphoreSlim _opens;
     private readonly Lock _gate = new();
     private Task? _bootstrap;
+
+    /// <summary>The cluster's history-loss generation as this silo knows it (see <see cref="HistoryLossClock"/>).</summary>
+    public long HistoryLossGeneration => LossClock.Current;
+
+    internal HistoryLossClock LossClock { get; } = new();
 
     /// <summary>This silo's view of each replica (index = replica).</summary>
     public IReadOnlyList<ReplicaHealth> Health => Replicas.Select(r => r.Health).ToArray();
@@ -88,7 +93,11 @@ public sealed class AzureJournalStore : IJournalStore
         activity?.SetTag(StorageTelemetry.SequenceTag, history.LastSequence);
         var recent = history.Entries.Select((e, i) => (e.Entry, payloads[i]));
         Observer?.Opened(streamKey, history, read.Snapshot, payloads);
-        return new JournalStream(this, streamKey, StreamKeyEncoding.Encode(streamKey), read.Snapshot, records, lastEntryId, lastChain, recent);
+        return new JournalStream(this, streamKey, StreamKeyEncoding.Encode(streamKey), read.Snapshot, records, lastEntryId, lastChain, recent)
+        {
+            // Read after every answering replica's marker: at least the generation of any heal this open's data came from.
+            HistoryLossGeneration = read.LossGeneration,
+        };
     }
 
     /// <summary>
@@ -150,10 +159,11 @@ public sealed class AzureJournalStore : IJournalStore
             Log.GapIgnored(Logger, streamKey, history.LastSequence, history.FirstIgnoredSequence);
         }
 
+        var lossGeneration = LossClock.Current; // every answering replica's marker has been read (and observed) by now
         var (snapshot, snapshotState) = await LoadSnapshotAsync(streamKey, history).ConfigureAwait(false);
         var payloads = await Task.Run(() => LoadPayloadsAsync(streamKey, history), CancellationToken.None).WaitAsync(cancellationToken).ConfigureAwait(false);
         var repairs = await ReplicaRepairer.RepairAsync(this, streamKey, partitionKey, views, history, snapshotState, payloads).WaitAsync(cancellationToken).ConfigureAwait(false);
-        return new StreamRead(history, snapshot, payloads, repairs);
+        return new StreamRead(history, snapshot, payloads, repairs, lossGeneration);
     }
 
     /// <summary>
@@ -348,7 +358,7 @@ public sealed class AzureJournalStore : IJournalStore
 
     private sealed record ReplicaAnswer(ReplicaView View, bool Counted);
 
-    private sealed record StreamRead(ResolvedHistory History, JournalSnapshot? Snapshot, byte[][] Payloads, IReadOnlyList<ReplicaRepairOutcome> Repairs);
+    private sealed record StreamRead(ResolvedHistory History, JournalSnapshot? Snapshot, byte[][] Payloads, IReadOnlyList<ReplicaRepairOutcome> Repairs, long LossGeneration);
 
     private async Task<(JournalSnapshot? Snapshot, byte[]? State)> LoadSnapshotAsync(string streamKey, ResolvedHistory history)
     {

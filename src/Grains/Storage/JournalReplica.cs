@@ -48,18 +48,22 @@ internal sealed class JournalReplica
     private const string StateProperty = "State";
     private const string ReasonProperty = "Reason";
     private const string SinceProperty = "Since";
+    private const string LossGenerationProperty = "LossGeneration";
 
     private readonly ReplicaClients _clients;
     private readonly TableClient _table;
     private readonly BlobContainerClient _container;
     private readonly TimeSpan _timeout;
+    private readonly HistoryLossClock _lossClock;
     private readonly Lock _gate = new();
     private Task? _created;
 
-    public JournalReplica(int index, string connectionString, string tablePrefix, TimeSpan timeout, ReplicaHealth health, HttpPipelinePolicy? extraPolicy = null)
+    public JournalReplica(
+        int index, string connectionString, string tablePrefix, TimeSpan timeout, ReplicaHealth health, HttpPipelinePolicy? extraPolicy = null, HistoryLossClock? lossClock = null)
     {
         Index = index;
         Health = health;
+        _lossClock = lossClock ?? new HistoryLossClock();
         _timeout = timeout;
         var tableOptions = new TableClientOptions();
         Configure(tableOptions, timeout, extraPolicy);
@@ -734,20 +738,24 @@ internal sealed class JournalReplica
         }
     }
 
-    /// <summary>Writes the "unhealed" marker row (replacing whatever is there) and notes it locally at once.</summary>
+    /// <summary>
+    /// Writes the "unhealed" marker row (replacing whatever is there, keeping the history-loss generation this silo
+    /// knows) and notes it locally at once.
+    /// </summary>
     private async Task MarkLostAsync(string reason, CancellationToken token)
     {
         Health.MarkUnhealed(reason);
-        await _table.UpsertEntityAsync(MarkerEntity(ReplicaState.Unhealed, reason), TableUpdateMode.Replace, token).ConfigureAwait(false);
+        await _table.UpsertEntityAsync(MarkerEntity(ReplicaState.Unhealed, reason, _lossClock.Current), TableUpdateMode.Replace, token).ConfigureAwait(false);
     }
 
-    private static TableEntity MarkerEntity(ReplicaState state, string? reason)
+    private static TableEntity MarkerEntity(ReplicaState state, string? reason, long lossGeneration)
     {
         var entity = new TableEntity(MarkerPartition, MarkerRow)
         {
             [VersionProperty] = FormatVersion,
             [StateProperty] = state == ReplicaState.Healthy ? "healthy" : "unhealed",
             [SinceProperty] = DateTimeOffset.UtcNow,
+            [LossGenerationProperty] = lossGeneration,
         };
         if (reason is not null)
         {
@@ -770,7 +778,9 @@ internal sealed class JournalReplica
             }
 
             var state = entity.GetString(StateProperty) == "healthy" ? ReplicaState.Healthy : ReplicaState.Unhealed;
-            return new ReplicaMarker(state, entity.GetString(ReasonProperty), entity.GetDateTimeOffset(SinceProperty), blobPresent, entity.ETag);
+            var lossGeneration = entity.GetInt64(LossGenerationProperty) ?? 0;
+            _lossClock.Observe(lossGeneration);
+            return new ReplicaMarker(state, entity.GetString(ReasonProperty), entity.GetDateTimeOffset(SinceProperty), blobPresent, entity.ETag, lossGeneration);
         });
 
     /// <summary>
@@ -778,12 +788,13 @@ internal sealed class JournalReplica
     /// replaced only if it is still the version the sweep started from, or inserted only if it was missing then (default
     /// ETag); false if it changed (the replica was wiped or marked again meanwhile). Without (first start), only inserted
     /// when missing: the first silo to initialise the cluster decides, later ones never override an "unhealed".
+    /// The row carries the history-loss generation this silo knows (a heal raises it first when it must).
     /// </summary>
     public Task<bool> MarkHealthyAsync(ETag? ifMatch) =>
         RunAsync(async token =>
         {
             await _container.GetBlobClient(MarkerBlob).UploadAsync(BinaryData.FromString("DeviceSync replica marker"), overwrite: true, token).ConfigureAwait(false);
-            var entity = MarkerEntity(ReplicaState.Healthy, null);
+            var entity = MarkerEntity(ReplicaState.Healthy, null, _lossClock.Current);
             try
             {
                 if (ifMatch is { } etag && etag != default)
@@ -798,6 +809,36 @@ internal sealed class JournalReplica
                 return true;
             }
             catch (RequestFailedException ex) when (ex.Status is 409 or 412 or 404)
+            {
+                return false;
+            }
+        });
+
+    /// <summary>
+    /// Raises the history-loss generation in this replica's marker row, leaving its state as it is; false when the row is
+    /// missing (the replica is unhealed and gets the generation when it is healed) or changed meanwhile.
+    /// </summary>
+    public Task<bool> RaiseLossGenerationAsync(long generation) =>
+        RunAsync(async token =>
+        {
+            var row = await _table.GetEntityIfExistsAsync<TableEntity>(MarkerPartition, MarkerRow, cancellationToken: token).ConfigureAwait(false);
+            if (!row.HasValue || row.Value is not { } entity)
+            {
+                return false;
+            }
+
+            if ((entity.GetInt64(LossGenerationProperty) ?? 0) >= generation)
+            {
+                return true;
+            }
+
+            try
+            {
+                var update = new TableEntity(MarkerPartition, MarkerRow) { [LossGenerationProperty] = generation };
+                await _table.UpdateEntityAsync(update, entity.ETag, TableUpdateMode.Merge, token).ConfigureAwait(false);
+                return true;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 404 or 412)
             {
                 return false;
             }

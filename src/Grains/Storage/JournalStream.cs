@@ -72,6 +72,13 @@ public sealed class JournalStream
     public long LastSnapshotBytes { get; private set; }
 
     /// <summary>
+    /// The cluster's history-loss generation when the stream was read. Once the store learns of a higher one, this
+    /// handle refuses to write: storage may have lost entries it still remembers (its next append would leave a hole),
+    /// and its owner must reopen and start a new epoch (<see cref="HistoryLossClock"/>).
+    /// </summary>
+    public long HistoryLossGeneration { get; init; }
+
+    /// <summary>
     /// Writes entry <see cref="LastSequence"/> + 1 to every replica in parallel (a conditional insert) and returns once
     /// W replicas hold it.
     /// </summary>
@@ -349,6 +356,12 @@ public sealed class JournalStream
         if (_fenced)
         {
             throw new JournalFencedException(StreamKey, LastSequence + 1);
+        }
+
+        if (!_faulted && _store.HistoryLossGeneration > HistoryLossGeneration)
+        {
+            _faulted = true;
+            Log.StreamOpenedBeforeHistoryLoss(_store.Logger, StreamKey, HistoryLossGeneration, _store.HistoryLossGeneration);
         }
 
         if (_faulted)

@@ -70,4 +70,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 4022, Level = LogLevel.Warning, Message = "Journal observer {Observer} failed on stream {Stream}; the journal write itself is unaffected")]
     public static partial void ObserverFailed(ILogger logger, Exception exception, string observer, string stream);
+
+    [LoggerMessage(EventId = 4040, Level = LogLevel.Warning, Message = "Journal stream {Stream} was opened under history-loss generation {Opened}, and storage is now at {Current}: it refuses writes until its owner reopens it")]
+    public static partial void StreamOpenedBeforeHistoryLoss(ILogger logger, string stream, long opened, long current);
+
+    [LoggerMessage(EventId = 4041, Level = LogLevel.Error, Message = "Healing replicas {Replicas} with only {Healthy} healthy replicas left ({Needed} needed to be sure every acknowledged entry survived): acknowledged entries may be lost. History-loss generation raised to {Generation}; every stream starts a new epoch at its next open. Restore from backup.")]
+    public static partial void HistoryLossDeclared(ILogger logger, string replicas, int healthy, int needed, long generation);
 }

@@ -9,7 +9,8 @@ namespace DeviceSync.Grains.Storage;
 /// </summary>
 /// <param name="RowState">The row's state; <see cref="ReplicaState.Unknown"/> when the row is missing.</param>
 /// <param name="ETag">The row's ETag (default when missing): a heal is conditional on it, so a wipe during the sweep voids it.</param>
-internal sealed record ReplicaMarker(ReplicaState RowState, string? Reason, DateTimeOffset? Since, bool BlobPresent, ETag ETag)
+/// <param name="LossGeneration">The cluster's history-loss generation the row carries (<see cref="HistoryLossClock"/>); 0 when none.</param>
+internal sealed record ReplicaMarker(ReplicaState RowState, string? Reason, DateTimeOffset? Since, bool BlobPresent, ETag ETag, long LossGeneration = 0)
 {
     public static readonly ReplicaMarker Missing = new(ReplicaState.Unknown, null, null, BlobPresent: false, default);
 

@@ -23,12 +23,16 @@ public sealed class ReplicaSweeper(
     private const int ScanPageSize = 1000;
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
+    /// <summary>The history-loss generation this sweep raised, if it had to (reset at each sweep's start).</summary>
+    private long? _declaredGeneration;
+
     public SweepProgress Progress { get; } = new();
 
     /// <summary>Runs one sweep; returns the replicas it healed. Failures of single streams are counted, not thrown.</summary>
     public async Task<IReadOnlyList<int>> SweepAsync(CancellationToken cancellationToken = default)
     {
         var started = Stopwatch.GetTimestamp();
+        _declaredGeneration = null;
         Progress.Start(_time.GetUtcNow());
         store.LastSweep = Progress;
         try
@@ -180,6 +184,11 @@ public sealed class ReplicaSweeper(
         // be proven complete.
         var healthySources = Enumerable.Range(0, markers.Length).Count(i => scanned[i] && markers[i] is { State: ReplicaState.Healthy });
         var all = scanned.All(s => s);
+
+        // Every write quorum (W healthy replicas) intersects any N - W + 1 replicas. With fewer healthy ones left, an
+        // acknowledged entry may have been held only by replicas that lost it, and the refill below cannot bring it back.
+        var intersecting = markers.Length - store.Options.WriteQuorum + 1;
+        var historyMayBeLost = healthySources < intersecting;
         foreach (var replica in unhealed)
         {
             string? why = null;
@@ -202,6 +211,10 @@ public sealed class ReplicaSweeper(
                     if (await store.Replicas[replica].ContainerETagAsync().ConfigureAwait(false) != containers[replica])
                     {
                         why = "its blob container was replaced during the sweep";
+                    }
+                    else if (historyMayBeLost && !await DeclareHistoryLossAsync(unhealed, markers, scanned, healthySources, intersecting).ConfigureAwait(false))
+                    {
+                        why = "the history-loss generation could not be raised on the healthy replicas";
                     }
                     else if (!await store.Replicas[replica].MarkHealthyAsync(markers[replica]!.ETag).ConfigureAwait(false))
                     {
@@ -231,6 +244,47 @@ public sealed class ReplicaSweeper(
         }
 
         return healed;
+    }
+
+    /// <summary>
+    /// Raises the cluster's history-loss generation (<see cref="HistoryLossClock"/>) before any replica healed from too few
+    /// healthy ones is marked healthy: on every healthy replica now, and on each healed one in its new marker row. Opens
+    /// take the highest generation of the markers they read, and any R healthy replicas after this heal include a healed
+    /// one, so no stream is served from the refilled history without learning that it may be cut. Once per sweep.
+    /// </summary>
+    private async Task<bool> DeclareHistoryLossAsync(int[] unhealed, ReplicaMarker?[] markers, bool[] scanned, int healthy, int needed)
+    {
+        if (_declaredGeneration is not null)
+        {
+            return true;
+        }
+
+        var generation = Math.Max(store.LossClock.Current, markers.Max(m => m?.LossGeneration ?? 0)) + 1;
+        store.LossClock.Observe(generation);
+        var raised = true;
+        for (var i = 0; i < markers.Length; i++)
+        {
+            if (scanned[i] && markers[i] is { State: ReplicaState.Healthy })
+            {
+                try
+                {
+                    raised &= await store.Replicas[i].RaiseLossGenerationAsync(generation).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    Log.SweepRepairFailed(logger, ex, $"(history-loss generation on replica {i})");
+                    raised = false;
+                }
+            }
+        }
+
+        if (raised)
+        {
+            _declaredGeneration = generation;
+            Log.HistoryLossDeclared(logger, string.Join(", ", unhealed), healthy, needed, generation);
+        }
+
+        return raised;
     }
 
     private async Task ScanAsync(int replica, Dictionary<string, StreamTail[]> streams, CancellationToken cancellationToken)

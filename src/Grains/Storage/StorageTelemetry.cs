@@ -21,6 +21,7 @@ public static class StorageTelemetry
     public const string SweepLastCompletedGaugeName = "devicesync.storage.sweep.last_completed_time";
     public const string SweepsCounterName = "devicesync.storage.sweeps";
     public const string SweepRepairsCounterName = "devicesync.storage.sweep.repairs";
+    public const string HistoryLossGenerationGaugeName = "devicesync.storage.history_loss_generation";
 
     public const string ReplicaTag = "replica";
     public const string OperationTag = "operation";
@@ -74,6 +75,10 @@ public static class StorageTelemetry
             SweepStreamsTotalGaugeName,
             () => Sweep(p => p.StreamsTotal),
             description: "Streams found by the current (or last) sweep on this silo.");
+        Meter.CreateObservableGauge(
+            HistoryLossGenerationGaugeName,
+            () => Volatile.Read(ref s_tracked) is { } store ? [new Measurement<long>(store.HistoryLossGeneration)] : Array.Empty<Measurement<long>>(),
+            description: "How many times a heal could not prove every acknowledged entry survived (replicas healed from fewer than N - W + 1 healthy ones). A rise means data may be lost: restore from backup.");
         Meter.CreateObservableGauge(
             SweepLastCompletedGaugeName,
             () => Sweep(p => p.LastCompletedAt?.ToUnixTimeSeconds()),

@@ -63,6 +63,13 @@ public sealed class CollectionChange
     [JsonInclude]
     internal CollectionSnapshot? Restored { get; init; }
 
+    /// <summary>
+    /// Set by the entry that answers a storage history loss (with <see cref="NewEpoch"/>): the loss generation answered.
+    /// Readers that do not know it ignore it and still apply the epoch.
+    /// </summary>
+    [JsonPropertyName("lossGen")]
+    public long? HistoryLossGeneration { get; init; }
+
     /// <summary>The highest version ever assigned once this entry is applied.</summary>
     [JsonPropertyName("head")]
     public long HeadVersion { get; init; }

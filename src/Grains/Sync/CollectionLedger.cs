@@ -52,6 +52,12 @@ public sealed class CollectionLedger
     /// <summary>The <see cref="CollectionChange.Position"/> of the last change applied; 0 for a new collection.</summary>
     public long JournalPosition { get; private set; }
 
+    /// <summary>
+    /// The storage history-loss generation this collection has answered with a new epoch (HistoryLossClock in
+    /// src/Grains/Storage): below the store's, its history may have been cut under devices that saw more.
+    /// </summary>
+    public long HistoryLossGeneration { get; private set; }
+
     /// <summary>The version of the newest purged tombstone: a cursor below it may have missed a delete.</summary>
     public long OldestServableVersion { get; private set; }
 
@@ -94,9 +100,16 @@ public sealed class CollectionLedger
     {
         Check(change);
 
+        if (change.HistoryLossGeneration is { } generation && generation > HistoryLossGeneration)
+        {
+            HistoryLossGeneration = generation;
+        }
+
         if (change.Restored is { } restored)
         {
+            var answered = HistoryLossGeneration; // a restored image does not un-answer a loss the live collection answered
             ReplaceWith(restored);
+            HistoryLossGeneration = Math.Max(answered, HistoryLossGeneration);
             var start = change.NewEpoch!;
             _epochCuts[CurrentEpoch] = start.CutVersion;
             CurrentEpoch = start.Epoch;
@@ -305,6 +318,20 @@ public sealed class CollectionLedger
         };
     }
 
+    /// <summary>
+    /// The change that answers a storage history loss (<paramref name="generation"/>): a new epoch cut at the head this
+    /// collection still holds, so a device whose cursor lies past it (it saw versions storage lost, or would have seen
+    /// them reassigned) gets <c>epoch-changed</c> and hands back what it holds, and no version is handed out twice.
+    /// In the last epoch (no epoch left) it only records the generation.
+    /// </summary>
+    public CollectionChange PlanHistoryLossEpoch(long generation) => new()
+    {
+        Position = JournalPosition + 1,
+        NewEpoch = CurrentEpoch < ResyncPolicy.MaxEpoch ? new EpochStart { Epoch = CurrentEpoch + 1, CutVersion = HeadVersion } : null,
+        HistoryLossGeneration = generation,
+        HeadVersion = HeadVersion,
+    };
+
     public string ComputeDigest() => CollectionDigest.Compute(_items.Values);
 
     public CollectionSummary Summarize() => new()
@@ -348,6 +375,7 @@ public sealed class CollectionLedger
         JournalPosition = snapshot.Position;
         OldestServableVersion = snapshot.OldestServableVersion;
         NextConflictSequence = snapshot.NextConflictSequence;
+        HistoryLossGeneration = snapshot.HistoryLossGeneration ?? 0;
         foreach (var cut in snapshot.EpochCuts)
         {
             _epochCuts[cut.Epoch] = cut.CutVersion;

@@ -33,6 +33,11 @@ internal sealed class CollectionSnapshot
     [JsonPropertyName("nextConflict")]
     public long NextConflictSequence { get; init; } = 1;
 
+    /// <summary>The storage history-loss generation the collection has answered with a new epoch; absent (null) for none,
+    /// so a snapshot of a collection that never met a loss encodes exactly as before.</summary>
+    [JsonPropertyName("lossGen")]
+    public long? HistoryLossGeneration { get; init; }
+
     [JsonPropertyName("cuts")]
     public IReadOnlyList<EpochCut> EpochCuts { get; init; } = [];
 
@@ -55,6 +60,7 @@ internal sealed class CollectionSnapshot
         HeadVersion = ledger.HeadVersion,
         OldestServableVersion = ledger.OldestServableVersion,
         NextConflictSequence = ledger.NextConflictSequence,
+        HistoryLossGeneration = ledger.HistoryLossGeneration > 0 ? ledger.HistoryLossGeneration : null,
         EpochCuts = ledger.EpochCuts.OrderBy(c => c.Key)
             .Select(c => new EpochCut { Epoch = c.Key, CutVersion = c.Value })
             .ToArray(),

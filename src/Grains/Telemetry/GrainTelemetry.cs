@@ -23,6 +23,8 @@ public static class GrainTelemetry
 
     public static readonly Counter<long> ServerBehindAlerts = Meter.CreateCounter<long>("devicesync.alerts.server_behind", description: "A device held more history than the server: the server lost data. Page someone.");
 
+    public static readonly Counter<long> HistoryLossEpochs = Meter.CreateCounter<long>("devicesync.alerts.history_loss_epochs", description: "Collections that started a new epoch because storage declared a history loss (replicas healed from too few healthy ones). Devices hand back what they hold; restore from backup.");
+
     public static readonly Counter<long> MassDeletesHeld = Meter.CreateCounter<long>("devicesync.mass_deletes.held", description: "Sync requests whose deletes the mass-delete guard held back until the device confirms, by reason.");
 
     public static readonly Counter<long> FencedWrites = Meter.CreateCounter<long>("devicesync.journal.fenced", description: "Appends refused because another activation wrote the sequence first.");

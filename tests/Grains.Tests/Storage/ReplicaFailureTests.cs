@@ -72,7 +72,10 @@ public sealed class ReplicaFailureTests
 
         // Azurite killed within its 5 s save interval comes back without what it took last, its identity marker
         // included: such a replica is unhealed, and appends wait for a quorum of healthy ones, which a sweep restores.
+        // Healed from one healthy replica, the sweep cannot prove nothing was lost and declares it (HistoryLossTests):
+        // a stream opened before then must be reopened, as its grain would.
         await TestStores.Sweeper(reopenedStore).SweepAsync();
+        reopened = await reopenedStore.OpenAsync(key);
         await TestStores.AppendManyAsync(reopened, 1);
     }
 
@@ -80,17 +83,18 @@ public sealed class ReplicaFailureTests
     public async Task A_snapshot_that_misses_its_quorum_throws_but_leaves_the_stream_usable()
     {
         await using var set = await AzuriteReplicaSet.StartAsync();
-        var store = TestStores.Create(set.ConnectionStrings);
+        var meter = new RequestMeter();
+        var store = TestStores.Create(set.ConnectionStrings, policy: meter);
         var key = TestStores.NewKey();
         var stream = await store.OpenAsync(key);
         await TestStores.AppendManyAsync(stream, 4);
 
-        set[1].Kill();
-        set[2].Kill();
+        // Unreachable, not killed: a killed Azurite may come back without its marker, and the heal from one healthy
+        // replica would declare a loss and retire this handle (see above), which is not what this test is about.
+        meter.FailPorts(set[1].TablePort, set[1].BlobPort, set[2].TablePort, set[2].BlobPort);
         await Assert.ThrowsAsync<StorageUnavailableException>(() => stream.WriteSnapshotAsync(new byte[] { 4 }));
         Assert.Equal(4, stream.LastSequence);
-        await Task.WhenAll(set[1].RestartAsync(), set[2].RestartAsync());
-        await TestStores.Sweeper(store).SweepAsync(); // they may have come back without their markers (see above)
+        meter.FailPorts();
 
         await TestStores.AppendManyAsync(stream, 1);
         await stream.WriteSnapshotAsync(new byte[] { 5 });
