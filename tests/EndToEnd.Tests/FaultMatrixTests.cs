@@ -98,21 +98,23 @@ public sealed class FaultMatrixTests(ITestOutputHelper output)
     public async Task Two_replicas_wiped_under_load_refuse_writes_then_a_restore_and_the_devices_hand_back_everything()
     {
         await using var cluster = await StartAsync(silos: 2, FastSweep);
-        // 90 s: the restore (about 3 s an account here, one after another) must land while the devices still sync.
+        // 90 s: the restore (about 3 s an account here, 4 at once) must land while the devices still sync.
         var harness = HarnessRun.Start(cluster, "90s", "two-replicas-wiped", "--expect-data-loss");
 
         await harness.AtAsync(TimeSpan.FromSeconds(10));
         var before = await ReplicasAsync(cluster);
         var wipedAt = before.GetProperty("observedAt").GetDateTimeOffset();
+        output.WriteLine($"wiping replicas 1 and 2 at {harness.Elapsed.TotalSeconds:F1} s");
         await Task.WhenAll(cluster.Replicas[1].WipeAsync(), cluster.Replicas[2].WipeAsync());
         output.WriteLine($"replicas 1 and 2 wiped and restarted empty at {harness.Elapsed.TotalSeconds:F1} s");
 
         await WaitUntilHealedAsync(cluster, [1, 2], wipedAt, harness);
+        output.WriteLine($"restoring every account at {harness.Elapsed.TotalSeconds:F1} s");
 
         var (exit, text) = await OpsAsync(
-            "restore", "--all", "--to", "latest", "--backup", cluster.Backup!.ConnectionString, "--backup-prefix", cluster.TablePrefix,
+            "restore", "--all", "--to", "latest", "--parallel", "4", "--backup", cluster.Backup!.ConnectionString, "--backup-prefix", cluster.TablePrefix,
             "--gateway", cluster.GatewayAddress.ToString(), "--admin-key", cluster.AdminKey!);
-        output.WriteLine($"ops restore --all --to latest at {harness.Elapsed.TotalSeconds:F1} s → exit {exit}");
+        output.WriteLine($"ops restore --all --to latest --parallel 4 done at {harness.Elapsed.TotalSeconds:F1} s → exit {exit}");
         output.WriteLine(text);
         Assert.Equal(0, exit);
         Assert.False(harness.Ended, "the restore must land while the devices still sync, or nothing is handed back during the run");
