@@ -1,4 +1,9 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
 using DeviceSync.EndToEnd.Tests.Support;
+using DeviceSync.LoadTest.Run;
+using DeviceSync.Ops;
 using DeviceSync.Testing;
 
 namespace DeviceSync.EndToEnd.Tests;
@@ -55,9 +60,154 @@ public sealed class FaultMatrixTests(ITestOutputHelper output)
         using var report = await harness.AssertCleanAsync(output);
     }
 
-    private static async Task<LocalCluster> StartAsync(int silos)
+    /// <summary>
+    /// Replica 2's data wiped while the harness runs (<see cref="AzuriteProcess.WipeAsync"/>: the Azurite is stopped, its
+    /// folder deleted, and it is started again empty on the same ports). Writes go on at the two healthy replicas, the
+    /// sweeper refills it and marks it healthy (asserted through <c>/v1/admin/replicas</c>), and no device is told to
+    /// resync (without <c>--expect-data-loss</c> a resync is a violation, so the run would not be clean).
+    /// </summary>
+    [Fact]
+    public async Task One_replica_wiped_under_load_heals_and_loses_nothing()
     {
-        var cluster = new LocalCluster(new LocalClusterOptions { Silos = silos });
+        await using var cluster = await StartAsync(silos: 2, FastSweep);
+        var harness = HarnessRun.Start(cluster, "45s", "replica-wipe");
+
+        await harness.AtAsync(TimeSpan.FromSeconds(12));
+        var before = await ReplicasAsync(cluster);
+        var wipedAt = before.GetProperty("observedAt").GetDateTimeOffset();
+        await cluster.Replicas[Wiped].WipeAsync();
+        output.WriteLine($"replica {Wiped} wiped and restarted empty at {harness.Elapsed.TotalSeconds:F1} s");
+
+        var healed = await WaitUntilHealedAsync(cluster, [Wiped], wipedAt, harness);
+        Assert.True(healed.GetProperty("replicas")[Wiped].GetProperty("repairsWritten").GetInt64() > 0, "the sweeper refilled the wiped replica");
+
+        using var report = await harness.AssertCleanAsync(output);
+        Assert.Empty(report.RootElement.GetProperty("resyncsByReason").EnumerateObject());
+    }
+
+    /// <summary>
+    /// Replicas 1 and 2 wiped at once (replica 0 holds the cluster's membership table, so it is the survivor). With one
+    /// healthy replica of three the journal cannot reach W = 2 healthy acknowledgements and refuses writes: the devices
+    /// get 503 and resend (counted in the report's errors by code). Every replica still answers, so the sweeper refills
+    /// both from the survivor and marks them healthy; whatever only the wiped two held is gone from the replicas. The
+    /// operator then restores every account from the backup (<c>ops restore --all --to latest</c>, in-process), which
+    /// starts a new epoch in each collection; devices past the restored head get <c>epoch-changed</c> and hand back
+    /// what the backup lacked. Checker: nothing acknowledged lost, nothing applied twice, no wrong data.
+    /// </summary>
+    [Fact]
+    public async Task Two_replicas_wiped_under_load_refuse_writes_then_a_restore_and_the_devices_hand_back_everything()
+    {
+        await using var cluster = await StartAsync(silos: 2, FastSweep);
+        // 90 s: the restore (about 3 s an account here, 4 at once) must land while the devices still sync.
+        var harness = HarnessRun.Start(cluster, "90s", "two-replicas-wiped", "--expect-data-loss");
+
+        await harness.AtAsync(TimeSpan.FromSeconds(10));
+        var before = await ReplicasAsync(cluster);
+        var wipedAt = before.GetProperty("observedAt").GetDateTimeOffset();
+        output.WriteLine($"wiping replicas 1 and 2 at {harness.Elapsed.TotalSeconds:F1} s");
+        await Task.WhenAll(cluster.Replicas[1].WipeAsync(), cluster.Replicas[2].WipeAsync());
+        output.WriteLine($"replicas 1 and 2 wiped and restarted empty at {harness.Elapsed.TotalSeconds:F1} s");
+
+        await WaitUntilHealedAsync(cluster, [1, 2], wipedAt, harness);
+        output.WriteLine($"restoring every account at {harness.Elapsed.TotalSeconds:F1} s");
+
+        var (exit, text) = await OpsAsync(
+            "restore", "--all", "--to", "latest", "--parallel", "4", "--backup", cluster.Backup!.ConnectionString, "--backup-prefix", cluster.TablePrefix,
+            "--gateway", cluster.GatewayAddress.ToString(), "--admin-key", cluster.AdminKey!);
+        output.WriteLine($"ops restore --all --to latest --parallel 4 done at {harness.Elapsed.TotalSeconds:F1} s → exit {exit}");
+        output.WriteLine(text);
+        Assert.Equal(0, exit);
+        Assert.False(harness.Ended, "the restore must land while the devices still sync, or nothing is handed back during the run");
+
+        var (exitCode, report) = await harness.WaitAsync(output);
+        using (report)
+        {
+            var root = report.RootElement;
+            var checker = root.GetProperty("checker");
+            Assert.True(checker.GetProperty("matched").GetInt64() > 0, "the checker compared nothing");
+            Assert.Equal(0, checker.GetProperty("findings").GetArrayLength()); // no write lost, superseded, unrecoverable or applied twice
+
+            // The refusal, observed: writes answered 503 while only one replica was healthy. Every one was resent.
+            var errors = root.GetProperty("errorsByCode");
+            var refused = errors.TryGetProperty("503", out var n) ? n.GetInt64() : 0;
+            output.WriteLine($"503 answers: {refused}; device-visible failures: {root.GetProperty("deviceVisibleFailures").GetInt64()}");
+            Assert.True(refused > 0, "no write was refused while two of three replicas were unhealed");
+
+            // The devices were told their server lost data and handed it back.
+            var resyncs = root.GetProperty("resyncsByReason").EnumerateObject().Sum(r => r.Value.GetInt64());
+            Assert.True(resyncs > 0, "no device was told to resync after the restore");
+            Assert.Empty(root.GetProperty("violations").EnumerateObject());
+
+            // Device-visible failures (an operation whose resends ran out of budget in the refusal window) are allowed,
+            // reported, and bounded: at most one per device; they lose nothing (their writes are in doubt, not acknowledged).
+            Assert.InRange(root.GetProperty("deviceVisibleFailures").GetInt64(), 0, 32);
+            Assert.True(exitCode is ExitCodes.Clean or ExitCodes.DeviceVisibleFailures, $"exit code {exitCode}");
+        }
+    }
+
+    private const int Wiped = 2;
+
+    /// <summary>Sweeps every 5 s and probes the markers every second, as ReplicaHealingTests do, so heals fit in a run.</summary>
+    private static readonly LocalClusterOptions FastSweep = new()
+    {
+        Silos = 2,
+        SiloSettings = new Dictionary<string, string>
+        {
+            ["Storage:Sweep:Interval"] = "00:00:05",
+            ["Storage:Sweep:ProbeInterval"] = "00:00:01",
+        },
+    };
+
+    private async Task<JsonElement> WaitUntilHealedAsync(LocalCluster cluster, int[] replicas, DateTimeOffset wipedAt, HarnessRun harness)
+    {
+        JsonElement view = default;
+        await Eventually.WaitAsync(
+            async () =>
+            {
+                view = await ReplicasAsync(cluster);
+                return replicas.All(i => view.GetProperty("replicas")[i] is var r
+                    && r.GetProperty("state").GetString() == "healthy"
+                    && r.GetProperty("since").GetDateTimeOffset() > wipedAt);
+            },
+            TimeSpan.FromSeconds(150),
+            $"/v1/admin/replicas did not show replicas {string.Join(", ", replicas)} healed");
+        output.WriteLine($"replicas {string.Join(", ", replicas)} healthy again at {harness.Elapsed.TotalSeconds:F1} s: {view}");
+        return view;
+    }
+
+    private static async Task<JsonElement> ReplicasAsync(LocalCluster cluster)
+    {
+        using var http = cluster.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/admin/replicas");
+        request.Headers.Add("X-Admin-Key", cluster.AdminKey);
+        using var response = await http.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode} {body}");
+        return JsonDocument.Parse(body).RootElement.Clone();
+    }
+
+    /// <summary>Runs an <c>ops</c> command in-process (as an operator would from a shell) and captures its output.</summary>
+    private static async Task<(int ExitCode, string Output)> OpsAsync(params string[] args)
+    {
+        var console = new StringWriter(CultureInfo.InvariantCulture);
+        var previousOut = Console.Out;
+        var previousError = Console.Error;
+        Console.SetOut(console);
+        Console.SetError(console);
+        try
+        {
+            return (await OpsCommandLine.InvokeAsync(args), console.ToString());
+        }
+        finally
+        {
+            Console.SetOut(previousOut);
+            Console.SetError(previousError);
+        }
+    }
+
+    private static async Task<LocalCluster> StartAsync(int silos, LocalClusterOptions? options = null)
+    {
+        var cluster = new LocalCluster(options ?? new LocalClusterOptions { Silos = silos });
         try
         {
             await cluster.InitializeAsync();

@@ -62,6 +62,7 @@ public static class RunCommandLine
         var provisionBatch = OptionFactory.Int("--provision-batch", "accounts per /v1/admin/provision call", 500, 1, Provisioner.MaxAccountsPerCall);
         var timeout = OptionFactory.Duration("--timeout", "per-request timeout", TimeSpan.FromSeconds(30));
         var retryBudget = OptionFactory.Duration("--retry-budget", "how long an operation resends after 503/429/transport errors before it counts as a failure", TimeSpan.FromSeconds(30));
+        var expectDataLoss = new Option<bool>("--expect-data-loss") { Description = "the run loses server data on purpose (wiped replicas, a restore): resyncs are counted, not reported as violations" };
         var plain = new Option<bool>("--plain") { Description = "plain progress lines instead of the live table (the default when output is redirected)" };
         var seed = new Option<int?>("--seed") { Description = "seed of the devices' random choices (default: varies)" };
         var runId = new Option<string?>("--run-id") { Description = "names this run's accounts lt-<run-id>-NNNNNN (default: MMddHHmmss)" };
@@ -69,7 +70,7 @@ public static class RunCommandLine
         var command = new Command("run", "drive simulated devices against a gateway, then check every acknowledged write")
         {
             gateway, adminKey, accounts, devicesPerAccount, duration, rampUp, concurrency, rate, mix, at, report,
-            itemBytes, sharedItems, provisionBatch, timeout, retryBudget, plain, seed, runId,
+            itemBytes, sharedItems, provisionBatch, timeout, retryBudget, expectDataLoss, plain, seed, runId,
         };
         command.Validators.Add(r =>
         {
@@ -110,6 +111,7 @@ public static class RunCommandLine
                 ProvisionBatch = parse.GetValue(provisionBatch),
                 RequestTimeout = parse.GetValue(timeout),
                 RetryBudget = parse.GetValue(retryBudget),
+                ExpectDataLoss = parse.GetValue(expectDataLoss),
                 Plain = parse.GetValue(plain),
                 Seed = parse.GetValue(seed) ?? Environment.TickCount,
                 CommandLine = OptionFactory.Describe(args),

@@ -109,7 +109,7 @@ public sealed class Checker(GatewayClient client, int parallelism = 8)
         var account = ledger.AccountId;
         if (have is null || have.Version < want.Version)
         {
-            return new CheckerFinding(CheckerFindingKind.Lost, account, itemId, DescribeExpected(want),
+            return new CheckerFinding(LostOrUnrecoverable(ledger, itemId, want), account, itemId, DescribeExpected(want),
                 have is null ? "no such item on the server" : Describe(have));
         }
 
@@ -139,11 +139,45 @@ public sealed class Checker(GatewayClient client, int parallelism = 8)
 
         if (!have.Deleted && !want.Deleted && have.Data?.Tag == want.Tag)
         {
+            if (VersionEpochs.Of(have.Version) > VersionEpochs.Of(want.Version) && Equals(have.Data, want.Data))
+            {
+                // The acknowledged write itself, handed back into a later epoch after a data loss (a restore).
+                Interlocked.Increment(ref matched);
+                return null;
+            }
+
             return new CheckerFinding(CheckerFindingKind.AppliedTwice, account, itemId, DescribeExpected(want), Describe(have));
         }
 
-        return new CheckerFinding(CheckerFindingKind.Lost, account, itemId, DescribeExpected(want),
+        if (!have.Deleted && have.Data is { } older && ledger.OriginOf(older.Tag) is { } origin && origin < want.Origin)
+        {
+            // An earlier write of the item came back over the acknowledged one (a stale copy handed back first).
+            var kind = LostOrUnrecoverable(ledger, itemId, want) == CheckerFindingKind.Unrecoverable
+                ? CheckerFindingKind.Unrecoverable
+                : CheckerFindingKind.Superseded;
+            return new CheckerFinding(kind, account, itemId, DescribeExpected(want),
+                Describe(have) + string.Create(CultureInfo.InvariantCulture, $", an older write (first at version {origin})"));
+        }
+
+        return new CheckerFinding(LostOrUnrecoverable(ledger, itemId, want), account, itemId, DescribeExpected(want),
             Describe(have) + ", a write no simulated device made or attempted");
+    }
+
+    /// <summary>
+    /// Lost, unless the server lost data after the write was acknowledged (a device was told to resync since) and no
+    /// device held the write at that resync: then nobody could hand it back, and it is unrecoverable.
+    /// </summary>
+    private static CheckerFindingKind LostOrUnrecoverable(AccountLedger ledger, string itemId, ExpectedItem want)
+    {
+        if (!ledger.ResyncAfter(want))
+        {
+            return CheckerFindingKind.Lost;
+        }
+
+        var held = want.Deleted
+            ? ledger.WasHeldAtResync(itemId, AccountLedger.TombstoneTag(want.Version)) || ledger.WasHeldAtResync(itemId, AccountLedger.DeleteTag(want.Tag))
+            : ledger.WasHeldAtResync(itemId, want.Tag);
+        return held ? CheckerFindingKind.Lost : CheckerFindingKind.Unrecoverable;
     }
 
     private static bool IsInDoubtWrite(AccountLedger ledger, string itemId, ItemState have) =>

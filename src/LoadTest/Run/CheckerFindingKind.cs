@@ -19,4 +19,17 @@ public enum CheckerFindingKind
 
     /// <summary>The checker could not read the account's collection through the API.</summary>
     Unreadable = 5,
+
+    /// <summary>
+    /// Wrong data after a data loss: the server holds an *older* write of the item, handed back by a device that had a
+    /// stale copy, in place of the acknowledged one, which a device did hold and hand back (the server kept the first
+    /// hand-back and archived the later one as a conflict, protocol rule 7).
+    /// </summary>
+    Superseded = 6,
+
+    /// <summary>
+    /// Lost (or replaced by an older write) with the server's data, and no device held the acknowledged write when the
+    /// devices were told to resync: nobody could hand it back. Expected only when the run lost every copy on purpose.
+    /// </summary>
+    Unrecoverable = 7,
 }

@@ -17,4 +17,9 @@ public sealed record CheckerVerdict
     public required IReadOnlyList<CheckerFinding> Findings { get; init; }
 
     public bool Clean => Findings.Count == 0;
+
+    /// <summary>Findings counted by kind (lower-case names: lost, corrupted, appliedtwice, unexpected, unreadable, superseded, unrecoverable).</summary>
+    public IReadOnlyDictionary<string, int> FindingsByKind => Findings
+        .GroupBy(f => f.Kind.ToString().ToLowerInvariant())
+        .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
 }

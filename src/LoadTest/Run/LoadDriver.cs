@@ -102,7 +102,9 @@ public sealed class LoadDriver(RunContext context, IReadOnlyList<SimulatedDevice
 
     private async Task FlushPendingAsync(CancellationToken ct)
     {
-        var withPending = devices.Where(d => d.PendingCount > 0).ToList();
+        // After injected data loss every device syncs once more, so one that last synced before the loss learns of it
+        // (resync) and hands back what it holds before the checker reads; otherwise only devices with pending writes.
+        var withPending = devices.Where(d => d.PendingCount > 0 || _options.ExpectDataLoss).ToList();
         using var gate = new SemaphoreSlim(Math.Max(1, _options.ClosedLoopConcurrency));
         await Task.WhenAll(withPending.Select(async device =>
         {

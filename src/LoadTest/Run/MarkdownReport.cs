@@ -68,6 +68,15 @@ public static class MarkdownReport
             sb.AppendLine();
         }
 
+        if (r.ResyncsByReason.Count > 0 || r.ExpectDataLoss)
+        {
+            sb.AppendLine("## Resyncs and hand-backs");
+            sb.AppendLine();
+            sb.AppendLine(c, $"Resyncs by reason: {(r.ResyncsByReason.Count == 0 ? "none" : string.Join(", ", r.ResyncsByReason.Select(e => $"{e.Key} × {e.Value}")))} ({(r.ExpectDataLoss ? "expected: --expect-data-loss" : "**unexpected**: the run injected no data loss")}).");
+            sb.AppendLine(c, $"Hand-backs: {(r.HandBacks.Count == 0 ? "none" : string.Join(", ", r.HandBacks.Select(e => $"{e.Key} × {e.Value}")))}.");
+            sb.AppendLine();
+        }
+
         var v = r.Checker;
         sb.AppendLine("## Checker");
         sb.AppendLine();
@@ -76,6 +85,12 @@ public static class MarkdownReport
         sb.AppendLine();
         if (v.Findings.Count > 0)
         {
+            sb.AppendLine(c, $"Wrong by kind: {string.Join(", ", v.FindingsByKind.Select(k => $"{k.Key} {k.Value}"))}.");
+            sb.AppendLine("lost: an acknowledged write is gone and a device held it when the server lost data (or no data loss explains it); " +
+                "superseded: an older copy handed back by another device replaced it (the acknowledged copy is in the conflict archive); " +
+                "unrecoverable: gone with the server's data, and no device held it when the devices were told to resync; " +
+                "appliedtwice: one mutation at two versions of one epoch; corrupted: other data at the acknowledged version.");
+            sb.AppendLine();
             sb.AppendLine("| kind | account | item | acknowledged | server |");
             sb.AppendLine("| --- | --- | --- | --- | --- |");
             foreach (var f in v.Findings.Take(MaxFindingsListed))

@@ -7,5 +7,7 @@ public sealed record PendingMutation(Mutation Mutation, string Tag)
 {
     public bool IsDelete => Mutation.Op == "delete";
 
+    public bool IsRestore => Mutation.Op == "restore";
+
     public TaggedItemData? Data => Mutation.Data as TaggedItemData;
 }

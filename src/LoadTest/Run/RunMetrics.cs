@@ -11,6 +11,8 @@ public sealed class RunMetrics
 {
     private readonly ConcurrentDictionary<int, SecondBucket> _seconds = new();
     private readonly ConcurrentDictionary<OperationKind, long> _operationsByKind = new();
+    private readonly ConcurrentDictionary<string, long> _resyncs = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _handBacks = new(StringComparer.Ordinal);
     private long _started = Stopwatch.GetTimestamp();
     private long _operations;
     private long _requests;
@@ -89,6 +91,19 @@ public sealed class RunMetrics
     }
 
     public void RecordMissedSlot() => Interlocked.Increment(ref _missedSlots);
+
+    /// <summary>A collection answer carried <c>resync</c> with <paramref name="reason"/> (server-behind, epoch-changed, cursor-expired).</summary>
+    public void RecordResync(string reason) => _resyncs.AddOrUpdate(reason, 1, (_, n) => n + 1);
+
+    /// <summary>
+    /// One step of handing data back after a resync, by what happened: <c>restore-applied</c>, <c>restore-duplicate</c>,
+    /// <c>restore-conflict</c>, <c>held-delete-resent</c>, <c>held-delete-superseded</c>, <c>mass-delete-confirmed</c>.
+    /// </summary>
+    public void RecordHandBack(string outcome) => _handBacks.AddOrUpdate(outcome, 1, (_, n) => n + 1);
+
+    public IReadOnlyDictionary<string, long> ResyncsByReason => new SortedDictionary<string, long>(_resyncs, StringComparer.Ordinal);
+
+    public IReadOnlyDictionary<string, long> HandBacks => new SortedDictionary<string, long>(_handBacks, StringComparer.Ordinal);
 
     /// <summary>The bucket of a whole second already past (for the live view); null before the first second ends.</summary>
     public TimelinePoint? LastCompleteSecond()

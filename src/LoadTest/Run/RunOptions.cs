@@ -29,6 +29,13 @@ public sealed record RunOptions
     /// <summary>How long one operation keeps resending after 503/429/transport errors before it counts as a failure.</summary>
     public TimeSpan RetryBudget { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// The run injects data loss on purpose (wiped replicas, a restore): a <c>resync</c> is then expected and only
+    /// counted. Without it every resync is also an <c>unexpected-resync</c> violation (the devices still hand their
+    /// data back), because a cluster that lost nothing should never be behind a device.
+    /// </summary>
+    public bool ExpectDataLoss { get; init; }
+
     public bool Plain { get; init; }
     public int Seed { get; init; } = Environment.TickCount;
     public string CommandLine { get; init; } = "";

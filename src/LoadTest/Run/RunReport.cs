@@ -50,6 +50,15 @@ public sealed record RunReport
     public required IReadOnlyList<TimelinePoint> Timeline { get; init; }
     public required IReadOnlyList<CommandOutcome> Commands { get; init; }
     public required IReadOnlyDictionary<string, int> Violations { get; init; }
+
+    /// <summary><c>resync</c> answers by reason (server-behind, epoch-changed, cursor-expired); expected only with <c>--expect-data-loss</c>.</summary>
+    public IReadOnlyDictionary<string, long> ResyncsByReason { get; init; } = new Dictionary<string, long>();
+
+    /// <summary>What the devices' hand-backs after resyncs came to (restore-applied, restore-duplicate, restore-conflict, …).</summary>
+    public IReadOnlyDictionary<string, long> HandBacks { get; init; } = new Dictionary<string, long>();
+
+    /// <summary><c>--expect-data-loss</c>: resyncs were expected (and are not violations).</summary>
+    public bool ExpectDataLoss { get; init; }
     public required IReadOnlyList<string> ViolationExamples { get; init; }
     public required CheckerVerdict Checker { get; init; }
     public required int ExitCode { get; init; }

@@ -15,11 +15,14 @@ namespace DeviceSync.LoadTest.Run;
 public sealed class SimulatedDevice(int index, Device device, AccountLedger ledger, int seed)
 {
     private const int PageLimit = 500;
+    private const int MaxRoundsPerOperation = 200;
+    private const string CursorExpired = "cursor-expired";
     private readonly Dictionary<string, LocalItem> _items = new(StringComparer.Ordinal);
     private readonly List<PendingMutation> _pending = [];
     private readonly Random _random = new(seed);
     private readonly List<string> _editable = [];
     private string? _cursor;
+    private ResyncPull? _resyncPull;
     private long _lastMutationId;
     private long _createdItems;
 
@@ -35,13 +38,25 @@ public sealed class SimulatedDevice(int index, Device device, AccountLedger ledg
 
     public IReadOnlyCollection<PendingMutation> Pending => _pending;
 
-    /// <summary>Runs one operation of <paramref name="kind"/>; false when its request ultimately failed (the mutations stay pending).</summary>
+    /// <summary>
+    /// Runs one operation of <paramref name="kind"/>; false when its request ultimately failed (the mutations stay pending).
+    /// A <c>resync</c> answer is handled inside the operation, as the protocol says (docs/protocol.md section 7): the
+    /// device hands back what the server lost, pulls from <c>cursor: null</c>, then settles the deletes it held back.
+    /// </summary>
     public async Task<bool> RunAsync(OperationKind kind, RunContext context, TimeSpan retryBudget, CancellationToken ct)
     {
         var effective = AddMutation(kind, context.Options);
         long acknowledged = 0, conflicts = 0, duplicates = 0;
-        while (true)
+        var confirmDeletes = false;
+        for (var round = 1; ; round++)
         {
+            if (round > MaxRoundsPerOperation)
+            {
+                context.Violations.Add("endless-sync", $"{device.AccountId} device {device.DeviceId}: still syncing after {MaxRoundsPerOperation} requests of one operation");
+                context.Metrics.RecordFailure();
+                return false;
+            }
+
             var sent = _pending.ToList();
             var request = new SyncRequest([new CollectionSync
             {
@@ -49,6 +64,7 @@ public sealed class SimulatedDevice(int index, Device device, AccountLedger ledg
                 Cursor = _cursor,
                 Limit = PageLimit,
                 Mutations = sent.Count == 0 ? null : [.. sent.Select(p => p.Mutation)],
+                ConfirmMassDelete = confirmDeletes ? true : null,
             }]);
             var call = await SendWithRetriesAsync(request, context, retryBudget, ct);
             if (call is null)
@@ -65,29 +81,236 @@ public sealed class SimulatedDevice(int index, Device device, AccountLedger ledg
                 return false;
             }
 
-            var counts = ApplyResults(sent, result, context);
+            if (result.Refused is { } refused && result.Resync is null)
+            {
+                // The mass-delete guard held every mutation (none applied, ids not consumed). The deletes are the
+                // simulated user's own, so the user confirms (Device.ConfirmMassDelete in the device library) and the
+                // same mutations go again. A confirmed request refused again is a server bug.
+                if (confirmDeletes)
+                {
+                    context.Violations.Add("refused-after-confirm", $"{device.AccountId}: {refused.Reason} refused a confirmed request");
+                    context.Metrics.RecordFailure();
+                    return false;
+                }
+
+                context.Metrics.RecordHandBack("mass-delete-confirmed");
+                confirmDeletes = true;
+                continue;
+            }
+
+            confirmDeletes = false;
+
+            // Refused together with a resync: nothing was applied and the mutations stay pending for the hand-back.
+            var counts = ApplyResults(result.Refused is null ? sent : [], result, context);
             acknowledged += counts.Applied;
             conflicts += counts.Conflicts;
             duplicates += counts.Duplicates;
-            if (result.Resync is not null)
+            if (result.Resync is { } resync)
             {
-                // The harness never loses local state and the cluster should never be behind it: note it, start over.
-                context.Violations.Add("unexpected-resync", $"{device.AccountId} device {device.DeviceId}: {result.Resync.Reason} (safe {result.Resync.SafeVersion})");
-                _cursor = null;
-                break;
+                StartResync(resync, counts.Answered, context);
+                continue;
             }
 
             ApplyChanges(result.Changes, counts.Duplicated);
             _cursor = result.Cursor ?? _cursor;
-            if (!result.HasMore)
+            if (result.HasMore)
             {
-                break;
+                continue;
             }
+
+            if (_resyncPull is { } pull)
+            {
+                _resyncPull = null;
+                if (CompleteResync(pull, context))
+                {
+                    continue;
+                }
+            }
+
+            break;
         }
 
         context.Metrics.RecordOperation(effective, acknowledged, conflicts, duplicates);
         return true;
     }
+
+    /// <summary>The local store: per item, the server state this device last learned (a tombstone for a delete).</summary>
+    internal IReadOnlyDictionary<string, LocalItem> Items => _items;
+
+    /// <summary>The cursor of the next request (null: pull from the beginning).</summary>
+    internal string? Cursor => _cursor;
+
+    /// <summary>Puts an item into the local store as if pulled (unit tests of the hand-back).</summary>
+    internal void Hold(string itemId, LocalItem item, string? cursor)
+    {
+        Store(itemId, item);
+        _cursor = cursor;
+    }
+
+    /// <summary>
+    /// A <c>resync</c> answer (its results already applied; <paramref name="answered"/> are the items whose mutation it
+    /// answered with a version the server has just given out or its current record). For <c>server-behind</c> and
+    /// <c>epoch-changed</c>, builds the hand-back round of docs/protocol.md section 7 step 2 with fresh ids: a
+    /// <c>restore</c> of every live local item above <c>safeVersion</c> (carrying a pending edit of it), pending puts and
+    /// deletes based at or below it as they are; deletes of versions above it (local tombstones, pending deletes) are held
+    /// until the pull shows the server's copy. For <c>cursor-expired</c>, only the pull from null. Either way the next
+    /// request has <c>cursor: null</c>.
+    /// </summary>
+    internal void StartResync(ResyncInfo resync, IReadOnlySet<string> answered, RunContext context)
+    {
+        context.Metrics.RecordResync(resync.Reason);
+        if (!context.Options.ExpectDataLoss)
+        {
+            // The cluster should never be behind a device when the run injected no data loss; the data still goes back.
+            context.Violations.Add("unexpected-resync", $"{device.AccountId} device {device.DeviceId}: {resync.Reason} (safe {resync.SafeVersion})");
+        }
+
+        long? oldCursor = long.TryParse(_cursor, NumberStyles.None, CultureInfo.InvariantCulture, out var c) ? c : null;
+        _cursor = null;
+        var pull = new ResyncPull(resync.Reason, resync.SafeVersion, oldCursor);
+        _resyncPull = pull;
+        if (resync.Reason == CursorExpired)
+        {
+            return;
+        }
+
+        // What this device holds at the loss, for the checker's "unrecoverable: no device held it".
+        ledger.NoteResync();
+        foreach (var (itemId, local) in _items)
+        {
+            ledger.NoteHeldAtResync(itemId, HeldTag(local));
+        }
+
+        foreach (var p in _pending)
+        {
+            ledger.NoteHeldAtResync(p.Mutation.ItemId, p.IsDelete ? AccountLedger.DeleteTag(p.Tag) : p.Tag);
+        }
+
+        var safe = resync.SafeVersion;
+        var pending = _pending.ToDictionary(p => p.Mutation.ItemId, StringComparer.Ordinal); // at most one per item
+        _pending.Clear();
+        var restores = new List<PendingMutation>();
+        var others = new List<PendingMutation>();
+        foreach (var itemId in _items.Keys.Union(pending.Keys, StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        {
+            _items.TryGetValue(itemId, out var local);
+            pending.TryGetValue(itemId, out var edit);
+            if (answered.Contains(itemId) && edit is null)
+            {
+                continue;
+            }
+
+            var lost = local is not null && local.Version > safe && !answered.Contains(itemId);
+            if (edit is null)
+            {
+                if (lost && !local!.Deleted && local.Data is { } data)
+                {
+                    restores.Add(Restore(itemId, local.Version, data, data.Tag));
+                }
+                else if (lost)
+                {
+                    pull.HeldDeletes.Add(itemId);
+                }
+
+                continue;
+            }
+
+            var basedOnLost = (edit.IsRestore ? edit.Mutation.Version : edit.Mutation.BaseVersion) > safe || lost;
+            if (edit.IsDelete)
+            {
+                if (basedOnLost)
+                {
+                    pull.HeldDeletes.Add(itemId);
+                }
+                else
+                {
+                    others.Add(edit);
+                }
+            }
+            else if (edit.IsRestore || basedOnLost)
+            {
+                // An edit of a version the server lost: the restore carries it (it was based on that version).
+                var version = edit.IsRestore ? edit.Mutation.Version!.Value : Math.Max(edit.Mutation.BaseVersion ?? 0, local?.Version ?? 0);
+                restores.Add(Restore(itemId, version, edit.Data!, edit.Tag));
+            }
+            else
+            {
+                others.Add(edit);
+            }
+        }
+
+        foreach (var p in restores.Concat(others))
+        {
+            pull.HandedBack.Add(p.Mutation.ItemId);
+            _pending.Add(p with { Mutation = p.Mutation with { Id = ++_lastMutationId } });
+        }
+    }
+
+    /// <summary>
+    /// The pull from null after a resync is complete (docs/protocol.md section 7 step 4): held deletes go out against
+    /// the server's copy (absent: <c>baseVersion</c> 0; kept at or below <c>safeVersion</c>: that version; changed after
+    /// the loss: the server's item wins), and live local items the server did not list are handed back (absence is no
+    /// proof of a delete). After <c>cursor-expired</c>, unlisted items synced at or before the old cursor were deleted
+    /// (their tombstones purged) and go locally. True when there is something to send.
+    /// </summary>
+    internal bool CompleteResync(ResyncPull pull, RunContext context)
+    {
+        foreach (var itemId in pull.HeldDeletes.Order(StringComparer.Ordinal))
+        {
+            if (IsPending(itemId))
+            {
+                continue;
+            }
+
+            pull.Listed.TryGetValue(itemId, out var server);
+            if (server is { Deleted: true })
+            {
+                continue;
+            }
+
+            if (server is null || server.Version <= pull.SafeVersion)
+            {
+                var id = ++_lastMutationId;
+                _pending.Add(new PendingMutation(new Mutation { Id = id, Op = "delete", ItemId = itemId, BaseVersion = server?.Version ?? 0 }, TagOf(id)));
+                context.Metrics.RecordHandBack("held-delete-resent");
+            }
+            else
+            {
+                Store(itemId, new LocalItem(server.Version, server.Deleted, server.Data));
+                context.Metrics.RecordHandBack("held-delete-superseded");
+            }
+        }
+
+        foreach (var (itemId, local) in _items.OrderBy(i => i.Key, StringComparer.Ordinal))
+        {
+            if (local.Deleted || local.Data is null || pull.Listed.ContainsKey(itemId) || IsPending(itemId))
+            {
+                continue;
+            }
+
+            if (pull.Reason == CursorExpired && pull.OldCursor is { } old && local.Version <= old)
+            {
+                // Synced before the old cursor and absent from a complete pull: its tombstone was purged. Proven deleted.
+                _items.Remove(itemId);
+                context.Metrics.RecordHandBack("expired-delete-applied");
+                continue;
+            }
+
+            var restore = Restore(itemId, local.Version, local.Data, local.Data.Tag);
+            _pending.Add(restore with { Mutation = restore.Mutation with { Id = ++_lastMutationId } });
+            context.Metrics.RecordHandBack("restore-unlisted");
+        }
+
+        return _pending.Count > 0;
+    }
+
+    /// <summary>How <see cref="AccountLedger.NoteHeldAtResync"/> names a local item: its data's tag, or its tombstone's version.</summary>
+    internal static string HeldTag(LocalItem local) => local.Deleted || local.Data is null
+        ? AccountLedger.TombstoneTag(local.Version)
+        : local.Data.Tag;
+
+    private static PendingMutation Restore(string itemId, long version, TaggedItemData data, string tag) =>
+        new(new Mutation { Id = 0, Op = "restore", ItemId = itemId, Version = version, Data = data }, tag);
 
     /// <summary>Gives up on whatever is still pending (end of the run): those writes may or may not have been applied.</summary>
     public void AbandonPending()
@@ -185,11 +408,13 @@ public sealed class SimulatedDevice(int index, Device device, AccountLedger ledg
         return null;
     }
 
-    private (long Applied, long Conflicts, long Duplicates, List<PendingMutation>? Duplicated) ApplyResults(List<PendingMutation> sent, DeviceCollectionResult result, RunContext context)
+    private (long Applied, long Conflicts, long Duplicates, List<PendingMutation>? Duplicated, HashSet<string> Answered) ApplyResults(
+        List<PendingMutation> sent, DeviceCollectionResult result, RunContext context)
     {
+        var answered = new HashSet<string>(StringComparer.Ordinal);
         if (sent.Count == 0)
         {
-            return default;
+            return (0, 0, 0, null, answered);
         }
 
         if (result.Results.Count != sent.Count)
@@ -213,13 +438,31 @@ public sealed class SimulatedDevice(int index, Device device, AccountLedger ledg
             {
                 case "applied" when r.Version is > 0:
                     applied++;
-                    ledger.Acknowledge(p.Mutation.ItemId, r.Version.Value, p.IsDelete, p.Data, p.Tag);
+                    answered.Add(p.Mutation.ItemId);
+                    ledger.Acknowledge(p.Mutation.ItemId, r.Version.Value, p.IsDelete, p.Data, p.Tag, handedBack: p.IsRestore);
                     Store(p.Mutation.ItemId, new LocalItem(r.Version.Value, p.IsDelete, p.Data));
+                    if (p.IsRestore)
+                    {
+                        context.Metrics.RecordHandBack("restore-applied");
+                    }
+
+                    break;
+                case "duplicate" when p.IsRestore:
+                    // The server holds that very version (rule 7): what the device handed back was not lost after all.
+                    duplicates++;
+                    context.Metrics.RecordHandBack("restore-duplicate");
                     break;
                 case "conflict":
                     conflicts++;
+                    if (p.IsRestore)
+                    {
+                        // Another device handed the item back (or changed it) first; the server archived this copy.
+                        context.Metrics.RecordHandBack("restore-conflict");
+                    }
+
                     if (r.Current is { } current)
                     {
+                        answered.Add(p.Mutation.ItemId);
                         Store(current.ItemId, new LocalItem(current.Version, current.Deleted, current.Data));
                         if (current.Data is { } data && !current.Deleted)
                         {
@@ -242,7 +485,7 @@ public sealed class SimulatedDevice(int index, Device device, AccountLedger ledg
         }
 
         _pending.RemoveAll(p => sent.Contains(p));
-        return (applied, conflicts, duplicates, duplicated);
+        return (applied, conflicts, duplicates, duplicated, answered);
     }
 
     /// <summary>
@@ -254,6 +497,11 @@ public sealed class SimulatedDevice(int index, Device device, AccountLedger ledg
     {
         foreach (var change in changes)
         {
+            if (_resyncPull is { } pull && (!pull.Listed.TryGetValue(change.ItemId, out var listed) || listed.Version < change.Version))
+            {
+                pull.Listed[change.ItemId] = change;
+            }
+
             if (duplicated is not null && change.Data is { } written && !change.Deleted
                 && duplicated.Find(p => p.Tag == written.Tag && p.Mutation.ItemId == change.ItemId) is { } confirmed)
             {

@@ -24,9 +24,21 @@ public static class RestoreCommand
             Description = "the point in time: latest, or an ISO-8601 time with offset (e.g. 2026-11-26T07:30:00Z)",
             DefaultValueFactory = _ => "latest",
         };
+        var parallel = new Option<int>("--parallel")
+        {
+            Description = "with --all: accounts restored at once (each is independent; one at a time takes about 3 s an account on a busy 2-core machine)",
+            DefaultValueFactory = _ => 1,
+        };
+        parallel.Validators.Add(r =>
+        {
+            if (r.GetValue(parallel) is < 1 or > 64)
+            {
+                r.AddError("--parallel must be 1 to 64");
+            }
+        });
         var command = new Command("restore", "restore accounts from the backup store to a point in time; restored collections start a new epoch and devices hand back what they saw later")
         {
-            backup, prefix, gateway, adminKey, account, collection, all, to,
+            backup, prefix, gateway, adminKey, account, collection, all, to, parallel,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -58,10 +70,17 @@ public static class RestoreCommand
             using var http = new HttpClient { BaseAddress = parse.GetValue(gateway), Timeout = TimeSpan.FromMinutes(5) };
             var admin = new AdminClient(http, parse.GetValue(adminKey)!);
             var failed = 0;
-            foreach (var id in accounts)
+            await Parallel.ForEachAsync(accounts, new ParallelOptions { MaxDegreeOfParallelism = parse.GetValue(parallel), CancellationToken = ct }, async (id, token) =>
             {
-                failed += await RestoreAccountAsync(admin, id, point, parse.GetValue(collection), Console.Out, ct);
-            }
+                // Each account's lines are written together, so parallel restores do not interleave them.
+                var lines = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
+                var failures = await RestoreAccountAsync(admin, id, point, parse.GetValue(collection), lines, token);
+                Interlocked.Add(ref failed, failures);
+                lock (accounts)
+                {
+                    Console.Out.Write(lines.ToString());
+                }
+            });
 
             Console.WriteLine($"[restore] {accounts.Count} accounts to {BackupCommandOptions.Format(point) switch { "-" => "latest", var p => p }}; {failed} failures");
             return failed == 0 ? 0 : 1;

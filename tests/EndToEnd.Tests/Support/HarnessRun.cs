@@ -24,8 +24,8 @@ public sealed class HarnessRun
     /// <summary>Seconds since the harness started (it provisions first, for a few seconds).</summary>
     public TimeSpan Elapsed => DateTimeOffset.UtcNow - _started;
 
-    /// <summary>Starts `run` with 16 accounts × 2 devices, 16 in flight, the default mix with conflicts.</summary>
-    public static HarnessRun Start(LocalCluster cluster, string duration, string name)
+    /// <summary>Starts `run` with 16 accounts × 2 devices, 16 in flight, the default mix with conflicts, plus <paramref name="extraArgs"/>.</summary>
+    public static HarnessRun Start(LocalCluster cluster, string duration, string name, params string[] extraArgs)
     {
         var reports = Path.Combine(cluster.LogDirectory, "harness-" + name);
         var exitCode = HarnessCommandLine.InvokeAsync(
@@ -34,9 +34,21 @@ public sealed class HarnessRun
             "--accounts", "16", "--devices-per-account", "2", "--concurrency", "16", "--duration", duration,
             "--mix", "put=50,edit=25,delete=5,nochange=15,conflict=5",
             "--report", reports, "--plain", "--run-id", name + "-" + Guid.NewGuid().ToString("N")[..6],
+            .. extraArgs,
         ]);
         return new HarnessRun(reports, exitCode);
     }
+
+    /// <summary>Waits for the run to end; its exit code and report (printed), for tests that assert more than "clean".</summary>
+    public async Task<(int ExitCode, JsonDocument Report)> WaitAsync(ITestOutputHelper output)
+    {
+        var exitCode = await _exitCode;
+        output.WriteLine(await File.ReadAllTextAsync(Path.Combine(_reports, "report.md")));
+        return (exitCode, JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_reports, "report.json"))));
+    }
+
+    /// <summary>Whether the run has ended (the harness exits early only on a usage or provisioning error).</summary>
+    public bool Ended => _exitCode.IsCompleted;
 
     /// <summary>Waits until <paramref name="at"/> after the start (for faults at given moments of the run).</summary>
     public Task AtAsync(TimeSpan at) => Elapsed < at ? Task.Delay(at - Elapsed) : Task.CompletedTask;

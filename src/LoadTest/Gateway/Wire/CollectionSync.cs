@@ -14,4 +14,7 @@ public sealed record CollectionSync
     public int? Limit { get; init; }
 
     public IReadOnlyList<Mutation>? Mutations { get; init; }
+
+    /// <summary>True to apply deletes the mass-delete guard held (docs/protocol.md, "The mass-delete guard"); null otherwise.</summary>
+    public bool? ConfirmMassDelete { get; init; }
 }

@@ -9,4 +9,7 @@ public sealed record DeviceCollectionResult
     public string? Cursor { get; init; }
     public bool HasMore { get; init; }
     public ResyncInfo? Resync { get; init; }
+
+    /// <summary>Set when the mass-delete guard held the collection's mutations back (none was applied).</summary>
+    public MassDeleteRefusal? Refused { get; init; }
 }

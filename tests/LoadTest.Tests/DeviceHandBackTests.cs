@@ -1,0 +1,119 @@
+using DeviceSync.LoadTest.Gateway;
+using DeviceSync.LoadTest.Gateway.Wire;
+using DeviceSync.LoadTest.Reporting;
+using DeviceSync.LoadTest.Run;
+using DeviceSync.LoadTest.Workloads;
+
+namespace DeviceSync.LoadTest.Tests;
+
+/// <summary>
+/// A simulated device told to resync hands its data back as docs/protocol.md section 7 says, against a scripted
+/// gateway (a real cluster only answers resync after a loss; the end-to-end cases are FaultMatrixTests).
+/// </summary>
+public sealed class DeviceHandBackTests
+{
+    private const long Epoch1 = 1L << 40;
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Epoch_changed_restores_what_the_server_lost_pulls_from_null_and_resends_a_delete_it_lost(bool expectDataLoss)
+    {
+        await using var gateway = new ScriptedGateway(
+        [
+            (200, Answer("[]", "[]", cursor: null, resync: """{"reason":"epoch-changed","safeVersion":10}""")),
+            (200, Answer(
+                $$"""[{"id":1,"status":"applied","version":{{Epoch1 + 1}}}]""",
+                $$"""[{{Item("a", 5, "d0-m1")}},{{Item("c", 8, "d0-m2")}},{{Item("b", Epoch1 + 1, "d0-m3")}}]""",
+                cursor: (Epoch1 + 1).ToString(System.Globalization.CultureInfo.InvariantCulture))),
+            (200, Answer(
+                $$"""[{"id":2,"status":"applied","version":{{Epoch1 + 2}}}]""",
+                $$"""[{"itemId":"c","version":{{Epoch1 + 2}},"deleted":true}]""",
+                cursor: (Epoch1 + 2).ToString(System.Globalization.CultureInfo.InvariantCulture))),
+        ]);
+        var (device, context) = Create(gateway.Address, expectDataLoss);
+        device.Hold("a", new LocalItem(5, false, Data("d0-m1")), cursor: "14");
+        device.Hold("b", new LocalItem(12, false, Data("d0-m3")), cursor: "14");
+        device.Hold("c", new LocalItem(14, true, null), cursor: "14");
+
+        Assert.True(await device.RunAsync(OperationKind.NoChange, context, TimeSpan.FromSeconds(10), CancellationToken.None));
+
+        Assert.Equal(3, gateway.Bodies.Count);
+        Assert.Contains("\"cursor\":\"14\"", gateway.Bodies[0], StringComparison.Ordinal);
+
+        // Round 2: b (12 > safe 10) handed back with its version; a (5) the server still has; c's delete is held.
+        Assert.Contains("\"cursor\":null", gateway.Bodies[1], StringComparison.Ordinal);
+        Assert.Contains("\"id\":1,\"op\":\"restore\",\"itemId\":\"b\",\"version\":12", gateway.Bodies[1], StringComparison.Ordinal);
+        Assert.DoesNotContain("\"itemId\":\"a\"", gateway.Bodies[1], StringComparison.Ordinal);
+        Assert.DoesNotContain("\"itemId\":\"c\"", gateway.Bodies[1], StringComparison.Ordinal);
+
+        // Round 3: the server kept c at 8 (at or below safe) and lost the delete: it goes again, based on 8.
+        Assert.Contains("\"id\":2,\"op\":\"delete\",\"itemId\":\"c\",\"baseVersion\":8", gateway.Bodies[2], StringComparison.Ordinal);
+
+        Assert.Equal(1, context.Metrics.ResyncsByReason["epoch-changed"]);
+        Assert.Equal(1, context.Metrics.HandBacks["restore-applied"]);
+        Assert.Equal(1, context.Metrics.HandBacks["held-delete-resent"]);
+        Assert.Equal((Epoch1 + 2).ToString(System.Globalization.CultureInfo.InvariantCulture), device.Cursor);
+        Assert.Equal(Epoch1 + 1, device.Items["b"].Version);
+        Assert.True(device.Items["c"].Deleted);
+        Assert.Equal(Epoch1 + 1, device.Ledger.Acknowledged["b"].Version);
+        Assert.Equal(expectDataLoss ? 0 : 1, context.Violations.Counts.GetValueOrDefault("unexpected-resync"));
+    }
+
+    [Fact]
+    public async Task A_delete_changed_by_another_device_after_the_loss_keeps_the_servers_item()
+    {
+        await using var gateway = new ScriptedGateway(
+        [
+            (200, Answer("[]", "[]", cursor: null, resync: """{"reason":"server-behind","safeVersion":10}""")),
+            (200, Answer("[]", $$"""[{{Item("c", Epoch1 + 1, "d1-m4")}}]""", cursor: (Epoch1 + 1).ToString(System.Globalization.CultureInfo.InvariantCulture))),
+        ]);
+        var (device, context) = Create(gateway.Address, expectDataLoss: true);
+        device.Hold("c", new LocalItem(14, true, null), cursor: "14");
+
+        Assert.True(await device.RunAsync(OperationKind.NoChange, context, TimeSpan.FromSeconds(10), CancellationToken.None));
+
+        Assert.Equal(2, gateway.Bodies.Count);
+        Assert.Equal(1, context.Metrics.HandBacks["held-delete-superseded"]);
+        Assert.Equal(Epoch1 + 1, device.Items["c"].Version);
+        Assert.False(device.Items["c"].Deleted);
+    }
+
+    [Fact]
+    public async Task A_delete_held_by_the_mass_delete_guard_is_confirmed_and_sent_again()
+    {
+        await using var gateway = new ScriptedGateway(
+        [
+            (200, """{"collections":[{"name":"tasks","results":[],"changes":[],"cursor":"14","hasMore":false,"resync":null,"refused":{"reason":"delete-after-resync","deletes":1,"liveItems":3}}]}"""),
+            (200, Answer("""[{"id":1,"status":"applied","version":15}]""", """[{"itemId":"a","version":15,"deleted":true}]""", cursor: "15")),
+        ]);
+        var (device, context) = Create(gateway.Address, expectDataLoss: true);
+        device.Hold("a", new LocalItem(5, false, Data("d0-m1")), cursor: "14");
+
+        Assert.True(await device.RunAsync(OperationKind.Delete, context, TimeSpan.FromSeconds(10), CancellationToken.None));
+
+        Assert.DoesNotContain("confirmMassDelete", gateway.Bodies[0], StringComparison.Ordinal);
+        Assert.Contains("\"confirmMassDelete\":true", gateway.Bodies[1], StringComparison.Ordinal);
+        Assert.Equal(gateway.Bodies[0], gateway.Bodies[1].Replace(",\"confirmMassDelete\":true", "", StringComparison.Ordinal)); // the same mutations
+        Assert.Equal(1, context.Metrics.HandBacks["mass-delete-confirmed"]);
+        Assert.True(device.Ledger.Acknowledged["a"].Deleted);
+        Assert.Empty(context.Violations.Counts);
+    }
+
+    private static string Answer(string results, string changes, string? cursor, string resync = "null") =>
+        $$"""{"collections":[{"name":"tasks","results":{{results}},"changes":{{changes}},"cursor":{{(cursor is null ? "null" : "\"" + cursor + "\"")}},"hasMore":false,"resync":{{resync}}}]}""";
+
+    private static string Item(string itemId, long version, string tag) =>
+        $$$"""{"itemId":"{{{itemId}}}","version":{{{version}}},"deleted":false,"data":{"title":"t","tag":"{{{tag}}}","body":"x"}}""";
+
+    private static TaggedItemData Data(string tag) => new("t", tag, "x");
+
+    private static (SimulatedDevice Device, RunContext Context) Create(Uri gateway, bool expectDataLoss)
+    {
+        var options = new RunOptions { Gateway = gateway, Accounts = 1, DevicesPerAccount = 1, ExpectDataLoss = expectDataLoss };
+        var client = new GatewayClient(gateway, null, TimeSpan.FromSeconds(10), 4);
+        var context = new RunContext(options, client, new RunMetrics(), new ViolationLog());
+        var device = new SimulatedDevice(0, new Device("acc", "dev", "token"), new AccountLedger("acc"), seed: 1);
+        return (device, context);
+    }
+}
