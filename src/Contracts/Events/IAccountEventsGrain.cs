@@ -13,14 +13,12 @@ public interface IAccountEventsGrain : IGrainWithStringKey
 {
     /// <summary>
     /// Registers (or refreshes) a gateway's observer for <paramref name="lifetime"/>; the gateway refreshes well before
-    /// it runs out. When <paramref name="knownIncarnation"/> names an earlier activation than this one, the gateway's
+    /// it runs out; a gateway whose last socket of the account closed just stops renewing. (No unsubscribe: the
+    /// observer is one per gateway, so a late unsubscribe could remove the subscription a new socket just made.) When <paramref name="knownIncarnation"/> names an earlier activation than this one, the gateway's
     /// subscription was lost, so the answer replays what this activation has seen since it started.
     /// </summary>
     [Alias("Subscribe")]
     Task<EventSubscription> SubscribeAsync(IAccountEventsObserver observer, TimeSpan lifetime, Guid? knownIncarnation);
-
-    [Alias("Unsubscribe")]
-    Task UnsubscribeAsync(IAccountEventsObserver observer);
 
     /// <summary>A collection of the account committed up to <paramref name="version"/>. Sent after the commit, never awaited by it.</summary>
     [Alias("CollectionChanged")]

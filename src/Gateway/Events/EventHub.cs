@@ -89,19 +89,15 @@ public sealed class EventHub : IAccountEventsObserver
 
     public void Closed() => Interlocked.Decrement(ref _openSockets);
 
-    /// <summary>Removes a connection; the last one of an account ends the account's subscription.</summary>
+    /// <summary>
+    /// Removes a connection; after the last one of an account the subscription is no longer renewed and expires in the
+    /// grain by itself (an explicit unsubscribe could arrive after a new socket's subscription and undo it).
+    /// </summary>
     public void Leave(AccountSockets account, EventConnection connection)
     {
-        if (!account.Remove(connection))
+        if (account.Remove(connection))
         {
-            return;
-        }
-
-        _accounts.TryRemove(new KeyValuePair<string, AccountSockets>(account.AccountId, account));
-        if (account.Incarnation is not null && _observer is { } observer)
-        {
-            // Best effort: if it is lost, the subscription expires by itself.
-            _ = UnsubscribeAsync(account.AccountId, observer);
+            _accounts.TryRemove(new KeyValuePair<string, AccountSockets>(account.AccountId, account));
         }
     }
 
@@ -233,19 +229,6 @@ public sealed class EventHub : IAccountEventsObserver
             _metrics.EventFramesSent("revoked", revoked.Length);
             Log.RevokedSocketClosed(_logger, account.AccountId, deviceId);
         });
-    }
-
-    private async Task UnsubscribeAsync(string accountId, IAccountEventsObserver observer)
-    {
-        try
-        {
-            await _eventGrains.Get(accountId).UnsubscribeAsync(observer);
-        }
-        catch (Exception ex)
-        {
-            var failure = ex.GetType().Name;
-            Log.UnsubscribeFailed(_logger, accountId, failure);
-        }
     }
 
     private IAccountEventsObserver GetObserver()

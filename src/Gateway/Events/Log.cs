@@ -14,6 +14,4 @@ internal static partial class Log
     [LoggerMessage(EventId = 7004, Level = LogLevel.Information, Message = "Renewing {Accounts} event subscriptions ({Reason})")]
     public static partial void Renewing(ILogger logger, int accounts, string reason);
 
-    [LoggerMessage(EventId = 7005, Level = LogLevel.Debug, Message = "Could not end the event subscription of {AccountId} ({Failure}); it expires by itself")]
-    public static partial void UnsubscribeFailed(ILogger logger, string accountId, string failure);
 }

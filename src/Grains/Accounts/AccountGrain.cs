@@ -232,6 +232,10 @@ public sealed class AccountGrain(IJournalStore journalStore, BackupConnection ba
         if (change is not null)
         {
             await CommitAsync(change);
+            foreach (var deviceId in change.DevicesRevoked ?? [])
+            {
+                events.DeviceRevoked(_accountId, deviceId); // a revocation the live account had lost: close its sockets too
+            }
         }
 
         Log.AccountRestored(logger, _accountId, !existed && ledger.Exists, change?.DevicesAdded?.Count ?? 0, change?.DevicesRevoked?.Count ?? 0);

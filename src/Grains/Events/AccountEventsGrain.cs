@@ -62,12 +62,6 @@ public sealed class AccountEventsGrain(IOptions<AccountEventsOptions> options, T
         });
     }
 
-    public Task UnsubscribeAsync(IAccountEventsObserver observer)
-    {
-        _subscribers.Remove(observer);
-        return Task.CompletedTask;
-    }
-
     public Task CollectionChangedAsync(string collection, long version)
     {
         if (!_collections.TryGetValue(collection, out var state))
