@@ -99,7 +99,7 @@ public sealed class EventSocket : IAsyncDisposable
         }
     }
 
-    /// <summary>The next frame that matches, waiting at most <paramref name="timeout"/>.</summary>
+    /// <summary>The first frame received so far, or arriving within <paramref name="timeout"/>, that matches.</summary>
     public async Task<EventFrame> WaitForAsync(Func<EventFrame, bool> match, TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
@@ -107,10 +107,19 @@ public sealed class EventSocket : IAsyncDisposable
         {
             while (true)
             {
-                var frame = await _incoming.Reader.ReadAsync(cts.Token).ConfigureAwait(false);
-                if (match(frame))
+                // Drain what has arrived, then look at everything: a frame another wait skipped past still counts.
+                while (_incoming.Reader.TryRead(out _))
+                {
+                }
+
+                if (Received.FirstOrDefault(match) is { } frame)
                 {
                     return frame;
+                }
+
+                if (!await _incoming.Reader.WaitToReadAsync(cts.Token).ConfigureAwait(false))
+                {
+                    throw new InvalidOperationException($"The socket closed ({_closed.Task.Result}) before a matching event; received: {string.Join(", ", Received.Select(f => f.Text))}");
                 }
             }
         }
@@ -118,13 +127,9 @@ public sealed class EventSocket : IAsyncDisposable
         {
             throw new TimeoutException($"No matching event within {timeout}; received: {string.Join(", ", Received.Select(f => f.Text))}");
         }
-        catch (ChannelClosedException)
-        {
-            throw new InvalidOperationException($"The socket closed ({_closed.Task.Result}) before a matching event; received: {string.Join(", ", Received.Select(f => f.Text))}");
-        }
     }
 
-    /// <summary>The next <c>changed</c> frame for <paramref name="collection"/> at <paramref name="version"/> or later.</summary>
+    /// <summary>A <c>changed</c> frame for <paramref name="collection"/> at <paramref name="version"/> or later.</summary>
     public Task<EventFrame> WaitForChangeAsync(string collection, long version, TimeSpan timeout) =>
         WaitForAsync(f => f.Type == "changed" && f.Collection == collection && f.Version >= version, timeout);
 

@@ -13,6 +13,11 @@ public static class EventsExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton<EventHub>();
+        builder.Services.AddOptions<WebSocketOptions>().Configure<IOptions<EventsOptions>>((sockets, events) =>
+        {
+            sockets.KeepAliveInterval = events.Value.KeepAliveInterval;
+            sockets.KeepAliveTimeout = events.Value.KeepAliveTimeout;
+        });
         builder.Services.AddHostedService<EventSubscriptionRenewer>();
 
         // ASP.NET Core's "Request starting/finished" lines carry the query string, which on /v1/events may hold a
@@ -26,10 +31,13 @@ public static class EventsExtensions
     /// <summary>WebSockets with server pings, and the sockets closed (1001) when the gateway stops so devices move on at once.</summary>
     public static WebApplication UseEvents(this WebApplication app)
     {
-        var options = app.Services.GetRequiredService<IOptions<EventsOptions>>().Value;
-        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = options.KeepAliveInterval, KeepAliveTimeout = options.KeepAliveTimeout });
-        var hub = app.Services.GetRequiredService<EventHub>();
-        app.Lifetime.ApplicationStopping.Register(hub.CloseAll);
+        // Options come from DI, read at the first request: a bad Events:* setting stops the start (ValidateOnStart),
+        // never the build.
+        app.UseWebSockets();
+
+        // Kestrel waits for open requests before it stops, and a socket is one that never ends by itself. Resolved
+        // here only: a gateway that never started has no hub to close.
+        app.Lifetime.ApplicationStopping.Register(() => app.Services.GetRequiredService<EventHub>().CloseAll());
         return app;
     }
 }
