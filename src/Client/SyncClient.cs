@@ -16,6 +16,9 @@ public sealed class SyncClient(HttpClient http, RetryOptions? retry = null, Time
 
     public RetryOptions Retry { get; } = retry ?? new RetryOptions();
 
+    /// <summary>The gateway (the HttpClient's base address); <see cref="EventListener"/> derives the events socket's address from it.</summary>
+    public Uri? BaseAddress => http.BaseAddress;
+
     public TimeProvider Time { get; } = time ?? TimeProvider.System;
 
     /// <summary>Attempts that failed in a retryable way and were retried (or given up on).</summary>

@@ -6,6 +6,7 @@ using DeviceSync.Gateway.Auth;
 using DeviceSync.Gateway.Cluster;
 using DeviceSync.Gateway.Conflicts;
 using DeviceSync.Gateway.Digests;
+using DeviceSync.Gateway.Events;
 using DeviceSync.Gateway.Health;
 using DeviceSync.Gateway.Problems;
 using DeviceSync.Gateway.RateLimiting;
@@ -29,12 +30,14 @@ public static class GatewayApplication
         builder.AddAdmission();
         builder.AddAccounts();
         builder.AddAdmin();
+        builder.AddEvents();
         configure?.Invoke(builder);
 
         var app = builder.Build();
         app.UseProblems();
         app.UseRequestMetrics();
         app.UseAdmission();
+        app.UseEvents();
         app.MapHealth();
         app.MapTelemetry();
         app.MapAccounts();
@@ -44,6 +47,7 @@ public static class GatewayApplication
         app.MapAdmin();
         app.MapDigests();
         app.MapRestores();
+        app.MapEvents();
         return app;
     }
 }

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using DeviceSync.Grains.Backup;
 using DeviceSync.Grains.Collections;
+using DeviceSync.Grains.Events;
 using DeviceSync.Grains.Hosting;
 using DeviceSync.Grains.Replicas;
 using DeviceSync.Grains.Storage;
@@ -27,6 +28,14 @@ public static class GrainsServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IIncomingGrainCallFilter, WireSafeStorageFailures>();
         services.AddHostedService<ReplicaHealthMonitor>();
+        services.AddOptions<AccountEventsOptions>()
+            .BindConfiguration(AccountEventsOptions.SectionName)
+            .Validate(
+                events => Validator.TryValidateObject(events, new ValidationContext(events), null, validateAllProperties: true),
+                "An Events:* setting is out of range (CoalesceInterval 0 to 10 s, MaxPendingNotifications at least 1)")
+            .ValidateOnStart();
+        services.TryAddSingleton<AccountEventsPublisher>();
+        services.AddHostedService(sp => sp.GetRequiredService<AccountEventsPublisher>());
         return services;
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using DeviceSync.Gateway.Auth;
 using DeviceSync.Gateway.Cluster;
+using DeviceSync.Gateway.Events;
 using DeviceSync.Gateway.Http;
 using DeviceSync.Gateway.Problems;
 using DeviceSync.Gateway.Validation;
@@ -93,7 +94,7 @@ public static class DeviceEndpoints
         });
     }
 
-    private static async Task<IResult> RevokeAsync(string deviceId, HttpContext context, GrainCalls calls, TokenCache cache, ILoggerFactory loggers)
+    private static async Task<IResult> RevokeAsync(string deviceId, HttpContext context, GrainCalls calls, TokenCache cache, EventHub events, ILoggerFactory loggers)
     {
         var device = context.Device();
         if (deviceId.Length is 0 or > 128)
@@ -108,6 +109,8 @@ public static class DeviceEndpoints
             return ProblemResults.NotFound("No such device in this account.");
         }
 
+        // This gateway closes the device's sockets at once; the others hear it from the account's events grain.
+        events.Revoke(device.AccountId, deviceId);
         var logger = loggers.CreateLogger(typeof(DeviceEndpoints));
         Log.DeviceRevoked(logger, device.AccountId, deviceId);
         return Results.NoContent();

@@ -18,7 +18,7 @@ public sealed class AdmissionMiddleware(RequestDelegate next, AdmissionControl a
             return;
         }
 
-        using var lease = await admission.EnterAsync(context.RequestAborted);
+        var lease = await admission.EnterAsync(context.RequestAborted);
         if (lease is null)
         {
             await ProblemResults.Unavailable(
@@ -28,7 +28,28 @@ public sealed class AdmissionMiddleware(RequestDelegate next, AdmissionControl a
             return;
         }
 
-        await next(context);
+        if (!context.Request.Path.StartsWithSegments("/v1/events", StringComparison.OrdinalIgnoreCase))
+        {
+            using (lease)
+            {
+                await next(context);
+            }
+
+            return;
+        }
+
+        // An event socket lives for hours: it holds a slot only while it authenticates and subscribes, then gives it back
+        // through this feature. Every other request holds its slot until it is done (without the extra object).
+        var slot = new AdmissionSlot(lease);
+        context.Features.Set(slot);
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            slot.Release();
+        }
     }
 
     public static bool IsDeviceRoute(PathString path) =>

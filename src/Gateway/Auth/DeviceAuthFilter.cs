@@ -10,7 +10,7 @@ public sealed class DeviceAuthFilter(DeviceAuthenticator authenticator, DeviceRa
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
-        var device = await authenticator.AuthenticateAsync(http.Request.Headers.Authorization.ToString(), http.RequestAborted);
+        var device = await authenticator.AuthenticateAsync(ReadAuthorization(http), http.RequestAborted);
         if (device is null)
         {
             return ProblemResults.Unauthorized();
@@ -27,5 +27,28 @@ public sealed class DeviceAuthFilter(DeviceAuthenticator authenticator, DeviceRa
 
         http.Items[typeof(DeviceIdentity)] = device;
         return await next(context);
+    }
+
+    /// <summary>
+    /// The <c>Authorization</c> header; on a route marked <see cref="AccessTokenQuery"/> without that header, the
+    /// <c>access_token</c> query parameter as a bearer token (PROTOCOL.md "Events": for clients that cannot set headers).
+    /// </summary>
+    public static string ReadAuthorization(HttpContext http)
+    {
+        var header = http.Request.Headers.Authorization;
+        if (header.Count > 0)
+        {
+            return header.ToString();
+        }
+
+        if (http.GetEndpoint()?.Metadata.GetMetadata<AccessTokenQuery>() is not null
+            && http.Request.Query.TryGetValue("access_token", out var values)
+            && values.Count == 1
+            && !string.IsNullOrEmpty(values[0]))
+        {
+            return "Bearer " + values[0];
+        }
+
+        return "";
     }
 }

@@ -10,7 +10,9 @@ namespace DeviceSync.Gateway.Auth;
 /// <summary>Turns a bearer token into the device it names, asking the account grain (or the short cache).</summary>
 public sealed class DeviceAuthenticator(GrainCalls calls, TokenCache cache, GatewayMetrics metrics)
 {
-    public async Task<DeviceIdentity?> AuthenticateAsync(string? authorizationHeader, CancellationToken cancellationToken)
+    /// <param name="useCache">False asks the account grain whatever the cache holds: for a check that must see a
+    /// revocation made a moment ago (an event socket, which lives on after the check).</param>
+    public async Task<DeviceIdentity?> AuthenticateAsync(string? authorizationHeader, CancellationToken cancellationToken, bool useCache = true)
     {
         if (!BearerTokens.TryRead(authorizationHeader, out var token)
             || !DeviceToken.TryParse(token, out var accountId, out var deviceId, out var secret)
@@ -22,7 +24,7 @@ public sealed class DeviceAuthenticator(GrainCalls calls, TokenCache cache, Gate
 
         var device = new DeviceIdentity(accountId, deviceId);
         var secretSha256 = SHA256.HashData(Encoding.UTF8.GetBytes(secret));
-        if (cache.IsValid(device, secretSha256))
+        if (useCache && cache.IsValid(device, secretSha256))
         {
             metrics.AuthCacheHit();
             return device;

@@ -18,6 +18,9 @@ public sealed class GatewayMetrics
     private readonly Histogram<double> _admissionQueueTime;
     private readonly Counter<long> _siloLosses;
     private readonly Counter<long> _callsResent;
+    private readonly Counter<long> _eventFrames;
+    private readonly Counter<long> _eventRenewals;
+    private readonly Counter<long> _eventSubscriptionsLost;
 
     public GatewayMetrics(IMeterFactory meterFactory)
     {
@@ -38,7 +41,29 @@ public sealed class GatewayMetrics
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60] });
         _siloLosses = meter.CreateCounter<long>(TelemetryNames.SiloLosses, "{loss}", "Silos the gateway saw go (a gateway connection closed, or a silo left the cluster manifest).");
         _callsResent = meter.CreateCounter<long>(TelemetryNames.CallsResent, "{call}", "Resendable grain calls in flight when a silo went, resent instead of waiting out the response timeout.");
+        _eventFrames = meter.CreateCounter<long>(TelemetryNames.EventFrames, "{frame}", "Event frames sent to device sockets, by type (changed; revoked: a 4001 close).");
+        _eventRenewals = meter.CreateCounter<long>(TelemetryNames.EventRenewals, "{renewal}", "Account event subscriptions made or renewed, by reason (connect, refresh, silo-loss, ended).");
+        _eventSubscriptionsLost = meter.CreateCounter<long>(TelemetryNames.EventSubscriptionsLost, "{subscription}", "Renewals that found a new events grain activation: the subscription had been lost, and what it saw was replayed.");
     }
+
+    /// <summary>Gauges of <c>/v1/events</c>: open device sockets, and accounts subscribed (one subscription each).</summary>
+    public void ObserveEvents(Func<(long Sockets, long Subscriptions)> read)
+    {
+        _meter.CreateObservableGauge(TelemetryNames.EventSockets, () => read().Sockets, "{socket}", "Open device event sockets.");
+        _meter.CreateObservableGauge(TelemetryNames.EventSubscriptions, () => read().Subscriptions, "{subscription}", "Accounts this gateway holds event sockets of, each with one subscription to its events grain.");
+    }
+
+    public void EventFramesSent(string type, int count)
+    {
+        if (count > 0)
+        {
+            _eventFrames.Add(count, new KeyValuePair<string, object?>(TelemetryNames.TypeTag, type));
+        }
+    }
+
+    public void EventSubscriptionRenewed(string reason) => _eventRenewals.Add(1, new KeyValuePair<string, object?>(TelemetryNames.ReasonTag, reason));
+
+    public void EventSubscriptionLost() => _eventSubscriptionsLost.Add(1);
 
     /// <summary>Gauges of the admission limiter: requests holding a slot and requests waiting for one.</summary>
     public void ObserveAdmission(Func<(long InFlight, long Queued)> read)

@@ -22,12 +22,18 @@ public static class TelemetryNames
     public const string AdmissionQueued = "devicesync.gateway.admission.queued";
     public const string SiloLosses = "devicesync.gateway.silo_losses";
     public const string CallsResent = "devicesync.gateway.grain.resent_after_silo_loss";
+    public const string EventSockets = "devicesync.gateway.events.sockets";
+    public const string EventSubscriptions = "devicesync.gateway.events.subscriptions";
+    public const string EventFrames = "devicesync.gateway.events.frames";
+    public const string EventRenewals = "devicesync.gateway.events.renewals";
+    public const string EventSubscriptionsLost = "devicesync.gateway.events.subscriptions_lost";
 
     public const string RouteTag = "http.route";
     public const string CodeTag = "http.response.status_code";
     public const string OperationTag = "devicesync.operation";
     public const string OpTag = "devicesync.op";
     public const string ReasonTag = "devicesync.reason";
+    public const string TypeTag = "devicesync.type";
 
     public const string OtlpEndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
 }

@@ -6,6 +6,7 @@ using DeviceSync.Contracts.Accounts;
 using DeviceSync.Contracts.Backups;
 using DeviceSync.Contracts.Operations;
 using DeviceSync.Grains.Backup;
+using DeviceSync.Grains.Events;
 using DeviceSync.Grains.Journaling;
 using DeviceSync.Grains.Storage;
 using DeviceSync.Grains.Telemetry;
@@ -17,7 +18,7 @@ namespace DeviceSync.Grains.Accounts;
 /// One account: credentials, devices, revocations. State lives in the same replicated journal as collections,
 /// so an account is exactly as durable as its data. Tokens are generated here and only their hashes kept.
 /// </summary>
-public sealed class AccountGrain(IJournalStore journalStore, BackupConnection backups, TimeProvider timeProvider, ILogger<AccountGrain> logger)
+public sealed class AccountGrain(IJournalStore journalStore, BackupConnection backups, AccountEventsPublisher events, TimeProvider timeProvider, ILogger<AccountGrain> logger)
     : Grain, IAccountGrain, IJournalOwnerGrain
 {
     /// <summary>Last-seen times are flushed at most this often (and at deactivation), not on every request.</summary>
@@ -168,6 +169,9 @@ public sealed class AccountGrain(IJournalStore journalStore, BackupConnection ba
 
         await CommitAsync(new AccountChange { DevicesRevoked = [deviceId], RevokedAt = timeProvider.GetUtcNow() });
         _unflushedSeen.Remove(deviceId);
+
+        // Gateways close the device's event sockets with 4001 (PROTOCOL.md: within 5 s). Only enqueues.
+        events.DeviceRevoked(_accountId, deviceId);
         Log.DeviceRevoked(logger, _accountId, deviceId);
         return true;
     }
@@ -228,6 +232,10 @@ public sealed class AccountGrain(IJournalStore journalStore, BackupConnection ba
         if (change is not null)
         {
             await CommitAsync(change);
+            foreach (var deviceId in change.DevicesRevoked ?? [])
+            {
+                events.DeviceRevoked(_accountId, deviceId); // a revocation the live account had lost: close its sockets too
+            }
         }
 
         Log.AccountRestored(logger, _accountId, !existed && ledger.Exists, change?.DevicesAdded?.Count ?? 0, change?.DevicesRevoked?.Count ?? 0);

@@ -4,6 +4,7 @@ using DeviceSync.Contracts.Backups;
 using DeviceSync.Contracts.Operations;
 using DeviceSync.Contracts.Sync;
 using DeviceSync.Grains.Backup;
+using DeviceSync.Grains.Events;
 using DeviceSync.Grains.Journaling;
 using DeviceSync.Grains.Storage;
 using DeviceSync.Grains.Sync;
@@ -23,6 +24,7 @@ public sealed class CollectionGrain(
     BackupConnection backups,
     IOptions<SyncPolicy> syncPolicy,
     IOptions<CollectionMoveOptions> moves,
+    AccountEventsPublisher events,
     TimeProvider timeProvider,
     ILogger<CollectionGrain> logger) : Grain, ICollectionGrain, IGrainMigrationParticipant, IJournalOwnerGrain
 {
@@ -226,8 +228,15 @@ public sealed class CollectionGrain(
     private async Task CommitAsync(CollectionLedger ledger, CollectionChange change, string kind)
     {
         var started = Stopwatch.GetTimestamp();
+        var headBefore = ledger.HeadVersion;
         await _journal!.AppendAsync(CollectionCodec.EncodeChange(change));
         ledger.Apply(change);
+        if (ledger.HeadVersion > headBefore)
+        {
+            // Durable and applied: tell the account's devices (PROTOCOL.md "Events"). Only enqueues; never slows the commit.
+            events.CollectionChanged(_accountId, _collection, ledger.HeadVersion);
+        }
+
         GrainTelemetry.Commits.Add(1, new KeyValuePair<string, object?>("kind", kind));
         GrainTelemetry.CommitDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         await _journal.SnapshotIfDueAsync(() => CollectionCodec.EncodeSnapshot(ledger));

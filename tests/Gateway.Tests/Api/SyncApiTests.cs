@@ -311,7 +311,6 @@ public sealed class SyncApiTests(ApiCluster cluster)
 
     [Theory]
     [InlineData("/v1/nope")]
-    [InlineData("/v1/events")]
     [InlineData("/v1/blobs/0000000000000000000000000000000000000000000000000000000000000000")]
     [InlineData("/")]
     public async Task Unknown_routes_are_404_problems(string path)

@@ -19,6 +19,9 @@ public sealed class StartupValidationTests
     [InlineData("Admission:RetryAfterSeconds", "0")]
     [InlineData("Admission:RetryAfterSeconds", "20")] // above MaxRetryAfterSeconds (10)
     [InlineData("Admission:MaxRetryAfterSeconds", "301")]
+    [InlineData("Events:KeepAliveInterval", "00:00:00")]
+    [InlineData("Events:SubscriptionRefresh", "00:20:00")]
+    [InlineData("Events:SendTimeout", "00:00:00")]
     public async Task Bad_settings_stop_the_start(string key, string value)
     {
         await using var app = GatewayApplication.Build(["--urls", "http://127.0.0.1:0"], builder =>
