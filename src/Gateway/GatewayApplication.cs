@@ -3,6 +3,7 @@ using DeviceSync.Gateway.Accounts;
 using DeviceSync.Gateway.Admission;
 using DeviceSync.Gateway.Admin;
 using DeviceSync.Gateway.Auth;
+using DeviceSync.Gateway.Blobs;
 using DeviceSync.Gateway.Cluster;
 using DeviceSync.Gateway.Conflicts;
 using DeviceSync.Gateway.Digests;
@@ -29,6 +30,7 @@ public static class GatewayApplication
         builder.AddAdmission();
         builder.AddAccounts();
         builder.AddAdmin();
+        builder.AddBlobs();
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -44,6 +46,7 @@ public static class GatewayApplication
         app.MapAdmin();
         app.MapDigests();
         app.MapRestores();
+        app.MapBlobs();
         return app;
     }
 }
