@@ -26,7 +26,7 @@ public static class BlobEndpoints
     }
 
     private static async Task<IResult> PutAsync(
-        HttpContext context, string sha256, ReplicatedBlobStore store, BlobIndex index, IOptions<BlobOptions> options, TimeProvider time)
+        HttpContext context, string sha256, ReplicatedBlobStore store, BlobIndex index, BlobBackupCopier backups, IOptions<BlobOptions> options, TimeProvider time)
     {
         if (!store.Enabled)
         {
@@ -71,6 +71,9 @@ public static class BlobEndpoints
                 return ProblemResults.Unavailable("Too few storage replicas took the blob; nothing was kept. Retrying is safe.");
         }
 
+        // Queued once the bytes are durable on the replicas, whatever the index answers: an account that uploads again
+        // after a lost answer or a gateway crash also gets its backup copy (the copier skips blobs the backup has).
+        backups.Enqueue(sha256);
         var record = new BlobRecord { Sha256 = sha256, ContentType = contentType, Length = written.Length, UploadedAt = time.GetUtcNow() };
         var isNew = await index.AddAsync(context.Device().AccountId, record, context.RequestAborted);
         if (isNew)

@@ -70,6 +70,19 @@ internal sealed class BlobReplica
         }
     }
 
+    /// <summary>True when the blob is committed here (a missing container counts as missing).</summary>
+    public async Task<bool> ExistsAsync(string sha256, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await Blob(sha256).ExistsAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex) when (ex.ErrorCode == BlobErrorCode.ContainerNotFound)
+        {
+            return false;
+        }
+    }
+
     private async Task WithContainerAsync(Func<Task> request, CancellationToken cancellationToken)
     {
         await EnsureContainerAsync(cancellationToken).ConfigureAwait(false);

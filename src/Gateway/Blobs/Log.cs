@@ -16,4 +16,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 7005, Level = LogLevel.Information, Message = "Blobs are off: Storage:Replicas is not set on the gateway, the blob routes answer 404")]
     public static partial void BlobsOff(ILogger logger);
+
+    [LoggerMessage(EventId = 7006, Level = LogLevel.Warning, Message = "Backup copy of blob {Sha256} dropped: the copy queue is full")]
+    public static partial void BackupDropped(ILogger logger, string sha256);
+
+    [LoggerMessage(EventId = 7007, Level = LogLevel.Error, Message = "Backup copy of blob {Sha256} failed after retries")]
+    public static partial void BackupFailed(ILogger logger, Exception exception, string sha256);
 }

@@ -78,8 +78,9 @@ public sealed class ReplicatedBlobStore
             {
                 (missing ??= []).Add(replica);
             }
-            catch (Exception ex) when (ex is RequestFailedException or IOException or TimeoutException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
+                // A dead replica fails as an AggregateException of the SDK's retries; whatever it is, try the next one.
                 Log.ReplicaFailed(_logger, replica.Index, "open a blob", ex.GetType().Name);
             }
         }
@@ -159,6 +160,26 @@ public sealed class ReplicatedBlobStore
         var succeeded = await Task.WhenAll(attempts).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
         return [.. replicas.Where((_, i) => succeeded[i])];
+    }
+
+    /// <summary>
+    /// Copies a blob from a replica that holds it to <paramref name="target"/> (the backup store), verified like an upload;
+    /// nothing to do when the target has it already. Throws when no replica could serve it or the copy failed.
+    /// </summary>
+    internal async Task CopyToAsync(string sha256, BlobReplica target, CancellationToken cancellationToken)
+    {
+        if (await target.ExistsAsync(sha256, cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        await using var source = await OpenReadAsync(sha256, cancellationToken).ConfigureAwait(false)
+            ?? throw new IOException($"No replica could serve blob {sha256} for its copy.");
+        var result = await WriteAsync(sha256, source, [target], 1, cancellationToken).ConfigureAwait(false);
+        if (result.Outcome != BlobWriteOutcome.Stored)
+        {
+            throw new IOException($"The copy of blob {sha256} ended {result.Outcome}.");
+        }
     }
 
     private void ScheduleRepair(string sha256, BlobReplica source, List<BlobReplica> targets)
