@@ -20,4 +20,8 @@ public interface IBlobIndexGrain : IGrainWithStringKey
     /// the account already had it (the first record is kept). Idempotent, so a resend after a lost answer is safe.</summary>
     [Alias("Add")]
     Task<bool> AddAsync(BlobRecord blob);
+
+    /// <summary>Operators: which of the account's blobs its live items refer to (every collection is read). Changes nothing.</summary>
+    [Alias("FindUnreferenced")]
+    Task<BlobReferenceReport> FindUnreferencedAsync();
 }

@@ -1,7 +1,9 @@
 using DeviceSync.Contracts.Blobs;
+using DeviceSync.Gateway.Admin;
 using DeviceSync.Gateway.Auth;
 using DeviceSync.Gateway.Http;
 using DeviceSync.Gateway.Problems;
+using DeviceSync.Gateway.Validation;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -22,6 +24,7 @@ public static class BlobEndpoints
     {
         app.MapPut("/v1/blobs/{sha256}", PutAsync).RequireDevice();
         app.MapGet("/v1/blobs/{sha256}", GetAsync).RequireDevice();
+        app.MapGet("/v1/admin/accounts/{accountId}/blobs", ReferencesAsync);
         return app;
     }
 
@@ -122,6 +125,49 @@ public static class BlobEndpoints
             lastModified: record.UploadedAt,
             entityTag: new EntityTagHeaderValue("\"" + sha256 + "\""),
             enableRangeProcessing: true);
+    }
+
+    /// <summary>Operators: which of an account's blobs its items refer to (the reference tracking garbage collection needs).</summary>
+    private static async Task<IResult> ReferencesAsync(HttpContext context, AdminKeyCheck keyCheck, BlobIndex index, string accountId)
+    {
+        if (keyCheck.Check(context.Request) is { } refused)
+        {
+            return refused;
+        }
+
+        if (!Names.IsAccountId(accountId))
+        {
+            return ProblemResults.Invalid("The account id must match the account id rule (docs/protocol.md, section 3).");
+        }
+
+        var report = await index.FindUnreferencedAsync(accountId, context.RequestAborted);
+        return new JsonBodyResult(StatusCodes.Status200OK, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteString("accountId", accountId);
+            writer.WriteNumber("blobs", report.Blobs);
+            writer.WriteNumber("referenced", report.Referenced);
+            writer.WriteNumber("collectionsScanned", report.CollectionsScanned);
+            writer.WriteStartArray("unreferenced");
+            foreach (var blob in report.Unreferenced)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("sha256", blob.Sha256);
+                writer.WriteNumber("length", blob.Length);
+                writer.WriteString("uploadedAt", JsonFormats.Timestamp(blob.UploadedAt));
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteStartArray("missing");
+            foreach (var sha256 in report.Missing)
+            {
+                writer.WriteStringValue(sha256);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        });
     }
 
     private static ProblemResult TooLarge(long maxBytes) =>

@@ -15,4 +15,7 @@ public sealed class BlobIndex(IClusterClient cluster, GrainCalls calls)
 
     public Task<bool> AddAsync(string accountId, BlobRecord blob, CancellationToken cancellationToken) =>
         calls.InvokeAsync("Blobs.Add", () => _grains.Get(accountId).AddAsync(blob), cancellationToken, resendable: true);
+
+    public Task<BlobReferenceReport> FindUnreferencedAsync(string accountId, CancellationToken cancellationToken) =>
+        calls.InvokeAsync("Blobs.FindUnreferenced", () => _grains.Get(accountId).FindUnreferencedAsync(), cancellationToken, resendable: true);
 }

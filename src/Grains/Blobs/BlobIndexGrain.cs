@@ -1,6 +1,7 @@
 using DeviceSync.Contracts;
 using DeviceSync.Contracts.Blobs;
 using DeviceSync.Contracts.Operations;
+using DeviceSync.Grains.Collections;
 using DeviceSync.Grains.Journaling;
 using DeviceSync.Grains.Storage;
 using DeviceSync.Grains.Telemetry;
@@ -63,6 +64,29 @@ public sealed class BlobIndexGrain(IJournalStore journalStore, TimeProvider time
         GrainTelemetry.Commits.Add(1, new KeyValuePair<string, object?>("kind", "blobs"));
         await _journal.SnapshotIfDueAsync(ledger.EncodeSnapshot);
         return true;
+    }
+
+    public async Task<BlobReferenceReport> FindUnreferencedAsync()
+    {
+        var accountId = this.GetPrimaryKeyString();
+        var collections = await GrainFactory.GetGrain<IAccountGrain>(accountId).ListCollectionsAsync();
+        var referenced = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var collection in collections)
+        {
+            var source = GrainFactory.GetGrain<IBlobReferenceSource>(CollectionKey.Format(accountId, collection), typeof(CollectionGrain).FullName);
+            referenced.UnionWith(await source.ListBlobReferencesAsync());
+        }
+
+        // Read after the collections: a blob uploaded meanwhile shows as unreferenced, never the other way round.
+        var ledger = await EnsureLoadedAsync();
+        return new BlobReferenceReport
+        {
+            Blobs = ledger.Count,
+            Referenced = ledger.Blobs.Count(b => referenced.Contains(b.Sha256)),
+            Unreferenced = [.. ledger.Blobs.Where(b => !referenced.Contains(b.Sha256)).OrderBy(b => b.UploadedAt).Select(ToRecord)],
+            CollectionsScanned = collections.Count,
+            Missing = [.. referenced.Where(h => ledger.Find(h) is null).Order(StringComparer.Ordinal)],
+        };
     }
 
     public async Task<JournalRepairResult> RepairJournalAsync()

@@ -232,6 +232,39 @@ public sealed class BlobApiTests(ApiCluster cluster, ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task The_admin_reference_report_follows_the_items_that_refer_to_blobs()
+    {
+        var device = await _api.NewDeviceAsync("blobref");
+        var kept = RandomNumberGenerator.GetBytes(1000);
+        var loose = RandomNumberGenerator.GetBytes(1000);
+        foreach (var bytes in new[] { kept, loose })
+        {
+            using var put = await PutAsync(device, Sha(bytes), bytes);
+            Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+        }
+
+        var notUploaded = Sha([42]);
+        await _api.SyncOneAsync(device, "photos", null, null,
+            ApiClient.Put(1, "p-1", new System.Text.Json.Nodes.JsonObject { ["photo"] = "sha256:" + Sha(kept) }),
+            ApiClient.Put(2, "p-2", new System.Text.Json.Nodes.JsonObject { ["photo"] = "sha256:" + notUploaded }));
+
+        var report = await ReportAsync(device.AccountId);
+        Assert.Equal(2, report.GetProperty("blobs").GetInt32());
+        Assert.Equal(1, report.GetProperty("referenced").GetInt32());
+        Assert.Equal([Sha(loose)], report.GetProperty("unreferenced").EnumerateArray().Select(b => b.GetProperty("sha256").GetString()));
+        Assert.Equal([notUploaded], report.GetProperty("missing").EnumerateArray().Select(h => h.GetString()));
+
+        await _api.SyncOneAsync(device, "photos", null, null, ApiClient.Delete(3, "p-1"));
+        Assert.Equal(0, (await ReportAsync(device.AccountId)).GetProperty("referenced").GetInt32());
+        // Nothing is collected: the blob is still served.
+        using var read = await GetAsync(device, Sha(kept));
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+
+        using var noKey = await _api.SendAsync(HttpMethod.Get, $"/v1/admin/accounts/{device.AccountId}/blobs");
+        Assert.True(noKey.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.NotFound, noKey.StatusCode.ToString());
+    }
+
+    [Fact]
     public async Task Bad_names_are_400_and_a_missing_token_is_401()
     {
         var device = await _api.NewDeviceAsync("blobbad");
@@ -247,6 +280,12 @@ public sealed class BlobApiTests(ApiCluster cluster, ITestOutputHelper output)
 
         using var anonymous = await _api.SendAsync(HttpMethod.Get, "/v1/blobs/" + Sha([1]));
         await ApiProblem.AssertAsync(anonymous, HttpStatusCode.Unauthorized, "unauthorized");
+    }
+
+    private async Task<JsonElement> ReportAsync(string accountId)
+    {
+        using var response = await _api.SendAsync(HttpMethod.Get, $"/v1/admin/accounts/{accountId}/blobs", configure: r => r.Headers.Add("X-Admin-Key", cluster.AdminKey));
+        return await ApiClient.ReadJsonAsync(response, HttpStatusCode.OK);
     }
 
     private static string Sha(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
