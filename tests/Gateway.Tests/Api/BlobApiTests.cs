@@ -218,15 +218,27 @@ public sealed class BlobApiTests(ApiCluster cluster, ITestOutputHelper output)
             }
         });
         const long length = 50L * 1024 * 1024;
-        using (var put = await PutContentAsync(device, GeneratedContent.Sha256Of(length, 21), new GeneratedContent(length, 21)))
+        var sha = GeneratedContent.Sha256Of(length, 21);
+        var upload = System.Diagnostics.Stopwatch.StartNew();
+        using (var put = await PutContentAsync(device, sha, new GeneratedContent(length, 21)))
         {
             Assert.Equal(HttpStatusCode.Created, put.StatusCode);
         }
 
+        upload.Stop();
         await sampling.CancelAsync();
         await sampler;
         var growth = peak - before;
         output.WriteLine($"gateway resident memory before {before / 1048576.0:F1} MiB, peak during a 50 MiB upload {peak / 1048576.0:F1} MiB (+{growth / 1048576.0:F1} MiB)");
+        var download = System.Diagnostics.Stopwatch.StartNew();
+        using (var read = await _api.Http.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/v1/blobs/" + sha) { Headers = { Authorization = new AuthenticationHeaderValue("Bearer", device.Token) } }, HttpCompletionOption.ResponseHeadersRead))
+        {
+            Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+            Assert.Equal(sha, Convert.ToHexStringLower(await SHA256.HashDataAsync(await read.Content.ReadAsStreamAsync())));
+        }
+
+        download.Stop();
+        output.WriteLine($"50 MiB: upload {upload.Elapsed.TotalSeconds:F1} s ({50 / upload.Elapsed.TotalSeconds:F1} MiB/s, to 3 replicas), download {download.Elapsed.TotalSeconds:F1} s ({50 / download.Elapsed.TotalSeconds:F1} MiB/s)");
         // Buffered whole, the body alone would add 50 MiB; streamed, the gateway holds one block (1 MiB) per upload.
         Assert.True(growth < 25L * 1024 * 1024, $"the gateway's memory grew by {growth / 1048576.0:F1} MiB during a 50 MiB upload");
     }
