@@ -46,6 +46,21 @@ public sealed class BlobApiTests(ApiCluster cluster, ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task An_empty_blob_is_stored_and_read_back_empty()
+    {
+        var device = await _api.NewDeviceAsync("blobempty");
+        var sha = Sha([]);
+        using (var put = await PutAsync(device, sha, []))
+        {
+            Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+        }
+
+        using var read = await GetAsync(device, sha);
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        Assert.Empty(await read.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
     public async Task A_body_whose_hash_differs_is_400_and_nothing_is_kept()
     {
         var device = await _api.NewDeviceAsync("blobhash");
