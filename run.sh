@@ -161,7 +161,8 @@ done
 for i in "${!SILO_PORTS[@]}"; do wait_for_ready "http://127.0.0.1:${SILO_HTTP_PORTS[$i]}/readyz" "silo $i" 90; done
 
 # 4. Gateway.
-gateway_args=(--urls "$GATEWAY_URL" --Cluster:MembershipConnectionString="$MEMBERSHIP")
+# The gateway streams blobs to the replicas (and their backup) itself, so it gets the same storage settings as the silos.
+gateway_args=(--urls "$GATEWAY_URL" --Cluster:MembershipConnectionString="$MEMBERSHIP" "${replica_args[@]}")
 $SETSID dotnet "$BUILD_DIR/gateway/DeviceSync.Gateway.dll" "${gateway_args[@]}" >"$LOG_DIR/gateway.log" 2>&1 &
 gateway_pid=$!
 printf '%s\0' "${gateway_args[@]}" >"$RUN_DIR/gateway.args"

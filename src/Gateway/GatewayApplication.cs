@@ -3,6 +3,7 @@ using DeviceSync.Gateway.Accounts;
 using DeviceSync.Gateway.Admission;
 using DeviceSync.Gateway.Admin;
 using DeviceSync.Gateway.Auth;
+using DeviceSync.Gateway.Blobs;
 using DeviceSync.Gateway.Cluster;
 using DeviceSync.Gateway.Conflicts;
 using DeviceSync.Gateway.Digests;
@@ -31,6 +32,7 @@ public static class GatewayApplication
         builder.AddAccounts();
         builder.AddAdmin();
         builder.AddEvents();
+        builder.AddBlobs();
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -48,6 +50,7 @@ public static class GatewayApplication
         app.MapDigests();
         app.MapRestores();
         app.MapEvents();
+        app.MapBlobs();
         return app;
     }
 }

@@ -95,6 +95,19 @@ public sealed class LocalCluster : IAsyncLifetime, IAsyncDisposable
             gatewayArgs.Add("--Gateway:AdminKey=" + key);
         }
 
+        // The gateway streams blobs to the storage replicas itself (src/Gateway/Blobs): the silos' storage settings.
+        gatewayArgs.Add("--Storage:TablePrefix=" + TablePrefix);
+        for (var r = 0; r < _replicas.Count; r++)
+        {
+            gatewayArgs.Add($"--Storage:Replicas:{r}={_replicas.ConnectionStrings[r]}");
+        }
+
+        if (_backup is not null)
+        {
+            gatewayArgs.Add("--Backup:ConnectionString=" + _backup.ConnectionString);
+            gatewayArgs.Add("--Backup:TablePrefix=" + TablePrefix);
+        }
+
         gatewayArgs.AddRange(_options.GatewaySettings.Select(s => $"--{s.Key}={s.Value}"));
         _gateway = new ServiceProcess("gateway", RepositoryLayout.GatewayAssembly, Loopback(FreePorts.Take()), gatewayArgs, LogDirectory);
 

@@ -5,6 +5,7 @@ using DeviceSync.Contracts.Operations;
 using DeviceSync.Contracts.Sync;
 using DeviceSync.Grains.Backup;
 using DeviceSync.Grains.Events;
+using DeviceSync.Grains.Blobs;
 using DeviceSync.Grains.Journaling;
 using DeviceSync.Grains.Storage;
 using DeviceSync.Grains.Sync;
@@ -26,7 +27,7 @@ public sealed class CollectionGrain(
     IOptions<CollectionMoveOptions> moves,
     AccountEventsPublisher events,
     TimeProvider timeProvider,
-    ILogger<CollectionGrain> logger) : Grain, ICollectionGrain, IGrainMigrationParticipant, IJournalOwnerGrain
+    ILogger<CollectionGrain> logger) : Grain, ICollectionGrain, IGrainMigrationParticipant, IJournalOwnerGrain, IBlobReferenceSource
 {
     /// <summary>Marks an activation that Orleans migrated here from a silo shutting down (nothing else is carried).</summary>
     private const string MovedKey = "devicesync.moved";
@@ -133,6 +134,13 @@ public sealed class CollectionGrain(
     }
 
     public async Task<CollectionSummary> GetSummaryAsync() => (await EnsureLoadedAsync()).Summarize();
+
+    public async Task<IReadOnlyList<string>> ListBlobReferencesAsync()
+    {
+        var references = new HashSet<string>(StringComparer.Ordinal);
+        (await EnsureLoadedAsync()).CollectBlobReferences(references);
+        return [.. references.Order(StringComparer.Ordinal)];
+    }
 
     public async Task<JournalRepairResult> RepairJournalAsync()
     {

@@ -1,5 +1,6 @@
 using DeviceSync.Contracts;
 using DeviceSync.Grains.Accounts;
+using DeviceSync.Grains.Blobs;
 using DeviceSync.Grains.Collections;
 using DeviceSync.Grains.Storage;
 
@@ -10,6 +11,7 @@ public static class JournalOwners
 {
     private const string CollectionPrefix = "collection/";
     private const string AccountPrefix = "account/";
+    private const string BlobIndexPrefix = "blobs/";
 
     /// <summary>
     /// Repairs <paramref name="streamKey"/> through the grain that writes it. A key no grain writes (none in a silo; tests
@@ -32,6 +34,11 @@ public static class JournalOwners
         else if (streamKey.StartsWith(AccountPrefix, StringComparison.Ordinal) && streamKey.Length > AccountPrefix.Length)
         {
             return grains.GetGrain<IJournalOwnerGrain>(streamKey[AccountPrefix.Length..], typeof(AccountGrain).FullName).RepairJournalAsync();
+        }
+
+        else if (streamKey.StartsWith(BlobIndexPrefix, StringComparison.Ordinal) && streamKey.Length > BlobIndexPrefix.Length)
+        {
+            return grains.GetGrain<IJournalOwnerGrain>(streamKey[BlobIndexPrefix.Length..], typeof(BlobIndexGrain).FullName).RepairJournalAsync();
         }
 
         return store.RepairAsync(streamKey, cancellationToken);

@@ -332,6 +332,18 @@ public sealed class CollectionLedger
         HeadVersion = HeadVersion,
     };
 
+    /// <summary>Adds the blobs that live items refer to (Blobs.BlobReferences) to <paramref name="into"/>.</summary>
+    public void CollectBlobReferences(ISet<string> into)
+    {
+        foreach (var item in _items.Values)
+        {
+            if (!item.Deleted)
+            {
+                Blobs.BlobReferences.Collect(item.Data, into);
+            }
+        }
+    }
+
     public string ComputeDigest() => CollectionDigest.Compute(_items.Values);
 
     public CollectionSummary Summarize() => new()

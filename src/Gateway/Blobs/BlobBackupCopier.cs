@@ -1,0 +1,73 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+
+namespace DeviceSync.Gateway.Blobs;
+
+/// <summary>
+/// Copies each uploaded blob to the backup store in the background, from whichever replica holds it, through the same
+/// hash-verified write as an upload. In memory only: a gateway that crashes with copies queued leaves those blobs
+/// without a backup copy until they are uploaded again (no reconciliation yet; docs/adr, "Backups").
+/// </summary>
+public sealed class BlobBackupCopier : BackgroundService
+{
+    /// <summary>Blobs waiting for their copy; past this the newest are dropped (logged) rather than holding memory without bound.</summary>
+    internal const int MaxQueued = 10_000;
+
+    private static readonly TimeSpan[] RetryDelays = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30)];
+
+    private readonly Channel<string> _queue = Channel.CreateBounded<string>(new BoundedChannelOptions(MaxQueued) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly ReplicatedBlobStore _store;
+    private readonly BlobReplica? _backup;
+    private readonly ILogger<BlobBackupCopier> _logger;
+
+    public BlobBackupCopier(ReplicatedBlobStore store, IOptions<BlobBackupOptions> backup, IOptions<BlobOptions> options, ILogger<BlobBackupCopier> logger)
+    {
+        _store = store;
+        _logger = logger;
+        if (backup.Value.Enabled)
+        {
+            _backup = new BlobReplica(-1, backup.Value.ConnectionString, backup.Value.TablePrefix.ToLowerInvariant() + "-backup-blobs", options.Value.ReplicaTimeout);
+        }
+    }
+
+    public bool Enabled => _backup is not null;
+
+    /// <summary>Queues a copy of a blob that is now on a write quorum of replicas.</summary>
+    public void Enqueue(string sha256)
+    {
+        if (_backup is not null && !_queue.Writer.TryWrite(sha256))
+        {
+            Log.BackupDropped(_logger, sha256);
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (_backup is null)
+        {
+            return;
+        }
+
+        await foreach (var sha256 in _queue.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+        {
+            for (var attempt = 0; ; attempt++)
+            {
+                try
+                {
+                    await _store.CopyToAsync(sha256, _backup, stoppingToken).ConfigureAwait(false);
+                    break;
+                }
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+                {
+                    if (attempt >= RetryDelays.Length)
+                    {
+                        Log.BackupFailed(_logger, ex, sha256);
+                        break;
+                    }
+
+                    await Task.Delay(RetryDelays[attempt], stoppingToken).ConfigureAwait(false);
+                }
+            }
+        }
+    }
+}
