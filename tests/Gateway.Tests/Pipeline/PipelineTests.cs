@@ -150,7 +150,7 @@ public sealed class PipelineTests(PipelineHost host)
     [Fact]
     public async Task Unknown_routes_and_methods_are_problems()
     {
-        using var unknown = await host.Http.GetAsync("/v1/blobs/0000000000000000000000000000000000000000000000000000000000000000");
+        using var unknown = await host.Http.GetAsync("/v1/no-such-route");
         await ProblemAsync(unknown, HttpStatusCode.NotFound, "not-found");
         using var method = await host.Http.PutAsync("/v1/sync", new StringContent("{}"));
         Assert.Equal(HttpStatusCode.MethodNotAllowed, method.StatusCode);
