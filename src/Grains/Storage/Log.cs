@@ -70,4 +70,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 4022, Level = LogLevel.Warning, Message = "Journal observer {Observer} failed on stream {Stream}; the journal write itself is unaffected")]
     public static partial void ObserverFailed(ILogger logger, Exception exception, string observer, string stream);
+
+    [LoggerMessage(EventId = 4023, Level = LogLevel.Warning, Message = "The sweep's backup audit failed; the next sweep audits again")]
+    public static partial void CopyAuditFailed(ILogger logger, Exception exception);
 }

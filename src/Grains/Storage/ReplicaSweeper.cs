@@ -13,12 +13,15 @@ namespace DeviceSync.Grains.Storage;
 /// <param name="repair">Repairs one stream and says which replicas hold all of it afterwards. In a silo this is a call to
 /// the grain that owns the stream, so the repair never races that stream's writer (the read-repair's replacements and
 /// deletions are only safe between one writer's appends); tests call <see cref="AzureJournalStore.RepairAsync"/>.</param>
+/// <param name="copyAudit">Checks the backup against the live tails this sweep scanned, after the replicas are healed
+/// (null: no backup). Its reads through owners share the repair pace.</param>
 public sealed class ReplicaSweeper(
     AzureJournalStore store,
     ReplicaSweepOptions options,
     Func<string, CancellationToken, Task<JournalRepairResult>> repair,
     ILogger logger,
-    TimeProvider? time = null)
+    TimeProvider? time = null,
+    IStreamCopyAudit? copyAudit = null)
 {
     private const int ScanPageSize = 1000;
     private readonly TimeProvider _time = time ?? TimeProvider.System;
@@ -132,6 +135,7 @@ public sealed class ReplicaSweeper(
             }
         }
 
+        var scannedAt = _time.GetUtcNow();
         Progress.Scanned(streams.Count, behindOn.Count);
 
         // Repair, paced. An unhealed replica heals only if every stream it lacked was repaired onto it.
@@ -169,7 +173,45 @@ public sealed class ReplicaSweeper(
             Progress.Checked(++checkedStreams);
         }
 
-        return await HealAsync(unhealedAtStart, markers, containers, scanned, incomplete).ConfigureAwait(false);
+        var healed = await HealAsync(unhealedAtStart, markers, containers, scanned, incomplete).ConfigureAwait(false);
+        await AuditCopiesAsync(scannedAt, streams, scanned, cancellationToken).ConfigureAwait(false);
+        return healed;
+    }
+
+    /// <summary>Hands the scan's live tails to the backup audit, so the backup needs no scan of its own. Its failure is logged
+    /// and does not fail the sweep: the replicas' repair and healing are done and stand on their own.</summary>
+    private async Task AuditCopiesAsync(DateTimeOffset scannedAt, Dictionary<string, StreamTail[]> streams, bool[] scanned, CancellationToken cancellationToken)
+    {
+        if (copyAudit is null || !scanned.Any(s => s))
+        {
+            return;
+        }
+
+        var live = new List<LiveStreamTail>(streams.Count);
+        foreach (var (partitionKey, tails) in streams)
+        {
+            if (StreamKeyEncoding.TryDecode(partitionKey, out var streamKey))
+            {
+                live.Add(new LiveStreamTail(streamKey, tails.Where((_, i) => scanned[i]).Max(t => t.Tail)));
+            }
+        }
+
+        var pace = Stopwatch.StartNew();
+        var reads = 0;
+        async Task<JournalRepairResult> ReadThroughOwnerAsync(string streamKey, CancellationToken token)
+        {
+            await PaceAsync(pace, Interlocked.Increment(ref reads), options.MaxRepairsPerSecond, token).ConfigureAwait(false);
+            return await repair(streamKey, token).ConfigureAwait(false);
+        }
+
+        try
+        {
+            await copyAudit.AuditAsync(scannedAt, live, ReadThroughOwnerAsync, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.CopyAuditFailed(logger, ex);
+        }
     }
 
     private async Task<IReadOnlyList<int>> HealAsync(int[] unhealed, ReplicaMarker?[] markers, ETag?[] containers, bool[] scanned, HashSet<int> incomplete)
