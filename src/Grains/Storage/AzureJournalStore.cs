@@ -75,6 +75,18 @@ public sealed class AzureJournalStore : IJournalStore
         }
     }
 
+    /// <summary>
+    /// A handle on a stream the caller knows was never written (the restore drill's scratch streams, under a table prefix
+    /// made for one drill), without reading the replicas first. Nothing is assumed that a write does not check: the first
+    /// append is the same conditional insert of the genesis row and entry 1 as after an open, and is fenced
+    /// (<see cref="JournalFencedException"/>) if anything was there.
+    /// </summary>
+    public async Task<JournalStream> OpenNewAsync(string streamKey, CancellationToken cancellationToken = default)
+    {
+        await EnsureBootstrappedAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        return new JournalStream(this, streamKey, StreamKeyEncoding.Encode(streamKey), null, [], Guid.Empty, JournalChain.Empty, []);
+    }
+
     private async Task<JournalStream> OpenNowAsync(string streamKey, CancellationToken cancellationToken)
     {
         using var activity = StorageTelemetry.Source.StartActivity("journal.open");
