@@ -26,6 +26,9 @@ public sealed class ReplicaSweeper(
     private const int ScanPageSize = 1000;
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
+    /// <summary>The last sweep's scan, for the copy audit that follows it.</summary>
+    private (DateTimeOffset ScannedAt, Dictionary<string, StreamTail[]> Streams, bool[] Scanned)? _audit;
+
     public SweepProgress Progress { get; } = new();
 
     /// <summary>Runs one sweep; returns the replicas it healed. Failures of single streams are counted, not thrown.</summary>
@@ -34,16 +37,17 @@ public sealed class ReplicaSweeper(
         var started = Stopwatch.GetTimestamp();
         Progress.Start(_time.GetUtcNow());
         store.LastSweep = Progress;
+        _audit = null;
+        IReadOnlyList<int> healed;
         try
         {
-            var healed = await SweepOnceAsync(cancellationToken).ConfigureAwait(false);
+            healed = await SweepOnceAsync(cancellationToken).ConfigureAwait(false);
             Progress.Finish(_time.GetUtcNow(), "completed", healed);
             StorageTelemetry.Sweeps.Add(1, new KeyValuePair<string, object?>(StorageTelemetry.OutcomeTag, "completed"));
             var (streams, behind, repaired, failed) = ((int)Progress.StreamsTotal, (int)Progress.StreamsBehind, (int)Progress.StreamsRepaired, (int)Progress.RepairsFailed);
             var healedList = string.Join(",", healed);
             var elapsed = Stopwatch.GetElapsedTime(started);
             Log.SweepFinished(logger, streams, behind, repaired, failed, healedList, elapsed);
-            return healed;
         }
         catch (Exception ex)
         {
@@ -56,6 +60,16 @@ public sealed class ReplicaSweeper(
 
             throw;
         }
+
+        // After the sweep is reported finished: the audit's grace and paced reads are not the replicas' sweep (its time and
+        // outcome stay the sweep's own), and a replica reported unhealed meanwhile gets the next sweep right after it.
+        if (_audit is { } audit)
+        {
+            _audit = null;
+            await AuditCopiesAsync(audit.ScannedAt, audit.Streams, audit.Scanned, cancellationToken).ConfigureAwait(false);
+        }
+
+        return healed;
     }
 
     private async Task<IReadOnlyList<int>> SweepOnceAsync(CancellationToken cancellationToken)
@@ -174,7 +188,7 @@ public sealed class ReplicaSweeper(
         }
 
         var healed = await HealAsync(unhealedAtStart, markers, containers, scanned, incomplete).ConfigureAwait(false);
-        await AuditCopiesAsync(scannedAt, streams, scanned, cancellationToken).ConfigureAwait(false);
+        _audit = (scannedAt, streams, scanned);
         return healed;
     }
 
