@@ -230,7 +230,10 @@ public sealed class BackupCopier : BackgroundService, IJournalObserver
                 }
             }
 
-            var hasNews = queued.Length > 0 || snapshot is not null;
+            // A diverged live stream that already holds acknowledged entries past the backup's end (written after the loss by a
+            // silo that crashed before copying, found by the catch-up) is news too: waiting for its next write could be forever.
+            var hasNews = queued.Length > 0 || snapshot is not null
+                || (work.ForkBase is { } diverged && ReferenceEquals(diverged, reconcile) && diverged.LastSequence > (work.Tail?.Last ?? 0));
             if (work.ForkBase is { } fork && hasNews)
             {
                 var generation = (work.Generation ?? -1) + 1;

@@ -27,5 +27,13 @@ public sealed class BackupOptions
     /// <summary>A backup whose last passing drill is older than this is reported unverified (devicesync_backup_verified 0).</summary>
     public TimeSpan MaxUnverifiedAge { get; set; } = TimeSpan.FromHours(26);
 
+    /// <summary>Backup tail reads per second at most of the background catch-up that follows each repair sweep (it compares
+    /// every stream the sweep scanned whose live tail moved since its last check with its backup).</summary>
+    public double CatchUpReadsPerSecond { get; set; } = 100;
+
+    /// <summary>How long after the sweep's scan the catch-up compares the backup with it: a stream written just before the
+    /// scan is still being copied by its writer's silo for a second or two, and is not behind.</summary>
+    public TimeSpan CatchUpGrace { get; set; } = TimeSpan.FromSeconds(30);
+
     public bool Enabled => !string.IsNullOrWhiteSpace(ConnectionString);
 }

@@ -43,6 +43,16 @@ internal sealed class BackupOptionsValidator : IValidateOptions<BackupOptions>
             failures.Add($"{section}:MaxUnverifiedAge must be positive.");
         }
 
+        if (!(options.CatchUpReadsPerSecond > 0))
+        {
+            failures.Add($"{section}:CatchUpReadsPerSecond must be positive.");
+        }
+
+        if (options.CatchUpGrace < options.CopyInterval || options.CatchUpGrace > TimeSpan.FromMinutes(10))
+        {
+            failures.Add($"{section}:CatchUpGrace must be at least {section}:CopyInterval and at most 00:10:00 (a shorter grace takes every stream being copied for one that lags).");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

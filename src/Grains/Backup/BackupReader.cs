@@ -11,14 +11,16 @@ public sealed class BackupReader(BackupStore store)
     /// Null when the backup holds nothing of the stream at or before that time.
     /// </summary>
     /// <exception cref="InvalidDataException">The backup is damaged: an entry is missing or does not match its hash.</exception>
-    public async Task<BackupImage?> ReadAsync(string streamKey, DateTimeOffset? to, CancellationToken ct = default)
-    {
-        if (await store.ReadGenerationAsync(streamKey, ct).ConfigureAwait(false) is not { } current)
-        {
-            return null;
-        }
+    public async Task<BackupImage?> ReadAsync(string streamKey, DateTimeOffset? to, CancellationToken ct = default) =>
+        await store.ReadGenerationAsync(streamKey, ct).ConfigureAwait(false) is { } current
+            ? await ReadAsync(streamKey, current, to, ct).ConfigureAwait(false)
+            : null;
 
-        for (var generation = current; generation >= 0; generation--)
+    /// <summary>As <see cref="ReadAsync(string, DateTimeOffset?, CancellationToken)"/>, with the stream's current generation
+    /// already known (from <see cref="BackupStore.ListStreamsAsync"/>), which saves the index read.</summary>
+    public async Task<BackupImage?> ReadAsync(string streamKey, int currentGeneration, DateTimeOffset? to, CancellationToken ct = default)
+    {
+        for (var generation = currentGeneration; generation >= 0; generation--)
         {
             var tail = await store.ReadTailAsync(streamKey, generation, ct).ConfigureAwait(false);
             if (tail is null || tail.Last == 0 || (to is { } t && (tail.FirstAt is not { } first || first > t)))
@@ -35,8 +37,11 @@ public sealed class BackupReader(BackupStore store)
     /// <summary>The generation as of <paramref name="to"/> (null: its newest point).</summary>
     public async Task<BackupImage?> ReadGenerationAsync(string streamKey, int generation, DateTimeOffset? to, CancellationToken ct = default)
     {
-        var headers = await store.ListEntriesAsync(streamKey, generation, ct).ConfigureAwait(false);
-        var snapshots = await store.ListSnapshotsAsync(streamKey, generation, ct).ConfigureAwait(false);
+        // The table and the blob listing are independent: read both at once.
+        var listingEntries = store.ListEntriesAsync(streamKey, generation, ct);
+        var listingSnapshots = store.ListSnapshotsAsync(streamKey, generation, ct);
+        await Task.WhenAll(listingEntries, listingSnapshots).ConfigureAwait(false);
+        var (headers, snapshots) = (listingEntries.Result, listingSnapshots.Result);
         var eligibleEntries = headers.Where(h => to is null || h.CommittedAt <= to).ToArray();
         var eligibleSnapshots = snapshots.Where(s => to is null || s.CommittedAt <= to).ToArray();
         var target = Math.Max(eligibleEntries.Length > 0 ? eligibleEntries[^1].Sequence : 0, eligibleSnapshots.Length > 0 ? eligibleSnapshots[^1].Sequence : 0);
@@ -70,8 +75,11 @@ public sealed class BackupReader(BackupStore store)
             }
         }
 
-        var entries = await store.ReadEntriesAsync(streamKey, generation, baseSequence + 1, through, ct).ConfigureAwait(false);
-        var state = snapshot is null ? (ReadOnlyMemory<byte>?)null : await store.ReadSnapshotAsync(snapshot, ct).ConfigureAwait(false);
+        var readingEntries = store.ReadEntriesAsync(streamKey, generation, baseSequence + 1, through, ct);
+        var readingSnapshot = snapshot is null ? null : store.ReadSnapshotAsync(snapshot, ct);
+        await Task.WhenAll(readingSnapshot is null ? [readingEntries] : [readingEntries, readingSnapshot]).ConfigureAwait(false);
+        var entries = readingEntries.Result;
+        var state = readingSnapshot is null ? (ReadOnlyMemory<byte>?)null : readingSnapshot.Result;
         var committedAt = entries.Count > 0 ? entries[^1].CommittedAt : snapshot?.CommittedAt;
         return new BackupImage
         {

@@ -9,7 +9,7 @@ public static class BackupServiceCollectionExtensions
 {
     /// <summary>
     /// Binds <see cref="BackupOptions"/> (section <c>Backup</c>, validated at start) and registers the copier (a journal
-    /// observer and a hosted service) and the verification monitor. With no connection string both stay idle.
+    /// observer and a hosted service), the verification monitor and the catch-up the repair sweeper runs after each sweep. With no connection string they all stay idle.
     /// </summary>
     public static IServiceCollection AddDeviceSyncBackups(this IServiceCollection services)
     {
@@ -22,6 +22,8 @@ public static class BackupServiceCollectionExtensions
         services.AddSingleton<IJournalObserver>(sp => sp.GetRequiredService<BackupCopier>());
         services.AddHostedService(sp => sp.GetRequiredService<BackupCopier>());
         services.AddHostedService<BackupVerificationMonitor>();
+        services.TryAddSingleton<BackupCatchUp>();
+        services.AddSingleton<IStreamCopyAudit>(sp => sp.GetRequiredService<BackupCatchUp>());
         return services;
     }
 }

@@ -31,6 +31,7 @@ public sealed class BackupStore
     private const string TailRow = "~tail";
     private const string StreamKeyProperty = "StreamKey";
     private const string GenerationProperty = "Generation";
+    private const string OldestGenerationProperty = "OldestGeneration";
     private const string EntryIdProperty = "EntryId";
     private const string AtProperty = "At";
     private const string HashProperty = "Hash";
@@ -119,7 +120,9 @@ public sealed class BackupStore
             [StreamKeyProperty] = streamKey,
             [GenerationProperty] = generation,
         };
-        await _table.UpsertEntityAsync(row, TableUpdateMode.Replace, ct).ConfigureAwait(false);
+
+        // Merge, not replace: the row also says which old generations retention removed (OldestGeneration).
+        await _table.UpsertEntityAsync(row, TableUpdateMode.Merge, ct).ConfigureAwait(false);
     }
 
     /// <summary>Every stream the backup knows whose key starts with <paramref name="streamKeyPrefix"/>, in key order.</summary>
@@ -135,11 +138,11 @@ public sealed class BackupStore
         }
 
         var streams = new List<BackupStreamRef>();
-        await foreach (var row in _table.QueryAsync<TableEntity>(filter, select: [StreamKeyProperty, GenerationProperty], cancellationToken: ct).ConfigureAwait(false))
+        await foreach (var row in _table.QueryAsync<TableEntity>(filter, select: [StreamKeyProperty, GenerationProperty, OldestGenerationProperty], cancellationToken: ct).ConfigureAwait(false))
         {
             if (row.GetString(StreamKeyProperty) is { } key && key.StartsWith(streamKeyPrefix, StringComparison.Ordinal))
             {
-                streams.Add(new BackupStreamRef(key, row.GetInt32(GenerationProperty) ?? 0));
+                streams.Add(new BackupStreamRef(key, row.GetInt32(GenerationProperty) ?? 0, row.GetInt32(OldestGenerationProperty) ?? 0));
             }
         }
 
@@ -399,6 +402,111 @@ public sealed class BackupStore
     }
 
     // ---- retention ----
+
+    /// <summary>
+    /// Applies the retention window starting at <paramref name="windowStart"/> to every generation of one stream. An old
+    /// generation whose newest point is older than the window is removed entirely (rows, tail, snapshots, payload blobs)
+    /// when a later generation had already begun by the window's start: a restore to any point in the window then reads
+    /// that later one (<see cref="BackupReader"/> takes the newest generation begun by the point), never the old one.
+    /// Without such a later generation the old one is still what a restore to the window's start reads, and it stays.
+    /// The current generation is never removed. Every generation that stays is pruned as <see cref="PruneAsync"/> says.
+    /// </summary>
+    public async Task<IReadOnlyList<BackupPruneResult>> PruneStreamAsync(BackupStreamRef stream, DateTimeOffset windowStart, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        var tails = new Dictionary<int, BackupTail?>();
+        for (var generation = stream.OldestGeneration; generation <= stream.Generation; generation++)
+        {
+            tails[generation] = await ReadTailAsync(stream.StreamKey, generation, ct).ConfigureAwait(false);
+        }
+
+        // The generation a restore to the window's start reads: nothing older is read for any point in the window.
+        var inEffect = tails.Where(t => t.Value is { Last: > 0, FirstAt: { } first } && first <= windowStart).Select(t => t.Key).DefaultIfEmpty(-1).Max();
+        var results = new List<BackupPruneResult>();
+        var oldest = stream.OldestGeneration;
+        for (var generation = stream.OldestGeneration; generation <= stream.Generation; generation++)
+        {
+            var tail = tails[generation];
+            var remove = generation < inEffect && (tail is null || await NewestPointAsync(tail, ct).ConfigureAwait(false) < windowStart);
+            if (remove)
+            {
+                results.Add(await RemoveGenerationAsync(stream.StreamKey, generation, ct).ConfigureAwait(false));
+                if (oldest == generation)
+                {
+                    oldest = generation + 1;
+                }
+            }
+            else if (tail is not null)
+            {
+                results.Add(await PruneAsync(stream.StreamKey, generation, windowStart, ct).ConfigureAwait(false));
+            }
+        }
+
+        if (oldest != stream.OldestGeneration)
+        {
+            // Only after the data is gone: a prune that stopped half-way finds the rest on its next run.
+            var row = new TableEntity(IndexPartition, StreamKeyEncoding.Encode(stream.StreamKey)) { [OldestGenerationProperty] = oldest };
+            await _table.UpdateEntityAsync(row, ETag.All, TableUpdateMode.Merge, ct).ConfigureAwait(false);
+        }
+
+        return results;
+    }
+
+    /// <summary>The commit time of a generation's newest entry or snapshot (snapshots are not on the tail row).</summary>
+    private async Task<DateTimeOffset> NewestPointAsync(BackupTail tail, CancellationToken ct)
+    {
+        var newest = new[] { tail.NewestAt, tail.FirstAt, tail.OldestAt }.Max() ?? DateTimeOffset.MinValue;
+        if (tail.Snapshot > 0)
+        {
+            var snapshots = await ListSnapshotsAsync(tail.StreamKey, tail.Generation, ct).ConfigureAwait(false);
+            if (snapshots.Count > 0 && snapshots[^1].CommittedAt > newest)
+            {
+                newest = snapshots[^1].CommittedAt;
+            }
+        }
+
+        return newest;
+    }
+
+    /// <summary>Deletes one generation of a stream entirely. The tail row goes first, so restores and listings stop seeing
+    /// the generation before any of its entries are gone (they skip a generation without a tail).</summary>
+    private async Task<BackupPruneResult> RemoveGenerationAsync(string streamKey, int generation, CancellationToken ct)
+    {
+        await EnsureCreatedAsync(ct).ConfigureAwait(false);
+        var partition = Partition(streamKey, generation);
+        await _table.DeleteEntityAsync(partition, TailRow, ETag.All, ct).ConfigureAwait(false);
+        var rows = new List<string>();
+        await foreach (var row in _table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), select: ["RowKey"], cancellationToken: ct).ConfigureAwait(false))
+        {
+            rows.Add(row.RowKey);
+        }
+
+        foreach (var batch in rows.Chunk(MaxRowsPerTransaction))
+        {
+            await _table.SubmitTransactionAsync(
+                batch.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(partition, r), ETag.All)), ct).ConfigureAwait(false);
+        }
+
+        // Snapshot blobs and large payloads, found by prefix so that a blob whose row was already deleted is found too.
+        var snapshots = 0;
+        foreach (var prefix in new[] { SnapshotPrefix(partition), "payloads/" + partition + "/" })
+        {
+            var names = new List<string>();
+            await foreach (var blob in _container.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix, ct).ConfigureAwait(false))
+            {
+                names.Add(blob.Name);
+            }
+
+            foreach (var name in names)
+            {
+                await _container.DeleteBlobIfExistsAsync(name, cancellationToken: ct).ConfigureAwait(false);
+            }
+
+            snapshots += prefix.StartsWith("snapshots/", StringComparison.Ordinal) ? names.Count : 0;
+        }
+
+        return new BackupPruneResult(streamKey, generation, rows.Count(r => r != TailRow), snapshots, GenerationRemoved: true);
+    }
 
     /// <summary>
     /// Drops what a restore to <paramref name="windowStart"/> or later does not need: the entries and snapshots older than

@@ -26,9 +26,18 @@ public static class BackupTelemetry
     internal static readonly Counter<long> Forks =
         Meter.CreateCounter<long>("devicesync.backup.forks", description: "Streams found shorter on the live replicas than in the backup (lost live history); a new backup generation began.");
 
+    /// <summary>Streams the background catch-up found lagging in the backup, by outcome of reading them through their owner.</summary>
+    internal static readonly Counter<long> CatchUps =
+        Meter.CreateCounter<long>("devicesync.backup.catchups", description: "Streams the background catch-up found behind in the backup and had read through their owner (which ships what the backup lacks), by outcome.");
+
+    /// <summary>Only the silo running the sweeper audits; a result older than this is from before the sweeper moved away.</summary>
+    private static readonly TimeSpan BehindLifetime = TimeSpan.FromMinutes(15);
+
     private static readonly ConcurrentDictionary<object, Func<(long Pending, double LagSeconds, double LastCopyUnixSeconds)>> s_copiers = new();
     private static double s_verifiedAgeSeconds = -1;
     private static int s_verified;
+    private static readonly Lock s_behindGate = new();
+    private static (long Behind, DateTimeOffset At)? s_behind;
 
     static BackupTelemetry()
     {
@@ -47,6 +56,10 @@ public static class BackupTelemetry
             unit: "s",
             description: "Unix time of the last successful write to the backup store (0: none since start).");
         Meter.CreateObservableGauge(
+            "devicesync.backup.streams_behind",
+            ObserveStreamsBehind,
+            description: "Streams whose backup lagged their live head at the last catch-up audit (reported by the silo running the sweeper).");
+        Meter.CreateObservableGauge(
             "devicesync.backup.last_verified_age",
             () => Volatile.Read(ref s_verifiedAgeSeconds),
             unit: "s",
@@ -55,6 +68,25 @@ public static class BackupTelemetry
             "devicesync.backup.verified",
             () => Volatile.Read(ref s_verified),
             description: "1 when the latest restore drill passed and is younger than Backup:MaxUnverifiedAge, else 0 (unverified).");
+    }
+
+    internal static void SetStreamsBehind(long behind, DateTimeOffset at)
+    {
+        lock (s_behindGate)
+        {
+            s_behind = (behind, at);
+        }
+    }
+
+    private static IEnumerable<Measurement<long>> ObserveStreamsBehind()
+    {
+        (long Behind, DateTimeOffset At)? behind;
+        lock (s_behindGate)
+        {
+            behind = s_behind;
+        }
+
+        return behind is { } b && DateTimeOffset.UtcNow - b.At < BehindLifetime ? [new Measurement<long>(b.Behind)] : [];
     }
 
     internal static void Register(object copier, Func<(long Pending, double LagSeconds, double LastCopyUnixSeconds)> read) => s_copiers[copier] = read;

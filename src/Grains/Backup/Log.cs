@@ -18,4 +18,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 6005, Level = LogLevel.Warning, Message = "Reading the restore drill's verification record failed")]
     public static partial void VerificationReadFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 6006, Level = LogLevel.Warning, Message = "Backup catch-up: {Behind} of {Checked} streams checked lag their live head in the backup (e.g. {Example}); reading them through their owners so their silos' copiers ship what is missing")]
+    public static partial void StreamsBehind(ILogger logger, int behind, int @checked, string example);
+
+    [LoggerMessage(EventId = 6007, Level = LogLevel.Warning, Message = "Backup catch-up could not have stream {Stream} read through its owner; the next sweep tries again")]
+    public static partial void CatchUpFailed(ILogger logger, Exception exception, string stream);
 }

@@ -13,12 +13,15 @@ namespace DeviceSync.Grains.Replicas;
 /// <see cref="ReplicaHealthMonitor"/> calls it every few seconds, which keeps it active and, after its silo dies,
 /// activates it again on another within one probe interval. The sweep runs off the grain's scheduler (so status calls
 /// are answered while it runs) and repairs each stream through the grain that writes it (<see cref="JournalOwners"/>).
+/// After each sweep the backup audit (<see cref="IStreamCopyAudit"/>, when backups are on) checks the backup against the
+/// sweep's scan, so the backup's background catch-up also runs on one silo at a time.
 /// </summary>
 public sealed class ReplicaSweeperGrain(
     AzureJournalStore store,
     IOptions<ReplicaSweepOptions> options,
     ILocalSiloDetails silo,
     TimeProvider time,
+    IEnumerable<IStreamCopyAudit> copyAudits,
     ILogger<ReplicaSweeperGrain> logger) : Grain, IReplicaSweeperGrain
 {
     /// <summary>Reports older than this are from silos that left: they no longer describe the replicas.</summary>
@@ -40,7 +43,8 @@ public sealed class ReplicaSweeperGrain(
                 options.Value,
                 (streamKey, token) => JournalOwners.RepairAsync(grains, store, streamKey, token),
                 logger,
-                time);
+                time,
+                copyAudits.FirstOrDefault());
             _loop = Task.Run(() => RunAsync(_sweeper, _stop.Token), CancellationToken.None);
         }
 

@@ -80,6 +80,18 @@ public sealed class AzureJournalStore : IJournalStore
         }
     }
 
+    /// <summary>
+    /// A handle on a stream the caller knows was never written (the restore drill's scratch streams, under a table prefix
+    /// made for one drill), without reading the replicas first. Nothing is assumed that a write does not check: the first
+    /// append is the same conditional insert of the genesis row and entry 1 as after an open, and is fenced
+    /// (<see cref="JournalFencedException"/>) if anything was there.
+    /// </summary>
+    public async Task<JournalStream> OpenNewAsync(string streamKey, CancellationToken cancellationToken = default)
+    {
+        await EnsureBootstrappedAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        return new JournalStream(this, streamKey, StreamKeyEncoding.Encode(streamKey), null, [], Guid.Empty, JournalChain.Empty, []);
+    }
+
     private async Task<JournalStream> OpenNowAsync(string streamKey, CancellationToken cancellationToken)
     {
         using var activity = StorageTelemetry.Source.StartActivity("journal.open");
@@ -103,7 +115,7 @@ public sealed class AzureJournalStore : IJournalStore
     /// <summary>
     /// Reads one stream from a read quorum and repairs every replica that answered, without opening it for writing:
     /// what the sweeper asks of a stream's owner (the grain, so no other writer races it). Which replicas now hold
-    /// the whole history is in the result.
+    /// the whole history is in the result. The observers hear of the read as of an open.
     /// </summary>
     /// <exception cref="StorageUnavailableException">Fewer than R healthy replicas answered.</exception>
     public async Task<JournalRepairResult> RepairAsync(string streamKey, CancellationToken cancellationToken = default)
@@ -114,6 +126,10 @@ public sealed class AzureJournalStore : IJournalStore
             using var activity = StorageTelemetry.Source.StartActivity("journal.repair");
             activity?.SetTag("stream", streamKey);
             var read = await ReadAndRepairAsync(streamKey, activity, cancellationToken).ConfigureAwait(false);
+
+            // The owner's read is as good as an open for the observers: the backup copier reconciles the stream against it
+            // (what the background backup catch-up relies on for streams that are never opened again).
+            Observer?.Opened(streamKey, read.History, read.Snapshot, read.Payloads);
             return new JournalRepairResult
             {
                 LastSequence = read.History.LastSequence,

@@ -13,7 +13,8 @@ public interface IJournalObserver
     /// <summary>A snapshot through <paramref name="sequence"/> reached a write quorum.</summary>
     void OnSnapshotWritten(string streamKey, long sequence, Guid lastEntryId, ReadOnlyMemory<byte> state);
 
-    /// <summary>The stream was opened: what a read quorum holds, so a copy that missed entries (a silo crashed
-    /// between acknowledgement and copy) can be completed before the stream's next write.</summary>
+    /// <summary>The stream was opened, or read by its owner for a repair: what a read quorum holds, so a copy that missed
+    /// entries (a silo crashed between acknowledgement and copy) can be completed before the stream's next write, or, for a
+    /// stream never opened again, when the sweeper's backup audit has its owner read it.</summary>
     void OnOpened(JournalOpened opened);
 }

@@ -76,4 +76,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 4041, Level = LogLevel.Error, Message = "Healing replicas {Replicas} with only {Healthy} healthy replicas left ({Needed} needed to be sure every acknowledged entry survived): acknowledged entries may be lost. History-loss generation raised to {Generation}; every stream starts a new epoch at its next open. Restore from backup.")]
     public static partial void HistoryLossDeclared(ILogger logger, string replicas, int healthy, int needed, long generation);
+
+    [LoggerMessage(EventId = 4023, Level = LogLevel.Warning, Message = "The sweep's backup audit failed; the next sweep audits again")]
+    public static partial void CopyAuditFailed(ILogger logger, Exception exception);
 }

@@ -13,18 +13,24 @@ namespace DeviceSync.Grains.Storage;
 /// <param name="repair">Repairs one stream and says which replicas hold all of it afterwards. In a silo this is a call to
 /// the grain that owns the stream, so the repair never races that stream's writer (the read-repair's replacements and
 /// deletions are only safe between one writer's appends); tests call <see cref="AzureJournalStore.RepairAsync"/>.</param>
+/// <param name="copyAudit">Checks the backup against the live tails this sweep scanned, after the replicas are healed
+/// (null: no backup). Its reads through owners share the repair pace.</param>
 public sealed class ReplicaSweeper(
     AzureJournalStore store,
     ReplicaSweepOptions options,
     Func<string, CancellationToken, Task<JournalRepairResult>> repair,
     ILogger logger,
-    TimeProvider? time = null)
+    TimeProvider? time = null,
+    IStreamCopyAudit? copyAudit = null)
 {
     private const int ScanPageSize = 1000;
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
     /// <summary>The history-loss generation this sweep raised, if it had to (reset at each sweep's start).</summary>
     private long? _declaredGeneration;
+
+    /// <summary>The last sweep's scan, for the copy audit that follows it.</summary>
+    private (DateTimeOffset ScannedAt, Dictionary<string, StreamTail[]> Streams, bool[] Scanned)? _audit;
 
     public SweepProgress Progress { get; } = new();
 
@@ -35,16 +41,17 @@ public sealed class ReplicaSweeper(
         _declaredGeneration = null;
         Progress.Start(_time.GetUtcNow());
         store.LastSweep = Progress;
+        _audit = null;
+        IReadOnlyList<int> healed;
         try
         {
-            var healed = await SweepOnceAsync(cancellationToken).ConfigureAwait(false);
+            healed = await SweepOnceAsync(cancellationToken).ConfigureAwait(false);
             Progress.Finish(_time.GetUtcNow(), "completed", healed);
             StorageTelemetry.Sweeps.Add(1, new KeyValuePair<string, object?>(StorageTelemetry.OutcomeTag, "completed"));
             var (streams, behind, repaired, failed) = ((int)Progress.StreamsTotal, (int)Progress.StreamsBehind, (int)Progress.StreamsRepaired, (int)Progress.RepairsFailed);
             var healedList = string.Join(",", healed);
             var elapsed = Stopwatch.GetElapsedTime(started);
             Log.SweepFinished(logger, streams, behind, repaired, failed, healedList, elapsed);
-            return healed;
         }
         catch (Exception ex)
         {
@@ -57,6 +64,16 @@ public sealed class ReplicaSweeper(
 
             throw;
         }
+
+        // After the sweep is reported finished: the audit's grace and paced reads are not the replicas' sweep (its time and
+        // outcome stay the sweep's own), and a replica reported unhealed meanwhile gets the next sweep right after it.
+        if (_audit is { } audit)
+        {
+            _audit = null;
+            await AuditCopiesAsync(audit.ScannedAt, audit.Streams, audit.Scanned, cancellationToken).ConfigureAwait(false);
+        }
+
+        return healed;
     }
 
     private async Task<IReadOnlyList<int>> SweepOnceAsync(CancellationToken cancellationToken)
@@ -136,6 +153,7 @@ public sealed class ReplicaSweeper(
             }
         }
 
+        var scannedAt = _time.GetUtcNow();
         Progress.Scanned(streams.Count, behindOn.Count);
 
         // Repair, paced. An unhealed replica heals only if every stream it lacked was repaired onto it.
@@ -173,7 +191,45 @@ public sealed class ReplicaSweeper(
             Progress.Checked(++checkedStreams);
         }
 
-        return await HealAsync(unhealedAtStart, markers, containers, scanned, incomplete).ConfigureAwait(false);
+        var healed = await HealAsync(unhealedAtStart, markers, containers, scanned, incomplete).ConfigureAwait(false);
+        _audit = (scannedAt, streams, scanned);
+        return healed;
+    }
+
+    /// <summary>Hands the scan's live tails to the backup audit, so the backup needs no scan of its own. Its failure is logged
+    /// and does not fail the sweep: the replicas' repair and healing are done and stand on their own.</summary>
+    private async Task AuditCopiesAsync(DateTimeOffset scannedAt, Dictionary<string, StreamTail[]> streams, bool[] scanned, CancellationToken cancellationToken)
+    {
+        if (copyAudit is null || !scanned.Any(s => s))
+        {
+            return;
+        }
+
+        var live = new List<LiveStreamTail>(streams.Count);
+        foreach (var (partitionKey, tails) in streams)
+        {
+            if (StreamKeyEncoding.TryDecode(partitionKey, out var streamKey))
+            {
+                live.Add(new LiveStreamTail(streamKey, tails.Where((_, i) => scanned[i]).Max(t => t.Tail)));
+            }
+        }
+
+        var pace = Stopwatch.StartNew();
+        var reads = 0;
+        async Task<JournalRepairResult> ReadThroughOwnerAsync(string streamKey, CancellationToken token)
+        {
+            await PaceAsync(pace, Interlocked.Increment(ref reads), options.MaxRepairsPerSecond, token).ConfigureAwait(false);
+            return await repair(streamKey, token).ConfigureAwait(false);
+        }
+
+        try
+        {
+            await copyAudit.AuditAsync(scannedAt, live, ReadThroughOwnerAsync, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.CopyAuditFailed(logger, ex);
+        }
     }
 
     private async Task<IReadOnlyList<int>> HealAsync(int[] unhealed, ReplicaMarker?[] markers, ETag?[] containers, bool[] scanned, HashSet<int> incomplete)

@@ -56,7 +56,7 @@ public static class BackupsCommand
         var rows = new List<BackupWindow>();
         foreach (var stream in streams.Where(s => accountId is null || s.StreamKey == JournalStreams.ForAccount(accountId) || s.StreamKey.StartsWith(JournalStreams.ForCollection(accountId, ""), StringComparison.Ordinal)))
         {
-            for (var generation = 0; generation <= stream.Generation; generation++)
+            for (var generation = stream.OldestGeneration; generation <= stream.Generation; generation++)
             {
                 if (await store.ReadTailAsync(stream.StreamKey, generation, ct) is { } tail)
                 {
@@ -100,22 +100,20 @@ public static class BackupsCommand
             var results = await PruneAsync(store, windowStart, ct);
             Console.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"[prune] window starts {BackupCommandOptions.Format(windowStart)}: {results.Sum(r => r.EntriesDeleted)} entries and {results.Sum(r => r.SnapshotsDeleted)} snapshots removed from {results.Count(r => r.EntriesDeleted + r.SnapshotsDeleted > 0)} streams"));
+                $"[prune] window starts {BackupCommandOptions.Format(windowStart)}: {results.Sum(r => r.EntriesDeleted)} entries and {results.Sum(r => r.SnapshotsDeleted)} snapshots removed from {results.Where(r => r.EntriesDeleted + r.SnapshotsDeleted > 0 || r.GenerationRemoved).Select(r => r.StreamKey).Distinct().Count()} streams, {results.Count(r => r.GenerationRemoved)} old generations removed entirely"));
             return 0;
         });
         return command;
     }
 
-    /// <summary>Prunes every generation of every stream to the window starting at <paramref name="windowStart"/>.</summary>
+    /// <summary>Prunes every stream to the window starting at <paramref name="windowStart"/>: old generations no restore in
+    /// the window reads are removed, the others pruned (<see cref="BackupStore.PruneStreamAsync"/>).</summary>
     public static async Task<IReadOnlyList<BackupPruneResult>> PruneAsync(BackupStore store, DateTimeOffset windowStart, CancellationToken ct)
     {
         var results = new List<BackupPruneResult>();
         foreach (var stream in await store.ListStreamsAsync("", ct))
         {
-            for (var generation = 0; generation <= stream.Generation; generation++)
-            {
-                results.Add(await store.PruneAsync(stream.StreamKey, generation, windowStart, ct));
-            }
+            results.AddRange(await store.PruneStreamAsync(stream, windowStart, ct));
         }
 
         return results;

@@ -24,9 +24,21 @@ public static class DrillCommand
             Description = "seconds to wait for a backup that lags the live system before a collection counts as differing",
             DefaultValueFactory = _ => 30,
         };
+        var parallelism = new Option<int>("--parallelism")
+        {
+            Description = $"collections verified at once (1-{RestoreDrill.MaxParallelism})",
+            DefaultValueFactory = _ => RestoreDrill.DefaultParallelism,
+        };
+        parallelism.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 1 or > RestoreDrill.MaxParallelism)
+            {
+                r.AddError($"--parallelism must be 1-{RestoreDrill.MaxParallelism}.");
+            }
+        });
         var command = new Command("drill", "restore the latest backup into scratch storage and compare every collection's digest with the live system")
         {
-            backup, prefix, gateway, adminKey, account, wait,
+            backup, prefix, gateway, adminKey, account, wait, parallelism,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -36,7 +48,7 @@ public static class DrillCommand
             }
 
             using var http = new HttpClient { BaseAddress = parse.GetValue(gateway), Timeout = TimeSpan.FromSeconds(60) };
-            var drill = new RestoreDrill(store, new AdminClient(http, parse.GetValue(adminKey)!), TimeSpan.FromSeconds(parse.GetValue(wait)), Console.Out);
+            var drill = new RestoreDrill(store, new AdminClient(http, parse.GetValue(adminKey)!), TimeSpan.FromSeconds(parse.GetValue(wait)), Console.Out, parse.GetValue(parallelism));
             DrillVerdict verdict;
             try
             {

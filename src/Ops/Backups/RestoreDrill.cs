@@ -13,9 +13,14 @@ namespace DeviceSync.Ops.Backups;
 /// moved past while the backup lagged is still compared at the same point, so a verdict under live traffic means
 /// something. Writes the verification record the silos publish as metrics.
 /// </summary>
-public sealed class RestoreDrill(BackupStore store, AdminClient admin, TimeSpan wait, TextWriter output)
+public sealed class RestoreDrill(BackupStore store, AdminClient admin, TimeSpan wait, TextWriter output, int parallelism = RestoreDrill.DefaultParallelism)
 {
-    private const int Parallelism = 4;
+    /// <summary>Collections verified at once. Each is a chain of small dependent requests (backup reads, then the scratch
+    /// journal's writes and reads), so the time goes into round trips, not work: measured in docs/benchmarks.md.</summary>
+    public const int DefaultParallelism = 16;
+
+    public const int MaxParallelism = 64;
+
     private static readonly SyncPolicy Policy = new();
 
     public async Task<DrillVerdict> RunAsync(string? accountId, CancellationToken ct)
@@ -24,10 +29,23 @@ public sealed class RestoreDrill(BackupStore store, AdminClient admin, TimeSpan 
         var prefix = accountId is null ? "collection/" : JournalStreams.ForCollection(accountId, "");
         var streams = await store.ListStreamsAsync(prefix, ct).ConfigureAwait(false);
         var byAccount = streams
-            .Select(s => (s.StreamKey, Parts: s.StreamKey["collection/".Length..].Split('/', 2)))
+            .Select(s => (Stream: s, Parts: s.StreamKey["collection/".Length..].Split('/', 2)))
             .Where(s => s.Parts.Length == 2)
             .GroupBy(s => s.Parts[0], StringComparer.Ordinal)
             .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .ToList();
+
+        // One item per backed-up collection, and one per account for the collections only the live system lists (found
+        // once its digests are read). Items are in account order, so an account's collections run close together in time
+        // after its digests were read, as they did when a whole account was one item.
+        var live = byAccount.ToDictionary(
+            g => g.Key,
+            g => new Lazy<Task<IReadOnlyDictionary<string, AdminClient.LiveCollection>>>(() => admin.DigestsAsync(g.Key, ct)),
+            StringComparer.Ordinal);
+        var backedUp = byAccount.ToDictionary(g => g.Key, g => g.Select(s => s.Parts[1]).ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
+        var work = byAccount.SelectMany(g => g
+            .Select(s => new DrillItem(g.Key, s.Parts[1], s.Stream.Generation, LiveOnly: false))
+            .Append(new DrillItem(g.Key, null, null, LiveOnly: true)))
             .ToList();
 
         var reader = new BackupReader(store);
@@ -37,19 +55,21 @@ public sealed class RestoreDrill(BackupStore store, AdminClient admin, TimeSpan 
         var scratch = store.OpenScratchJournal(scratchPrefix);
         try
         {
-            // A few accounts at once: each collection costs a handful of small requests to the gateway and the backup store.
-            await Parallel.ForEachAsync(byAccount, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = ct }, async (account, token) =>
+            await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = Math.Clamp(parallelism, 1, MaxParallelism), CancellationToken = ct }, async (item, token) =>
             {
-                var live = await admin.DigestsAsync(account.Key, token).ConfigureAwait(false);
-
-                // Every collection either side knows: one the live system has and the backup lacks is a difference too.
-                var backedUp = account.Select(s => s.Parts[1]).ToHashSet(StringComparer.Ordinal);
-                var toCheck = account.Select(s => (s.StreamKey, Collection: s.Parts[1]))
-                    .Concat(live.Keys.Where(c => !backedUp.Contains(c)).Order(StringComparer.Ordinal).Select(c => (StreamKey: JournalStreams.ForCollection(account.Key, c), Collection: c)));
-                foreach (var (streamKey, collection) in toCheck)
+                var liveCollections = await live[item.Account].Value.ConfigureAwait(false);
+                var toCheck = item.LiveOnly
+                    ? liveCollections.Keys
+                        .Where(c => !backedUp[item.Account].Contains(c))
+                        .Order(StringComparer.Ordinal)
+                        .Select(c => (Collection: c, Generation: (int?)null))
+                        .ToList()
+                    : [(item.Collection!, item.Generation)];
+                foreach (var (collection, generation) in toCheck)
                 {
-                    var problem = live.TryGetValue(collection, out var liveCollection)
-                        ? await VerifyAsync(reader, scratch, streamKey, collection, liveCollection, token).ConfigureAwait(false)
+                    var streamKey = JournalStreams.ForCollection(item.Account, collection);
+                    var problem = liveCollections.TryGetValue(collection, out var liveCollection)
+                        ? await VerifyAsync(reader, scratch, streamKey, generation, collection, liveCollection, token).ConfigureAwait(false)
                         : "the live system does not list this collection";
                     if (problem is null)
                     {
@@ -59,10 +79,10 @@ public sealed class RestoreDrill(BackupStore store, AdminClient admin, TimeSpan 
                     {
                         lock (differences)
                         {
-                            differences.Add($"{account.Key}/{collection}: {problem}");
+                            differences.Add($"{item.Account}/{collection}: {problem}");
                         }
 
-                        await output.WriteLineAsync($"[drill] differs: {account.Key}/{collection}: {problem}").ConfigureAwait(false);
+                        await output.WriteLineAsync($"[drill] differs: {item.Account}/{collection}: {problem}").ConfigureAwait(false);
                     }
                 }
             }).ConfigureAwait(false);
@@ -79,7 +99,9 @@ public sealed class RestoreDrill(BackupStore store, AdminClient admin, TimeSpan 
     }
 
     /// <summary>Null when the backup restores to exactly the live state; otherwise why not.</summary>
-    private async Task<string?> VerifyAsync(BackupReader reader, AzureJournalStore scratch, string streamKey, string collection, AdminClient.LiveCollection live, CancellationToken ct)
+    /// <param name="generation">The stream's current generation as the drill listed it (saves the index read); null, or on
+    /// every later attempt, it is read from the index, which a fork may have moved meanwhile.</param>
+    private async Task<string?> VerifyAsync(BackupReader reader, AzureJournalStore scratch, string streamKey, int? generation, string collection, AdminClient.LiveCollection live, CancellationToken ct)
     {
         var deadline = DateTimeOffset.UtcNow + wait;
         while (true)
@@ -87,7 +109,10 @@ public sealed class RestoreDrill(BackupStore store, AdminClient admin, TimeSpan 
             BackupImage? image;
             try
             {
-                image = await reader.ReadAsync(streamKey, to: null, ct).ConfigureAwait(false);
+                image = generation is { } known
+                    ? await reader.ReadAsync(streamKey, known, to: null, ct).ConfigureAwait(false)
+                    : await reader.ReadAsync(streamKey, to: null, ct).ConfigureAwait(false);
+                generation = null;
             }
             catch (InvalidDataException ex)
             {
@@ -148,7 +173,8 @@ public sealed class RestoreDrill(BackupStore store, AdminClient admin, TimeSpan 
     private static async Task<string?> RestoreIntoScratchAsync(AzureJournalStore scratch, string streamKey, string collection, byte[] state, AdminClient.LiveCollection live, CancellationToken ct)
     {
         var restored = CollectionCodec.DecodeSnapshot(state, Policy);
-        var stream = await scratch.OpenAsync(streamKey, ct).ConfigureAwait(false);
+        // The scratch journal is new for this drill, so there is nothing to read before writing (the read back is what counts).
+        var stream = await scratch.OpenNewAsync(streamKey, ct).ConfigureAwait(false);
         var empty = new CollectionLedger(collection, Policy);
         var change = empty.PlanRestore(restored);
         await stream.AppendAsync(CollectionCodec.EncodeChange(change), ct).ConfigureAwait(false);
@@ -203,4 +229,7 @@ public sealed class RestoreDrill(BackupStore store, AdminClient admin, TimeSpan 
             await output.WriteLineAsync($"[drill] could not delete the scratch storage {prefix}*: {ex.Message}").ConfigureAwait(false);
         }
     }
+
+    /// <summary>One collection to verify, or (<paramref name="LiveOnly"/>) the account's collections the backup lacks.</summary>
+    private sealed record DrillItem(string Account, string? Collection, int? Generation, bool LiveOnly);
 }

@@ -1,0 +1,37 @@
+using DeviceSync.Grains.Storage;
+using DeviceSync.Testing;
+
+namespace DeviceSync.Grains.Tests.Storage;
+
+/// <summary><see cref="AzureJournalStore.OpenNewAsync"/> (the drill's scratch streams) on three real Azurite replicas.</summary>
+public sealed class JournalOpenNewTests(AzuriteReplicaSet replicas) : IClassFixture<AzuriteReplicaSet>
+{
+    [Fact]
+    public async Task A_stream_opened_as_new_is_written_and_read_back_like_any_other()
+    {
+        var store = TestStores.Create(replicas.ConnectionStrings);
+        var key = TestStores.NewKey();
+
+        var stream = await store.OpenNewAsync(key);
+        await TestStores.AppendManyAsync(stream, 3);
+
+        var reopened = await TestStores.Reopen(store).OpenAsync(key);
+        Assert.Equal(TestStores.Range(1, 3), reopened.Sequences());
+        Assert.All(reopened.Entries, e => Assert.Equal(TestStores.Payload(e.Sequence), e.Payload.ToArray()));
+    }
+
+    [Fact]
+    public async Task A_stream_wrongly_opened_as_new_is_fenced_at_its_first_append_and_keeps_what_it_had()
+    {
+        var store = TestStores.Create(replicas.ConnectionStrings);
+        var key = TestStores.NewKey();
+        await TestStores.AppendManyAsync(await store.OpenAsync(key), 2);
+
+        var stream = await TestStores.Reopen(store).OpenNewAsync(key);
+
+        await Assert.ThrowsAsync<JournalFencedException>(() => stream.AppendAsync(TestStores.Payload(99)));
+        var reopened = await TestStores.Reopen(store).OpenAsync(key);
+        Assert.Equal(TestStores.Range(1, 2), reopened.Sequences());
+        Assert.Equal(TestStores.Payload(1), reopened.Entries[0].Payload.ToArray());
+    }
+}
