@@ -22,6 +22,9 @@ public sealed class HistoryLossTests
         await TestStores.AppendManyAsync(stream, 2);
         meter.FailPorts(set[2].TablePort, set[2].BlobPort);
         await TestStores.AppendManyAsync(stream, 2); // 3 and 4: acknowledged by replicas 0 and 1 only
+        // The failed writes to replica 2 go on retrying (the SDK's retries) until their request times out; unblocked
+        // before that, a retry delivers them after all and nothing is lost. Let them give up first.
+        await Task.Delay(store.Options.ReplicaTimeout + TimeSpan.FromSeconds(1));
         meter.FailPorts();
         var idle = await TestStores.Reopen(store).OpenAsync(TestStores.NewKey()); // a stream opened before the loss
         Assert.Equal(0, idle.HistoryLossGeneration);
