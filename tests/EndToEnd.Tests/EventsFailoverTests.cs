@@ -40,14 +40,7 @@ public sealed class EventsFailoverTests(ITestOutputHelper output) : ClusterTest(
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
-        var port = FreePorts.Take().ToString(CultureInfo.InvariantCulture);
-        _secondGateway = new ServiceProcess(
-            "gateway-b",
-            RepositoryLayout.GatewayAssembly,
-            new Uri($"http://127.0.0.1:{port}/"),
-            ["--Cluster:MembershipConnectionString=" + Cluster.Replicas.ConnectionStrings[0], "--Cluster:ClusterId=" + Cluster.ClusterId],
-            Cluster.LogDirectory);
-        await _secondGateway.StartAsync();
+        _secondGateway = await Cluster.StartAnotherGatewayAsync("gateway-b");
         _secondHttp = new HttpClient { BaseAddress = _secondGateway.HttpAddress, Timeout = TimeSpan.FromSeconds(60) };
     }
 

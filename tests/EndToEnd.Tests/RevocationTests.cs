@@ -17,16 +17,7 @@ public sealed class RevocationTests(ITestOutputHelper output)
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
-
-        // The same cluster arguments LocalCluster gives its own gateway, on another port.
-        var port = FreePorts.Take().ToString(CultureInfo.InvariantCulture);
-        _secondGateway = new ServiceProcess(
-            "gateway-b",
-            RepositoryLayout.GatewayAssembly,
-            new Uri($"http://127.0.0.1:{port}/"),
-            ["--Cluster:MembershipConnectionString=" + Cluster.Replicas.ConnectionStrings[0], "--Cluster:ClusterId=" + Cluster.ClusterId],
-            Cluster.LogDirectory);
-        await _secondGateway.StartAsync();
+        _secondGateway = await Cluster.StartAnotherGatewayAsync("gateway-b");
         _secondHttp = new HttpClient { BaseAddress = _secondGateway.HttpAddress, Timeout = TimeSpan.FromSeconds(60) };
     }
 

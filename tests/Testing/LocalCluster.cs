@@ -16,6 +16,7 @@ public sealed class LocalCluster : IAsyncLifetime, IAsyncDisposable
     private AzuriteReplicaSet? _replicas;
     private AzuriteProcess? _backup;
     private ServiceProcess? _gateway;
+    private List<string>? _gatewayArgs;
 
     public LocalCluster()
         : this(new LocalClusterOptions())
@@ -109,11 +110,32 @@ public sealed class LocalCluster : IAsyncLifetime, IAsyncDisposable
         }
 
         gatewayArgs.AddRange(_options.GatewaySettings.Select(s => $"--{s.Key}={s.Value}"));
+        _gatewayArgs = gatewayArgs;
         _gateway = new ServiceProcess("gateway", RepositoryLayout.GatewayAssembly, Loopback(FreePorts.Take()), gatewayArgs, LogDirectory);
 
         // Silos start together; the gateway once a silo can take its connection.
         await Task.WhenAll(_silos.Select(s => s.StartAsync())).ConfigureAwait(false);
         await _gateway.StartAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Starts one more gateway on a free port with the cluster's gateway settings (tests of what one gateway does and
+    /// another must see: revocations, events). The caller disposes it.
+    /// </summary>
+    public async Task<ServiceProcess> StartAnotherGatewayAsync(string name)
+    {
+        var args = _gatewayArgs ?? throw new InvalidOperationException("Not started.");
+        var gateway = new ServiceProcess(name, RepositoryLayout.GatewayAssembly, Loopback(FreePorts.Take()), args, LogDirectory);
+        try
+        {
+            await gateway.StartAsync().ConfigureAwait(false);
+            return gateway;
+        }
+        catch
+        {
+            await gateway.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     /// <summary>An HttpClient whose BaseAddress is the gateway.</summary>

@@ -18,7 +18,11 @@ public sealed class JournalSession(IJournalStore store, string streamKey, ILogge
 
     public string StreamKey => streamKey;
 
-    public bool IsOpen => _stream is not null;
+    /// <summary>
+    /// Open and still trustworthy: a stream opened before storage declared a history loss is not, and the grain reloads
+    /// (and answers the loss) before its next change instead of failing that change.
+    /// </summary>
+    public bool IsOpen => _stream is { IsBehindHistoryLoss: false };
 
     public async Task<JournalStream> OpenAsync(CancellationToken cancellationToken = default)
     {

@@ -79,6 +79,12 @@ public sealed class JournalStream
     public long HistoryLossGeneration { get; init; }
 
     /// <summary>
+    /// True once the store knows a higher history-loss generation than this handle was opened under: it will refuse to
+    /// write, so its owner should reopen (and rebuild its state) before planning a change, not after a failed write.
+    /// </summary>
+    public bool IsBehindHistoryLoss => _store.HistoryLossGeneration > HistoryLossGeneration;
+
+    /// <summary>
     /// Writes entry <see cref="LastSequence"/> + 1 to every replica in parallel (a conditional insert) and returns once
     /// W replicas hold it.
     /// </summary>
@@ -358,7 +364,7 @@ public sealed class JournalStream
             throw new JournalFencedException(StreamKey, LastSequence + 1);
         }
 
-        if (!_faulted && _store.HistoryLossGeneration > HistoryLossGeneration)
+        if (!_faulted && IsBehindHistoryLoss)
         {
             _faulted = true;
             Log.StreamOpenedBeforeHistoryLoss(_store.Logger, StreamKey, HistoryLossGeneration, _store.HistoryLossGeneration);
