@@ -250,7 +250,17 @@ public sealed class AzureJournalStore : IJournalStore
                 {
                     if (!markers[i]!.RowPresent)
                     {
-                        await Replicas[i].MarkHealthyAsync(ifMatch: null).ConfigureAwait(false);
+                        try
+                        {
+                            await Replicas[i].MarkHealthyAsync(ifMatch: null).ConfigureAwait(false);
+                        }
+                        catch (Exception ex)
+                        {
+                            // Lost meanwhile: it comes back without a marker, so unhealed, and is swept (it held nothing).
+                            Log.MarkerReadFailed(Logger, ex, Replicas[i].Index);
+                            continue;
+                        }
+
                         await TryReadMarkerAsync(Replicas[i]).ConfigureAwait(false);
                     }
                 }
