@@ -14,7 +14,7 @@ namespace DeviceSync.EndToEnd.Tests;
 /// is stopped gracefully (a roll) or killed in turn, within the documented bound.
 /// </summary>
 [Trait("Category", "EndToEnd")]
-public sealed class EventsFailoverTests(ITestOutputHelper output) : ClusterTest(output, new LocalClusterOptions
+public sealed class EventsFailoverTests(ITestOutputHelper output) : TwoGatewayClusterTest(output, new LocalClusterOptions
 {
     Silos = 2,
     GatewaySettings = new Dictionary<string, string>
@@ -34,33 +34,12 @@ public sealed class EventsFailoverTests(ITestOutputHelper output) : ClusterTest(
     /// </summary>
     private static readonly TimeSpan Bound = TimeSpan.Parse(RefreshSetting, CultureInfo.InvariantCulture) + TimeSpan.FromSeconds(5);
 
-    private ServiceProcess? _secondGateway;
-    private HttpClient? _secondHttp;
-
-    public override async Task InitializeAsync()
-    {
-        await base.InitializeAsync();
-        _secondGateway = await Cluster.StartAnotherGatewayAsync("gateway-b");
-        _secondHttp = new HttpClient { BaseAddress = _secondGateway.HttpAddress, Timeout = TimeSpan.FromSeconds(60) };
-    }
-
-    public override async Task DisposeAsync()
-    {
-        _secondHttp?.Dispose();
-        if (_secondGateway is not null)
-        {
-            await _secondGateway.DisposeAsync();
-        }
-
-        await base.DisposeAsync();
-    }
-
     [Fact]
     public async Task A_socket_on_another_gateway_gets_changes_and_is_closed_with_4001_when_revoked_there()
     {
         var phone = await Client.NewAccountAsync("ev-gw");
         var tablet = await Client.AddDeviceAsync(phone.AccountId, "tablet");
-        await using var tabletEvents = await EventSocket.ConnectAsync(_secondGateway!.HttpAddress, tablet.Token, tokenInQuery: true);
+        await using var tabletEvents = await EventSocket.ConnectAsync(SecondGateway.HttpAddress, tablet.Token, tokenInQuery: true);
 
         var (version, answered) = await PutAsync(phone, "contacts", "c-1", 1);
         var frame = await tabletEvents.WaitForChangeAsync("contacts", version, TimeSpan.FromSeconds(10));
@@ -87,7 +66,7 @@ public sealed class EventsFailoverTests(ITestOutputHelper output) : ClusterTest(
         var secret = phone.Token[(phone.Token.LastIndexOf('.') + 1)..];
         // Gateway A logs requests at Information: it did write about this route (ASP.NET Core's "Executing endpoint").
         Assert.Contains("GET /v1/events", await ReadSharedAsync(Cluster.Gateway.LogPath), StringComparison.Ordinal);
-        foreach (var log in new[] { Cluster.Gateway.LogPath, _secondGateway.LogPath })
+        foreach (var log in new[] { Cluster.Gateway.LogPath, SecondGateway.LogPath })
         {
             var text = await ReadSharedAsync(log);
             Assert.DoesNotContain(tablet.Token, text, StringComparison.Ordinal);
@@ -109,7 +88,7 @@ public sealed class EventsFailoverTests(ITestOutputHelper output) : ClusterTest(
                 var device = await Client.NewAccountAsync("ev-roll");
                 devices.Add(device);
                 sockets.Add((device, await EventSocket.ConnectAsync(Cluster.GatewayAddress, device.Token)));
-                sockets.Add((device, await EventSocket.ConnectAsync(_secondGateway!.HttpAddress, device.Token)));
+                sockets.Add((device, await EventSocket.ConnectAsync(SecondGateway.HttpAddress, device.Token)));
             }
 
             long mutation = 0;

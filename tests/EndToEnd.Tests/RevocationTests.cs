@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using DeviceSync.EndToEnd.Tests.Support;
 using DeviceSync.Testing;
@@ -9,34 +8,13 @@ namespace DeviceSync.EndToEnd.Tests;
 /// <summary>Two gateway processes in front of one cluster: a device revoked on one is refused by the other within 5 s.</summary>
 [Trait("Category", "EndToEnd")]
 public sealed class RevocationTests(ITestOutputHelper output)
-    : ClusterTest(output, new LocalClusterOptions { Silos = 1 })
+    : TwoGatewayClusterTest(output, new LocalClusterOptions { Silos = 1 })
 {
-    private ServiceProcess? _secondGateway;
-    private HttpClient? _secondHttp;
-
-    public override async Task InitializeAsync()
-    {
-        await base.InitializeAsync();
-        _secondGateway = await Cluster.StartAnotherGatewayAsync("gateway-b");
-        _secondHttp = new HttpClient { BaseAddress = _secondGateway.HttpAddress, Timeout = TimeSpan.FromSeconds(60) };
-    }
-
-    public override async Task DisposeAsync()
-    {
-        _secondHttp?.Dispose();
-        if (_secondGateway is not null)
-        {
-            await _secondGateway.DisposeAsync();
-        }
-
-        await base.DisposeAsync();
-    }
-
     [Fact]
     public async Task A_device_revoked_on_one_gateway_gets_401_on_another_within_5_seconds()
     {
         var a = Client;
-        var b = new E2eClient(_secondHttp!);
+        var b = new E2eClient(SecondHttp);
         var keeper = await a.NewAccountAsync("revoke");
         var revoked = await a.AddDeviceAsync(keeper.AccountId, "lost-phone");
 
