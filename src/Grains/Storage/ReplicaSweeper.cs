@@ -315,7 +315,7 @@ public sealed class ReplicaSweeper(
             return true;
         }
 
-        var generation = Math.Max(store.LossClock.Current, markers.Max(m => m?.LossGeneration ?? 0)) + 1;
+        var generation = store.LossClock.Current + 1; // the sweep's marker reads have already raised the clock to theirs
         store.LossClock.Observe(generation);
         var raised = true;
         for (var i = 0; i < markers.Length; i++)
