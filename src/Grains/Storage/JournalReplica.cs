@@ -27,6 +27,10 @@ internal sealed class JournalReplica
 
     /// <summary>Azure Table limits a transaction's body to 4 MiB; inline payloads are kept well under it.</summary>
     private const long MaxTransactionPayload = 2 * 1024 * 1024;
+
+    /// <summary>How often a catch-up reads the replica again after a row it meant to insert arrived meanwhile, before it
+    /// falls back to one insert at a time.</summary>
+    private const int MaxCatchUpRounds = 3;
     private const string EntryIdProperty = "EntryId";
     private const string PreviousIdProperty = "PrevId";
     private const string ChainProperty = "Chain";
@@ -500,6 +504,23 @@ internal sealed class JournalReplica
     private async Task<ReplicaOutcome> CatchUpAsync(
         string partitionKey, long? covered, IReadOnlyList<(JournalEntry Entry, byte[] Payload)> recent, CancellationToken token)
     {
+        // A lagging replica usually still has this writer's later appends in flight (they are pipelined), so one of them
+        // may land between the read below and the transaction: the transaction then fails on that row (409). Reading
+        // again and sending one new transaction costs two requests; inserting entry by entry with a read-back of each
+        // conflict cost two per entry, on exactly the replica that was already too slow (docs/benchmarks.md, bench/costs).
+        for (var round = 1; ; round++)
+        {
+            var (outcome, raced) = await CatchUpOnceAsync(partitionKey, covered, recent, lastRound: round == MaxCatchUpRounds, token).ConfigureAwait(false);
+            if (!raced)
+            {
+                return outcome;
+            }
+        }
+    }
+
+    private async Task<(ReplicaOutcome Outcome, bool Raced)> CatchUpOnceAsync(
+        string partitionKey, long? covered, IReadOnlyList<(JournalEntry Entry, byte[] Payload)> recent, bool lastRound, CancellationToken token)
+    {
         var from = recent[0].Entry.Sequence - 1;
         var filter = TableClient.CreateQueryFilter(
             $"PartitionKey eq {partitionKey} and RowKey ge {JournalNames.RowKey(from)} and RowKey le {JournalNames.RowKey(recent[^1].Entry.Sequence)}");
@@ -518,17 +539,17 @@ internal sealed class JournalReplica
             }
             else if (id != recent[i].Entry.EntryId)
             {
-                return ReplicaOutcome.Conflict;
+                return (ReplicaOutcome.Conflict, false);
             }
             else if (first >= 0)
             {
-                return ReplicaOutcome.Failed; // a hole below a row we hold: leave it to read repair
+                return (ReplicaOutcome.Failed, false); // a hole below a row we hold: leave it to read repair
             }
         }
 
         if (first < 0)
         {
-            return ReplicaOutcome.Acknowledged;
+            return (ReplicaOutcome.Acknowledged, false);
         }
 
         var below = recent[first].Entry.Sequence - 1;
@@ -537,12 +558,12 @@ internal sealed class JournalReplica
             covered ??= (await ListSnapshotsAsync(partitionKey, token).ConfigureAwait(false)).Select(s => s.Sequence).DefaultIfEmpty(0).Max();
             if (covered >= recent[first].Entry.Sequence)
             {
-                return ReplicaOutcome.Conflict; // a snapshot covers entries we think are missing: another writer moved on
+                return (ReplicaOutcome.Conflict, false); // a snapshot covers entries we think are missing: another writer moved on
             }
 
             if (covered != below)
             {
-                return ReplicaOutcome.Failed; // it lags further back than we remember
+                return (ReplicaOutcome.Failed, false); // it lags further back than we remember
             }
         }
 
@@ -559,7 +580,7 @@ internal sealed class JournalReplica
             var inlineBytes = missing.BlobName is null ? missingPayload.Length : 0;
             if (batch.Count > 0 && (batch.Count == MaxTransactionSize || batchBytes + inlineBytes > MaxTransactionPayload))
             {
-                if (await InsertMissingAsync(partitionKey, batch, recent, token).ConfigureAwait(false) is var outcome && outcome != ReplicaOutcome.Acknowledged)
+                if (await InsertMissingAsync(partitionKey, batch, recent, lastRound, token).ConfigureAwait(false) is var outcome && outcome != (ReplicaOutcome.Acknowledged, false))
                 {
                     return outcome;
                 }
@@ -577,24 +598,28 @@ internal sealed class JournalReplica
             }
         }
 
-        return await InsertMissingAsync(partitionKey, batch, recent, token).ConfigureAwait(false);
+        return await InsertMissingAsync(partitionKey, batch, recent, lastRound, token).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Inserts a run of missing entries in one transaction. If one of them turns out to be there after all (a write that
-    /// timed out but landed), falls back to one insert at a time, each checked against our entry id.
+    /// timed out but landed, or a pipelined append that arrived meanwhile), reports the race so the caller reads again;
+    /// in its last round it falls back to one insert at a time, each checked against our entry id.
     /// </summary>
-    private async Task<ReplicaOutcome> InsertMissingAsync(
-        string partitionKey, List<TableTransactionAction> batch, IReadOnlyList<(JournalEntry Entry, byte[] Payload)> recent, CancellationToken token)
+    private async Task<(ReplicaOutcome Outcome, bool Raced)> InsertMissingAsync(
+        string partitionKey, List<TableTransactionAction> batch, IReadOnlyList<(JournalEntry Entry, byte[] Payload)> recent, bool lastRound, CancellationToken token)
     {
         try
         {
             await _table.SubmitTransactionAsync(batch, token).ConfigureAwait(false);
-            return ReplicaOutcome.Acknowledged;
+            return (ReplicaOutcome.Acknowledged, false);
         }
         catch (TableTransactionFailedException ex) when (ex.Status == 409)
         {
-            // Fall through to one at a time.
+            if (!lastRound)
+            {
+                return (ReplicaOutcome.Acknowledged, true);
+            }
         }
 
         foreach (var action in batch)
@@ -613,12 +638,12 @@ internal sealed class JournalReplica
                 var entry = recent.First(r => r.Entry.Sequence == sequence).Entry;
                 if ((await ReadBackAsync(partitionKey, entry, token).ConfigureAwait(false)).Outcome != ReplicaOutcome.Acknowledged)
                 {
-                    return ReplicaOutcome.Conflict;
+                    return (ReplicaOutcome.Conflict, false);
                 }
             }
         }
 
-        return ReplicaOutcome.Acknowledged;
+        return (ReplicaOutcome.Acknowledged, false);
     }
 
     private static TableEntity Genesis(string partitionKey) => new(partitionKey, JournalNames.RowKey(0)) { [VersionProperty] = FormatVersion };

@@ -144,6 +144,52 @@ public sealed class ReplicaFailureTests
     }
 
     [Fact]
+    public async Task A_catch_up_that_meets_a_row_landing_meanwhile_reads_again_and_sends_one_transaction_not_one_request_per_entry()
+    {
+        await using var set = await AzuriteReplicaSet.StartAsync();
+        var meter = new RequestMeter();
+        var store = TestStores.Create(set.ConnectionStrings, policy: meter);
+        var key = TestStores.NewKey();
+        var stream = await store.OpenAsync(key);
+        await TestStores.AppendManyAsync(stream, 2);
+        int[] lagging = [set[1].TablePort, set[1].BlobPort];
+        var observer = TestStores.Reopen(store); // reads and writes rows without going through the meter
+
+        meter.FailPorts(lagging);
+        await TestStores.AppendManyAsync(stream, 20); // acknowledged by replicas 0 and 2; replica 1 holds 1-2
+        meter.FailPorts();
+
+        // Just before the catch-up's transaction reaches replica 1, entries 3 and 4 land there (as a write that timed out,
+        // or a pipelined append, does): the transaction fails on row 3.
+        var partition = StreamKeyEncoding.Encode(key);
+        meter.BeforeNext(
+            m => m.Request.Uri.Port == set[1].TablePort && m.Request.Uri.Path.EndsWith("$batch", StringComparison.Ordinal),
+            async () =>
+            {
+                foreach (var sequence in new long[] { 3, 4 })
+                {
+                    var row = (await observer.Replicas[0].Table.GetEntityAsync<Azure.Data.Tables.TableEntity>(partition, JournalNames.RowKey(sequence))).Value;
+                    await observer.Replicas[1].Table.AddEntityAsync(row);
+                }
+            });
+
+        meter.Reset();
+        await TestStores.AppendManyAsync(stream, 1);
+        await Eventually.WaitAsync(
+            async () => (await TestStores.RowSequencesAsync(observer, 1, key)).SequenceEqual(TestStores.Range(1, 23)),
+            TestStores.Deadline,
+            "the lagging replica holds every entry again");
+
+        // What it holds, the transaction that meets row 3, what it holds now, one transaction with 5-23. Before: the failed
+        // transaction, then an insert per entry (21) and a read-back of each of the 2 that were there: 25.
+        var toLagging = meter.Requests.Where(r => lagging.Contains(r.Port)).ToList();
+        Assert.Equal(4, toLagging.Count);
+        Assert.Equal(2, toLagging.Count(r => r.Method == "POST" && r.Path.EndsWith("$batch", StringComparison.Ordinal)));
+        var reopened = await TestStores.Reopen(store).OpenAsync(key);
+        Assert.Equal(TestStores.Range(1, 23), reopened.Sequences());
+    }
+
+    [Fact]
     public async Task A_hung_replica_does_not_hold_up_appends_or_opens_and_catches_up_when_it_answers_again()
     {
         await using var set = await AzuriteReplicaSet.StartAsync();

@@ -12,6 +12,7 @@ internal sealed class RequestMeter : HttpPipelinePolicy
 {
     private readonly ConcurrentQueue<MeteredRequest> _requests = new();
     private readonly ConcurrentDictionary<int, bool> _failing = new();
+    private Hook? _beforeNext;
 
     /// <summary>Requests to these ports fail with a 503 before they are sent.</summary>
     public void FailPorts(params int[] ports)
@@ -22,6 +23,12 @@ internal sealed class RequestMeter : HttpPipelinePolicy
             _failing[port] = true;
         }
     }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> once, just before the next request that <paramref name="match"/> accepts is sent:
+    /// something that happens on a replica between two of the store's requests (another write landing, say).
+    /// </summary>
+    public void BeforeNext(Func<HttpMessage, bool> match, Func<Task> action) => Volatile.Write(ref _beforeNext, new Hook(match, action));
 
     public IReadOnlyList<MeteredRequest> Requests => [.. _requests];
 
@@ -34,11 +41,16 @@ internal sealed class RequestMeter : HttpPipelinePolicy
         ProcessNext(message, pipeline);
     }
 
-    public override ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
     {
         Record(message);
         ThrowIfFailing(message);
-        return ProcessNextAsync(message, pipeline);
+        if (Volatile.Read(ref _beforeNext) is { } hook && hook.Match(message) && Interlocked.CompareExchange(ref _beforeNext, null, hook) == hook)
+        {
+            await hook.Action().ConfigureAwait(false);
+        }
+
+        await ProcessNextAsync(message, pipeline).ConfigureAwait(false);
     }
 
     private void Record(HttpMessage message)
@@ -54,4 +66,6 @@ internal sealed class RequestMeter : HttpPipelinePolicy
             throw new Azure.RequestFailedException(503, "Injected failure: this replica is failing.");
         }
     }
+
+    private sealed record Hook(Func<HttpMessage, bool> Match, Func<Task> Action);
 }
