@@ -266,6 +266,10 @@ public sealed class JournalStream
             {
                 Log.ReplicaLagging(_store.Logger, replica.Index, StreamKey, entry.Sequence);
             }
+            else if (ex is TimeoutException)
+            {
+                Log.ReplicaWriteTimedOut(_store.Logger, replica.Index, "append", StreamKey, entry.Sequence, ex.Message);
+            }
             else
             {
                 Log.ReplicaWriteFailed(_store.Logger, ex, replica.Index, "append", StreamKey, entry.Sequence);

@@ -8,6 +8,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "Replica {Replica} failed to {Operation} stream {Stream} at sequence {Sequence}")]
     public static partial void ReplicaWriteFailed(ILogger logger, Exception exception, int replica, string operation, string stream, long sequence);
 
+    /// <summary>A replica that did not answer in time: the reason alone, without the exception's stack. A replica that falls
+    /// behind under load times out on hundreds of appends a minute, and 20 lines of SDK frames each made these ~95 % of a
+    /// silo's log (docs/benchmarks.md, "The cost of one commit"); the stack says nothing the message does not.</summary>
+    [LoggerMessage(EventId = 4024, Level = LogLevel.Warning, Message = "Replica {Replica} failed to {Operation} stream {Stream} at sequence {Sequence}: {Reason}")]
+    public static partial void ReplicaWriteTimedOut(ILogger logger, int replica, string operation, string stream, long sequence, string reason);
+
     [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "Replica {Replica} failed to read stream {Stream}")]
     public static partial void ReplicaReadFailed(ILogger logger, Exception exception, int replica, string stream);
 
