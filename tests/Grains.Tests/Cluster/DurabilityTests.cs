@@ -2,6 +2,7 @@ using DeviceSync.Contracts;
 using DeviceSync.Contracts.Accounts;
 using DeviceSync.Contracts.Operations;
 using DeviceSync.Contracts.Sync;
+using DeviceSync.Testing;
 using static DeviceSync.Grains.Tests.Cluster.Requests;
 
 namespace DeviceSync.Grains.Tests.Cluster;
@@ -85,9 +86,25 @@ public sealed class DurabilityTests : IAsyncLifetime
         await _cluster.Replicas[1].RestartAsync();
         await _cluster.Replicas[2].RestartAsync();
 
-        // The device retries the refused write: it is applied now (or was, if one replica took it) — never twice.
-        var retried = await grain.SyncAsync(Request("dev-a", null, Put(2, "t-2", """{"title":"refused"}""")));
-        Assert.Contains(retried.Results.Single().Status, new[] { MutationStatus.Applied, MutationStatus.Duplicate });
+        // The device resends the refused write (a device resends on 503 until it gets an answer; the first appends
+        // to replicas that just restarted can still time out on a loaded machine): it is applied now (or was, if one
+        // replica took it) — never twice.
+        SyncCollectionResult? retried = null;
+        await Eventually.WaitAsync(
+            async () =>
+            {
+                try
+                {
+                    retried = await grain.SyncAsync(Request("dev-a", null, Put(2, "t-2", """{"title":"refused"}""")));
+                    return true;
+                }
+                catch (StorageUnavailableException)
+                {
+                    return false;
+                }
+            },
+            TimeSpan.FromSeconds(60));
+        Assert.Contains(retried!.Results.Single().Status, new[] { MutationStatus.Applied, MutationStatus.Duplicate });
 
         await _cluster.RestartClusterAsync();
         var all = await _cluster.Grains.GetGrain<ICollectionGrain>(key).SyncAsync(Request("dev-b", null));
