@@ -40,6 +40,7 @@ public sealed class EventsSmokeTests(ClusterFixture fixture, ITestOutputHelper o
             Assert.Equal(4, root.GetProperty("writesAcknowledged").GetInt32());
             Assert.Equal(20, root.GetProperty("deliveriesExpected").GetInt64());
             Assert.Equal(20, root.GetProperty("delivered").GetInt64());
+            Assert.Equal(0, root.GetProperty("late").GetInt64());
             Assert.Equal(0, root.GetProperty("missing").GetInt64());
             Assert.True(root.GetProperty("deliveryMs").GetProperty("max").GetDouble() < 10_000);
         }

@@ -3,14 +3,16 @@ using DeviceSync.LoadTest.Workloads;
 namespace DeviceSync.LoadTest.Events;
 
 /// <summary>
-/// One provisioned account of an <c>events</c> run: its devices' sockets, and the write being measured. Only the
+/// One provisioned account of an <c>events</c> run: its devices' sockets, and its writes being measured. Only the
 /// harness writes to the run's collection and an account's writes are one after another, so the first <c>changed</c>
-/// frame above the version before a write is that write's event, whenever it arrives (also before the write's answer:
-/// the frame and the answer race, and a negative delay is reported as such).
+/// frame above the version before a write tells the socket of that write, whenever it arrives (also before the
+/// write's answer: the frame and the answer race, and a negative delay is reported as such). A later write's frame
+/// also tells of the earlier ones (events carry the latest version; coalescing may skip intermediate ones), so every
+/// round stays armed until the run ends: a frame that comes after the delivery timeout is counted as late, not lost.
 /// </summary>
 public sealed class EventsAccount
 {
-    private DeliveryRound? _round;
+    private readonly List<DeliveryRound> _rounds = [];
 
     public EventsAccount(string accountId, IReadOnlyList<Device> devices)
     {
@@ -32,17 +34,34 @@ public sealed class EventsAccount
     public DeliveryRound Arm()
     {
         var round = new DeliveryRound(Version, Sockets.Count);
-        Volatile.Write(ref _round, round);
+        lock (_rounds)
+        {
+            _rounds.Add(round);
+        }
+
         return round;
     }
 
-    public void Disarm() => Volatile.Write(ref _round, null);
+    /// <summary>A write that was not acknowledged is not measured.</summary>
+    public void Disarm(DeliveryRound round)
+    {
+        lock (_rounds)
+        {
+            _rounds.Remove(round);
+        }
+    }
 
     public void OnChanged(int socketIndex, long version, long arrivedAt)
     {
-        if (Volatile.Read(ref _round) is { } round && version > round.Above)
+        lock (_rounds)
         {
-            round.Arrived(socketIndex, arrivedAt);
+            foreach (var round in _rounds)
+            {
+                if (version > round.Above)
+                {
+                    round.Arrived(socketIndex, arrivedAt);
+                }
+            }
         }
     }
 }
@@ -50,6 +69,9 @@ public sealed class EventsAccount
 /// <summary>When each socket of an account first heard of one write (a <see cref="System.Diagnostics.Stopwatch"/> timestamp; 0 = not yet).</summary>
 public sealed class DeliveryRound(long above, int sockets)
 {
+    /// <summary>When the write's answer was read (a Stopwatch timestamp); 0 until then.</summary>
+    public long AcknowledgedAt { get; set; }
+
     private readonly long[] _arrivedAt = new long[sockets];
     private readonly TaskCompletionSource _all = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _remaining = sockets;

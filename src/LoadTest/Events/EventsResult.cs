@@ -45,7 +45,13 @@ public sealed record EventsResult
 
     /// <summary>One expected delivery per receiving socket per acknowledged write.</summary>
     public long DeliveriesExpected { get; init; }
+    /// <summary>Deliveries within the delivery timeout of the write's answer.</summary>
     public long Delivered { get; init; }
+
+    /// <summary>Deliveries that came, but after the delivery timeout (their delays are in <see cref="DeliveryMs"/> too).</summary>
+    public long Late { get; init; }
+
+    /// <summary>Deliveries that never came (within the run plus one more delivery timeout).</summary>
     public long Missing { get; init; }
 
     /// <summary>Deliveries not expected any more because the socket had ended (also counted in <see cref="SocketsEnded"/>).</summary>
@@ -80,7 +86,7 @@ public sealed record EventsResult
         b.AppendLine(c, $"| writes acknowledged ({WriteAccounts} accounts) | {WritesAcknowledged} in {WritesSeconds:F1} s |");
         b.AppendLine(c, $"| write ms p50 / p99 / max | {WriteMs.P50:F0} / {WriteMs.P99:F0} / {WriteMs.Max:F0} |");
         b.AppendLine(c, $"| write failures | {Describe(WriteFailures)} |");
-        b.AppendLine(c, $"| deliveries expected / delivered / missing / to ended sockets | {DeliveriesExpected:N0} / {Delivered:N0} / {Missing:N0} / {ToEndedSockets:N0} |");
+        b.AppendLine(c, $"| deliveries expected / in time / late / missing / to ended sockets | {DeliveriesExpected:N0} / {Delivered:N0} / {Late:N0} / {Missing:N0} / {ToEndedSockets:N0} |");
         b.AppendLine(c, $"| **delivery ms p50 / p90 / p99 / max** | **{DeliveryMs.P50:F0} / {DeliveryMs.P90:F0} / {DeliveryMs.P99:F0} / {DeliveryMs.Max:F0}** |");
         return b.ToString();
     }
