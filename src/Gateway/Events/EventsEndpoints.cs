@@ -22,16 +22,19 @@ public static class EventsEndpoints
 
     public static WebApplication MapEvents(this WebApplication app)
     {
-        // A plain request delegate with the singletons it needs captured here, not a minimal-API handler behind
-        // DeviceAuthFilter: a socket keeps its request, and everything awaiting that request, alive for as long as it is
-        // open. The handler form held per socket the parameter binder's and the endpoint filter's frames, the filter's
-        // context, HttpContext.Items and a request service scope (~0.9 KB of the ~14 KB a socket cost, measured in
-        // docs/benchmarks.md "Event sockets at scale"); this one authenticates as DeviceAuthFilter does, inline.
-        var hub = app.Services.GetRequiredService<EventHub>();
-        var authenticator = app.Services.GetRequiredService<DeviceAuthenticator>();
-        var rateLimiter = app.Services.GetRequiredService<DeviceRateLimiter>();
-        var options = app.Services.GetRequiredService<IOptions<EventsOptions>>();
-        app.MapGet(Route, (RequestDelegate)(context => ConnectAsync(context, hub, authenticator, rateLimiter, options.Value)))
+        // A plain request delegate that takes the singletons it needs from the root provider, not a minimal-API
+        // handler behind DeviceAuthFilter: a socket keeps its request, and everything awaiting that request, alive for
+        // as long as it is open. The handler form held per socket the parameter binder's and the endpoint filter's
+        // frames, the filter's context, HttpContext.Items and a request service scope (~1 KB of the ~15 KB a socket
+        // cost, docs/benchmarks.md "Event sockets at scale"); this one authenticates as DeviceAuthFilter does, inline.
+        // Resolved per request, not here: options are validated when the gateway starts, never while it is built.
+        var services = app.Services;
+        app.MapGet(Route, (RequestDelegate)(context => ConnectAsync(
+                context,
+                services.GetRequiredService<EventHub>(),
+                services.GetRequiredService<DeviceAuthenticator>(),
+                services.GetRequiredService<DeviceRateLimiter>(),
+                services.GetRequiredService<IOptions<EventsOptions>>().Value)))
             .WithMetadata(AccessTokenQuery.Allowed);
         return app;
     }
