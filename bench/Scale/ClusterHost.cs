@@ -9,9 +9,12 @@ namespace DeviceSync.Bench.Scale;
 /// </summary>
 public sealed class ClusterHost(LocalCluster cluster) : IAsyncDisposable
 {
+    private readonly List<ServiceProcess> _moreGateways = [];
+
     public LocalCluster Cluster => cluster;
 
-    public static async Task<ClusterHost> StartAsync(int silos, bool backup = true, IReadOnlyDictionary<string, string>? gatewaySettings = null)
+    /// <param name="gateways">Gateway processes (at least 1): more than one to hold more event sockets than one process's file-descriptor limit allows.</param>
+    public static async Task<ClusterHost> StartAsync(int silos, bool backup = true, IReadOnlyDictionary<string, string>? gatewaySettings = null, int gateways = 1)
     {
         var cluster = new LocalCluster(new LocalClusterOptions
         {
@@ -19,17 +22,22 @@ public sealed class ClusterHost(LocalCluster cluster) : IAsyncDisposable
             Backup = backup,
             GatewaySettings = gatewaySettings ?? new Dictionary<string, string>(),
         });
+        var host = new ClusterHost(cluster);
         try
         {
             await cluster.InitializeAsync();
+            for (var g = 1; g < gateways; g++)
+            {
+                host._moreGateways.Add(await cluster.StartAnotherGatewayAsync($"gateway-{g}"));
+            }
         }
         catch
         {
-            await cluster.DisposeAsync();
+            await host.DisposeAsync();
             throw;
         }
 
-        return new ClusterHost(cluster);
+        return host;
     }
 
     public IEnumerable<(string Name, int Pid, Uri Metrics)> Silos =>
@@ -46,13 +54,19 @@ public sealed class ClusterHost(LocalCluster cluster) : IAsyncDisposable
         logs = cluster.LogDirectory,
         silos = cluster.Silos.Select(s => new { name = s.Name, pid = s.ProcessId, http = s.HttpAddress.ToString(), log = s.LogPath }),
         gatewayPid = cluster.Gateway.ProcessId,
+        gateways = new[] { cluster.Gateway }.Concat(_moreGateways).Select(g => new { name = g.Name, pid = g.ProcessId, http = g.HttpAddress.ToString() }),
         replicas = cluster.Replicas.Replicas.Select(r => new { location = r.Location, tablePort = r.TablePort }),
         backup = cluster.Backup is { } b ? new { connectionString = b.ConnectionString, tablePrefix = cluster.TablePrefix, tablePort = b.TablePort } : null,
     }, new JsonSerializerOptions { WriteIndented = true });
 
     public async ValueTask DisposeAsync()
     {
-        // Gateway, then silos, then the replicas: the order run.sh stops them in.
+        // Gateways, then silos, then the replicas: the order run.sh stops them in.
+        foreach (var gateway in _moreGateways)
+        {
+            await gateway.DisposeAsync();
+        }
+
         await cluster.DisposeAsync();
     }
 }

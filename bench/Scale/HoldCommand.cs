@@ -20,7 +20,8 @@ public static class HoldCommand
             Description = "a Key=Value setting for the gateway, e.g. Admission:MaxConcurrentRequests=0; repeatable",
             DefaultValueFactory = _ => [],
         };
-        var command = new Command("hold", "start a cluster on free ports and keep it up until Ctrl+C or SIGTERM") { silos, info, noBackup, gatewaySettings };
+        var gateways = new Option<int>("--gateways") { Description = "gateway processes (more than one to hold more event sockets than one process's fd limit allows)", DefaultValueFactory = _ => 1 };
+        var command = new Command("hold", "start a cluster on free ports and keep it up until Ctrl+C or SIGTERM") { silos, info, noBackup, gatewaySettings, gateways };
         command.SetAction(async (parse, ct) =>
         {
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -42,7 +43,7 @@ public static class HoldCommand
                 settings[pair[..equals]] = pair[(equals + 1)..];
             }
 
-            await using var host = await ClusterHost.StartAsync(parse.GetValue(silos), backup: !parse.GetValue(noBackup), gatewaySettings: settings);
+            await using var host = await ClusterHost.StartAsync(parse.GetValue(silos), backup: !parse.GetValue(noBackup), gatewaySettings: settings, gateways: Math.Max(1, parse.GetValue(gateways)));
             var description = host.Describe();
             Console.WriteLine(description);
             if (parse.GetValue(info) is { } path)

@@ -122,9 +122,15 @@ public sealed class LocalCluster : IAsyncLifetime, IAsyncDisposable
     /// Starts one more gateway on a free port with the cluster's gateway settings (tests of what one gateway does and
     /// another must see: revocations, events). The caller disposes it.
     /// </summary>
-    public async Task<ServiceProcess> StartAnotherGatewayAsync(string name)
+    /// <param name="settings">Key=Value settings for this gateway only, after (so over) the cluster's, e.g. a short <c>Events:KeepAliveInterval</c>.</param>
+    public async Task<ServiceProcess> StartAnotherGatewayAsync(string name, IReadOnlyDictionary<string, string>? settings = null)
     {
         var args = _gatewayArgs ?? throw new InvalidOperationException("Not started.");
+        if (settings is not null)
+        {
+            args = [.. args, .. settings.Select(s => $"--{s.Key}={s.Value}")];
+        }
+
         var gateway = new ServiceProcess(name, RepositoryLayout.GatewayAssembly, Loopback(FreePorts.Take()), args, LogDirectory);
         try
         {

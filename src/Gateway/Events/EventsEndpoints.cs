@@ -1,7 +1,9 @@
+using System.Globalization;
 using System.Net.WebSockets;
 using DeviceSync.Gateway.Admission;
 using DeviceSync.Gateway.Auth;
 using DeviceSync.Gateway.Problems;
+using DeviceSync.Gateway.RateLimiting;
 using Microsoft.Extensions.Options;
 
 namespace DeviceSync.Gateway.Events;
@@ -20,18 +22,50 @@ public static class EventsEndpoints
 
     public static WebApplication MapEvents(this WebApplication app)
     {
-        app.MapGet(Route, ConnectAsync).RequireDevice().WithMetadata(AccessTokenQuery.Allowed);
+        // A plain request delegate that takes the singletons it needs from the root provider, not a minimal-API
+        // handler behind DeviceAuthFilter: a socket keeps its request, and everything awaiting that request, alive for
+        // as long as it is open. The handler form held per socket the parameter binder's and the endpoint filter's
+        // frames, the filter's context, HttpContext.Items and a request service scope (~1 KB of the ~15 KB a socket
+        // cost, docs/benchmarks.md "Event sockets at scale"); this one authenticates as DeviceAuthFilter does, inline.
+        // Resolved per request, not here: options are validated when the gateway starts, never while it is built.
+        var services = app.Services;
+        app.MapGet(Route, (RequestDelegate)(context => ConnectAsync(
+                context,
+                services.GetRequiredService<EventHub>(),
+                services.GetRequiredService<DeviceAuthenticator>(),
+                services.GetRequiredService<DeviceRateLimiter>(),
+                services.GetRequiredService<IOptions<EventsOptions>>().Value)))
+            .WithMetadata(AccessTokenQuery.Allowed);
         return app;
     }
 
-    private static async Task<IResult> ConnectAsync(HttpContext context, EventHub hub, DeviceAuthenticator authenticator, IOptions<EventsOptions> options)
+    private static async Task ConnectAsync(HttpContext context, EventHub hub, DeviceAuthenticator authenticator, DeviceRateLimiter rateLimiter, EventsOptions options)
     {
-        if (!context.WebSockets.IsWebSocketRequest)
+        // What RequireDevice() (DeviceAuthFilter) does on every other device route: 401 without a valid token, then the
+        // device and account rate limits.
+        var device = await authenticator.AuthenticateAsync(DeviceAuthFilter.ReadAuthorization(context), context.RequestAborted);
+        if (device is null)
         {
-            return ProblemResults.Invalid("GET /v1/events is a WebSocket endpoint: send a WebSocket upgrade request (Connection: Upgrade, Upgrade: websocket).");
+            await ProblemResults.Unauthorized().ExecuteAsync(context);
+            return;
         }
 
-        var device = context.Device();
+        if (!rateLimiter.TryAcquire(device, out var retryAfter))
+        {
+            var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            await new ProblemResult(new Problem(ProblemCodes.RateLimited, "Too many requests for this device or account."))
+            {
+                Headers = [new("Retry-After", seconds)],
+            }.ExecuteAsync(context);
+            return;
+        }
+
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            await ProblemResults.Invalid("GET /v1/events is a WebSocket endpoint: send a WebSocket upgrade request (Connection: Upgrade, Upgrade: websocket).").ExecuteAsync(context);
+            return;
+        }
+
         var connection = new EventConnection(device.DeviceId);
 
         // Joined (and subscribed) before the upgrade: a device that syncs right after connecting sees every change
@@ -44,7 +78,8 @@ public static class EventsEndpoints
             if (await authenticator.AuthenticateAsync(DeviceAuthFilter.ReadAuthorization(context), context.RequestAborted, useCache: false) is null
                 || connection.Revoked)
             {
-                return ProblemResults.Unauthorized();
+                await ProblemResults.Unauthorized().ExecuteAsync(context);
+                return;
             }
 
             context.Features.Get<AdmissionSlot>()?.Release();
@@ -55,17 +90,15 @@ public static class EventsEndpoints
             {
                 if (connection.Revoked)
                 {
-                    await account.Enqueue(() => connection.CloseAsync(EventFrames.RevokedCloseCode, "device revoked", options.Value.SendTimeout));
+                    await account.Enqueue(() => connection.CloseAsync(EventFrames.RevokedCloseCode, "device revoked", options.SendTimeout));
                 }
 
-                await ReceiveUntilClosedAsync(account, connection, socket, options.Value.SendTimeout, context.RequestAborted);
+                await ReceiveUntilClosedAsync(account, connection, socket, options.SendTimeout);
             }
             finally
             {
                 hub.Closed();
             }
-
-            return Results.Empty;
         }
         finally
         {
@@ -73,13 +106,18 @@ public static class EventsEndpoints
         }
     }
 
-    private static async Task ReceiveUntilClosedAsync(AccountSockets account, EventConnection connection, WebSocket socket, TimeSpan sendTimeout, CancellationToken aborted)
+    /// <summary>
+    /// Reads (and drops) the device's frames until it closes. No cancellation token: each receive would register one
+    /// on the request's token for the socket's whole life, and nothing needs it: a dropped connection fails the read,
+    /// an unanswered keep-alive ping aborts the socket, and a stopping gateway closes every socket (<see cref="EventHub.CloseAll"/>).
+    /// </summary>
+    private static async Task ReceiveUntilClosedAsync(AccountSockets account, EventConnection connection, WebSocket socket, TimeSpan sendTimeout)
     {
         try
         {
             while (true)
             {
-                var result = await socket.ReceiveAsync(Discard.AsMemory(), aborted);
+                var result = await socket.ReceiveAsync(Discard.AsMemory(), CancellationToken.None);
                 if (result.MessageType != WebSocketMessageType.Close)
                 {
                     continue;

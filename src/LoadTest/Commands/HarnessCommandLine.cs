@@ -3,7 +3,7 @@ using DeviceSync.LoadTest.Run;
 
 namespace DeviceSync.LoadTest.Commands;
 
-/// <summary>The harness's command line: <c>run</c> (the load harness with its checker), <c>bench</c> (micro-benchmarks) and <c>provision</c> (scale runs).</summary>
+/// <summary>The harness's command line: <c>run</c> (the load harness with its checker), <c>bench</c> (micro-benchmarks) and <c>provision</c> (scale runs) and <c>events</c> (event sockets at scale).</summary>
 public static class HarnessCommandLine
 {
     public static RootCommand Build(IReadOnlyList<string> args) =>
@@ -12,6 +12,7 @@ public static class HarnessCommandLine
             RunCommandLine.Build(args),
             BenchCommandLine.Build(args),
             ProvisionCommandLine.Build(args),
+            EventsCommandLine.Build(args),
         };
 
     /// <summary>Parses and runs; a command line that does not parse prints why and exits 2.</summary>
