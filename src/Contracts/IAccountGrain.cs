@@ -44,6 +44,14 @@ public interface IAccountGrain : IGrainWithStringKey
     [Alias("Authenticate")]
     Task<bool> AuthenticateAsync(string deviceId, byte[] tokenSecretSha256);
 
+    /// <summary>
+    /// Checks a device's token secret (the part after the last dot): true when its SHA-256 matches a live device. When
+    /// the account does not know the device, re-admission may add it (docs/adr/0008-device-readmission.md). Added without
+    /// a version bump: on an older silo this call fails and the gateway falls back to <see cref="AuthenticateAsync"/>.
+    /// </summary>
+    [Alias("AuthenticateToken")]
+    Task<DeviceAuthentication> AuthenticateTokenAsync(string deviceId, string tokenSecret);
+
     /// <summary>Records that the account has a collection of this name (for account-wide listings).</summary>
     [Alias("NoteCollection")]
     Task NoteCollectionAsync(string collection);

@@ -64,6 +64,7 @@ public static class SyncEndpoints
             Limit = part.Limit,
             Mutations = part.Mutations,
             ConfirmMassDelete = part.ConfirmMassDelete,
+            DeviceReadmitted = device.Readmitted,
         };
         return await calls.OnCollectionAsync("Collection.Sync", device.AccountId, part.Name, c => c.SyncAsync(request), cancellationToken);
     }

@@ -12,6 +12,7 @@ internal sealed class PendingChange
     private readonly Dictionary<string, ItemState> _written = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _marks = new(StringComparer.Ordinal);
     private readonly List<ArchivedConflict> _conflicts = [];
+    private string? _freshDevice;
     private readonly EpochStart? _newEpoch;
     private readonly long _epoch;
     private long _head;
@@ -38,6 +39,13 @@ internal sealed class PendingChange
         {
             _marks[deviceId] = mutationId;
         }
+    }
+
+    /// <summary>Records that the device pulls from null into the current history (<see cref="CollectionLedger.RecreatedAfterLoss"/>).</summary>
+    public PendingChange NoteFreshDevice(string deviceId)
+    {
+        _freshDevice = deviceId;
+        return this;
     }
 
     public long Write(string itemId, bool deleted, string? data, DateTimeOffset now, string deviceId)
@@ -71,7 +79,7 @@ internal sealed class PendingChange
     /// <summary>Null when nothing must be persisted: no write, no conflict, no mark raised, no epoch started.</summary>
     public CollectionChange? ToChange()
     {
-        if (_newEpoch is null && _written.Count == 0 && _marks.Count == 0 && _conflicts.Count == 0)
+        if (_newEpoch is null && _written.Count == 0 && _marks.Count == 0 && _conflicts.Count == 0 && _freshDevice is null)
         {
             return null;
         }
@@ -85,6 +93,7 @@ internal sealed class PendingChange
                 .Select(m => new DeviceMark { DeviceId = m.Key, MutationId = m.Value })
                 .ToArray(),
             Conflicts = _conflicts.ToArray(),
+            FreshDevices = _freshDevice is null ? null : [_freshDevice],
             HeadVersion = _head,
         };
     }
