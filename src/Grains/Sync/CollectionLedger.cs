@@ -488,13 +488,17 @@ public sealed class CollectionLedger
                 return new MutationResult { Id = mutation.Id, Status = MutationStatus.Applied, Version = version };
 
             case MutationOp.Restore:
-                if (current is null || current.Version < mutation.Version)
+                // A record that is itself a hand-back is compared at the version its device held it at: after a loss
+                // every hand-back gets a version of the new history, above any the devices held, so comparing that
+                // would keep whichever copy came back first, however old (found by the fault matrix: ADR 0008).
+                var held = current?.HandedBackVersion ?? currentVersion;
+                if (current is null || held < mutation.Version)
                 {
-                    var restored = pending.Write(mutation.ItemId, deleted: false, mutation.Data, now, deviceId);
+                    var restored = pending.Write(mutation.ItemId, deleted: false, mutation.Data, now, deviceId, handedBackVersion: mutation.Version);
                     return new MutationResult { Id = mutation.Id, Status = MutationStatus.Applied, Version = restored };
                 }
 
-                if (current.Version == mutation.Version)
+                if (held == mutation.Version)
                 {
                     return new MutationResult { Id = mutation.Id, Status = MutationStatus.Duplicate, Version = currentVersion };
                 }

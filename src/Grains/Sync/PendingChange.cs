@@ -48,7 +48,7 @@ internal sealed class PendingChange
         return this;
     }
 
-    public long Write(string itemId, bool deleted, string? data, DateTimeOffset now, string deviceId)
+    public long Write(string itemId, bool deleted, string? data, DateTimeOffset now, string deviceId, long? handedBackVersion = null)
     {
         var version = NextVersion();
         _written[itemId] = new ItemState
@@ -59,6 +59,7 @@ internal sealed class PendingChange
             Data = deleted ? null : data,
             ModifiedAt = now,
             ModifiedBy = deviceId,
+            HandedBackVersion = handedBackVersion,
         };
         return version;
     }
