@@ -15,6 +15,13 @@ public interface IAccountGrain : IGrainWithStringKey
     [Alias("GetPasswordHash")]
     Task<PasswordHash?> GetPasswordHashAsync();
 
+    /// <summary>
+    /// Gives a password to an account that has none (recovered after storage lost it, ADR 0008, or provisioned); never
+    /// replaces one. Added without a version bump; on an older silo this call fails.
+    /// </summary>
+    [Alias("SetPassword")]
+    Task<PasswordSetting> SetPasswordAsync(PasswordHash password);
+
     /// <summary>Registers a device of an existing account; null when the account does not exist.</summary>
     [Alias("RegisterDevice")]
     Task<DeviceCredential?> RegisterDeviceAsync(DeviceRegistration device);

@@ -33,6 +33,10 @@ public sealed class AccountChange
     [JsonPropertyName("recoveredAt")]
     public DateTimeOffset? RecoveredAt { get; set; }
 
+    /// <summary>A password given later to an account that had none (<c>PUT /v1/account/password</c>); applied only then.</summary>
+    [JsonPropertyName("passwordSet")]
+    public PasswordHash? PasswordSet { get; set; }
+
     [JsonPropertyName("devicesAdded")]
     public List<DeviceRecord>? DevicesAdded { get; set; }
 

@@ -75,6 +75,24 @@ public sealed class AccountGrain(IJournalStore journalStore, BackupConnection ba
 
     public async Task<PasswordHash?> GetPasswordHashAsync() => (await EnsureLoadedAsync()).Password;
 
+    public async Task<PasswordSetting> SetPasswordAsync(PasswordHash password)
+    {
+        ArgumentNullException.ThrowIfNull(password);
+        var ledger = await EnsureLoadedAsync();
+        if (!ledger.Exists)
+        {
+            return PasswordSetting.NoAccount;
+        }
+
+        if (ledger.Password is not null)
+        {
+            return PasswordSetting.AlreadySet;
+        }
+
+        await CommitAsync(new AccountChange { PasswordSet = password });
+        return PasswordSetting.Set;
+    }
+
     public async Task<DeviceCredential?> RegisterDeviceAsync(DeviceRegistration device)
     {
         ArgumentNullException.ThrowIfNull(device);

@@ -111,6 +111,11 @@ public sealed class AccountLedger
             RecoveredAt = change.RecoveredAt;
         }
 
+        if (change.PasswordSet is { } password && Password is null)
+        {
+            Password = password;
+        }
+
         if (change.Incarnation is { Length: > 0 } incarnation && Incarnation is null)
         {
             Incarnation = incarnation;

@@ -490,8 +490,12 @@ public sealed class CollectionLedger
             case MutationOp.Restore:
                 // A record that is itself a hand-back is compared at the version its device held it at: after a loss
                 // every hand-back gets a version of the new history, above any the devices held, so comparing that
-                // would keep whichever copy came back first, however old (found by the fault matrix: ADR 0008).
-                var held = current?.HandedBackVersion ?? currentVersion;
+                // would keep whichever copy came back first, however old (found by the fault matrix: ADR 0008). A
+                // restore from the record's own epoch carries a version of this history (the device saw this record
+                // or a later one): that is compared with the record's version, as rule 7 says.
+                var held = current?.HandedBackVersion is { } handedBack && Versions.EpochOf(mutation.Version) != Versions.EpochOf(currentVersion)
+                    ? handedBack
+                    : currentVersion;
                 if (current is null || held < mutation.Version)
                 {
                     var restored = pending.Write(mutation.ItemId, deleted: false, mutation.Data, now, deviceId, handedBackVersion: mutation.Version);

@@ -123,10 +123,14 @@ public sealed class ReadmittedCursorTests
         // An in-between copy is older than what came back: archived as a conflict; the same copy again is a duplicate.
         Assert.Equal(MutationStatus.Conflict, recreated.Sync(Laptop, null, Restore(1, "item", 20, "{\"v\":20}")).Results[0].Status);
         Assert.Equal(MutationStatus.Duplicate, recreated.Sync(Phone, null, Restore(2, "item", 37, "{\"v\":37}")).Results[0].Status);
+        // A later resync of the phone hands the record back at its new-history version: the same record, a duplicate
+        // (compared with the record's own version, not with the version it was handed back at).
+        var acknowledged = phone.Results[0].Version!.Value;
+        Assert.Equal(MutationStatus.Duplicate, recreated.Sync(Phone, null, Restore(3, "item", acknowledged, "{\"v\":37}")).Results[0].Status);
 
         // A normal write after the hand-back is newer than every handed-back copy.
         var head = recreated.Ledger.Find("item")!.Version;
-        Assert.Equal(MutationStatus.Applied, recreated.Sync(Phone, recreated.Ledger.HeadVersion, Put(3, "item", "{\"v\":\"new\"}", baseVersion: head)).Results[0].Status);
+        Assert.Equal(MutationStatus.Applied, recreated.Sync(Phone, recreated.Ledger.HeadVersion, Put(4, "item", "{\"v\":\"new\"}", baseVersion: head)).Results[0].Status);
         Assert.Equal(MutationStatus.Conflict, recreated.Sync(Laptop, null, Restore(2, "item", 40, "{\"v\":40}")).Results[0].Status);
         Assert.Equal(recreated.Ledger.Find("item")!.HandedBackVersion, recreated.Replay().Find("item")!.HandedBackVersion);
     }
