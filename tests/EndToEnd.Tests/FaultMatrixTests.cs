@@ -159,7 +159,9 @@ public sealed class FaultMatrixTests(ITestOutputHelper output)
     public async Task Every_replica_and_the_backup_wiped_under_load_devices_are_readmitted_and_hand_back_everything()
     {
         await using var cluster = await StartAsync(silos: 2, EverythingLost);
-        var harness = HarnessRun.Start(cluster, "75s", "everything-wiped", "--expect-data-loss");
+        // 120 s: stopping and restarting four Azurites, and the heal, take from 20 s to a minute on a loaded machine, and
+        // the devices need time after it to get back in and hand back.
+        var harness = HarnessRun.Start(cluster, "120s", "everything-wiped", "--expect-data-loss");
 
         await harness.AtAsync(TimeSpan.FromSeconds(12));
         var before = await ReplicasAsync(cluster);
@@ -188,6 +190,9 @@ public sealed class FaultMatrixTests(ITestOutputHelper output)
             var resyncs = root.GetProperty("resyncsByReason");
             output.WriteLine($"resyncs: {resyncs}; errors by code: {root.GetProperty("errorsByCode")}; device-visible failures: {root.GetProperty("deviceVisibleFailures").GetInt64()}");
             Assert.True(resyncs.EnumerateObject().Sum(r => r.Value.GetInt64()) > 0, "no device was told to resync after the loss");
+            var handBacks = root.GetProperty("handBacks");
+            output.WriteLine($"hand-backs: {handBacks}");
+            Assert.True(handBacks.TryGetProperty("restore-applied", out var applied) && applied.GetInt64() > 0, "no hand-back was applied: the server did not lose the data, or served the devices from state it had lost");
 
             // Writes were refused (503) while no replica was healthy; an operation whose resends ran out of budget then is
             // a device-visible failure, allowed and bounded (at most one per device): its write was never acknowledged.

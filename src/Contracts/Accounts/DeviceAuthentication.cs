@@ -13,4 +13,10 @@ public sealed record DeviceAuthentication
     /// this with each sync, so a collection serves its cursors only once it has pulled from null.
     /// </summary>
     [Id(1)] public bool Readmitted { get; init; }
+
+    /// <summary>
+    /// The storage history-loss generation the account was read under. The gateway passes it with each sync, so a
+    /// collection on a silo that has not learned of a loss yet reloads instead of answering from lost state.
+    /// </summary>
+    [Id(2)] public long HistoryLossGeneration { get; init; }
 }

@@ -22,4 +22,7 @@ public sealed record SyncCollectionRequest
     /// bump: an older silo ignores it; an older gateway leaves it false.
     /// </summary>
     [Id(5)] public bool DeviceReadmitted { get; init; }
+
+    /// <summary>The history-loss generation the device's account was read under (<see cref="Accounts.DeviceAuthentication"/>); 0 if unknown.</summary>
+    [Id(6)] public long HistoryLossGeneration { get; init; }
 }

@@ -37,7 +37,7 @@ public sealed class DeviceAuthenticator(GrainCalls calls, TokenCache cache, Gate
             return null;
         }
 
-        device = device with { Readmitted = answer.Readmitted };
+        device = device with { Readmitted = answer.Readmitted, HistoryLossGeneration = answer.HistoryLossGeneration };
         cache.Add(device, secretSha256);
         return device;
     }

@@ -65,6 +65,7 @@ public static class SyncEndpoints
             Mutations = part.Mutations,
             ConfirmMassDelete = part.ConfirmMassDelete,
             DeviceReadmitted = device.Readmitted,
+            HistoryLossGeneration = device.HistoryLossGeneration,
         };
         return await calls.OnCollectionAsync("Collection.Sync", device.AccountId, part.Name, c => c.SyncAsync(request), cancellationToken);
     }

@@ -230,7 +230,12 @@ public sealed class AccountGrain(IJournalStore journalStore, BackupConnection ba
         if (ledger.VerifyToken(deviceId, secretSha256))
         {
             await NoteSeenAsync(deviceId);
-            return new DeviceAuthentication { Authenticated = true, Readmitted = ledger.FindLiveDevice(deviceId)!.ReadmittedAt is not null };
+            return new DeviceAuthentication
+            {
+                Authenticated = true,
+                Readmitted = ledger.FindLiveDevice(deviceId)!.ReadmittedAt is not null,
+                HistoryLossGeneration = _journal!.HistoryLossGeneration,
+            };
         }
 
         return await TryReadmitAsync(ledger, deviceId, tokenSecret, secretSha256);
@@ -289,7 +294,7 @@ public sealed class AccountGrain(IJournalStore journalStore, BackupConnection ba
         GrainTelemetry.Readmissions.Add(1, new KeyValuePair<string, object?>("outcome", recreate ? "admitted-account-recreated" : "admitted"));
         Log.DeviceReadmitted(logger, _accountId, deviceId, recreate);
         await NoteSeenAsync(deviceId);
-        return new DeviceAuthentication { Authenticated = true, Readmitted = true };
+        return new DeviceAuthentication { Authenticated = true, Readmitted = true, HistoryLossGeneration = _journal!.HistoryLossGeneration };
     }
 
     private async Task NoteSeenAsync(string deviceId)
