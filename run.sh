@@ -147,13 +147,26 @@ wait_for_port $((BACKUP_BASE_PORT + 2)) "backup store" 30
 wait_for_port "$BACKUP_BASE_PORT" "backup store" 30
 MEMBERSHIP=$(connection_string "${REPLICA_BASE_PORTS[0]}")
 
+# The silos' device-token key (docs/adr/0008-device-readmission.md): made once, kept in .data/secrets, never inside a
+# replica's folder (a key stored with the data would be lost with it), and handed to the silos in their environment
+# (not their arguments, which ps shows and .data/run keeps). DEVICESYNC_READMISSION=1 turns re-admission on: only for
+# the disaster in docs/operations.md, "Every replica and the backup lost"; off again afterwards.
+SECRETS_DIR=$DATA_DIR/secrets
+if [[ ! -s $SECRETS_DIR/token-key ]]; then
+  mkdir -p "$SECRETS_DIR" && chmod 700 "$SECRETS_DIR"
+  (umask 077 && head -c 32 /dev/urandom | base64 >"$SECRETS_DIR/token-key")
+fi
+READMISSION=false
+[[ ${DEVICESYNC_READMISSION:-0} == 1 ]] && READMISSION=true
+
 # 3. Silos.
 for i in "${!SILO_PORTS[@]}"; do
   silo_args=(--urls "http://127.0.0.1:${SILO_HTTP_PORTS[$i]}"
     --Cluster:MembershipConnectionString="$MEMBERSHIP"
     --Silo:SiloPort="${SILO_PORTS[$i]}" --Silo:GatewayPort="${SILO_GATEWAY_PORTS[$i]}"
     "${replica_args[@]}")
-  $SETSID dotnet "$BUILD_DIR/silo/DeviceSync.Silo.dll" "${silo_args[@]}" >"$LOG_DIR/silo-$i.log" 2>&1 &
+  Auth__TokenKeys__0__Id=local Auth__TokenKeys__0__Key="$(cat "$SECRETS_DIR/token-key")" Auth__Readmission__Enabled=$READMISSION \
+    $SETSID dotnet "$BUILD_DIR/silo/DeviceSync.Silo.dll" "${silo_args[@]}" >"$LOG_DIR/silo-$i.log" 2>&1 &
   silo_pids+=($!)
   printf '%s\0' "${silo_args[@]}" >"$RUN_DIR/silo-$i.args"
   echo "$!" >"$RUN_DIR/silo-$i.pid"

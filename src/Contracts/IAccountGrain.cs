@@ -15,6 +15,13 @@ public interface IAccountGrain : IGrainWithStringKey
     [Alias("GetPasswordHash")]
     Task<PasswordHash?> GetPasswordHashAsync();
 
+    /// <summary>
+    /// Gives a password to an account that has none (recovered after storage lost it, ADR 0008, or provisioned); never
+    /// replaces one. Added without a version bump; on an older silo this call fails.
+    /// </summary>
+    [Alias("SetPassword")]
+    Task<PasswordSetting> SetPasswordAsync(PasswordHash password);
+
     /// <summary>Registers a device of an existing account; null when the account does not exist.</summary>
     [Alias("RegisterDevice")]
     Task<DeviceCredential?> RegisterDeviceAsync(DeviceRegistration device);
@@ -43,6 +50,14 @@ public interface IAccountGrain : IGrainWithStringKey
     /// <summary>True when the token secret's SHA-256 matches a live device of this account. Also notes the device as seen.</summary>
     [Alias("Authenticate")]
     Task<bool> AuthenticateAsync(string deviceId, byte[] tokenSecretSha256);
+
+    /// <summary>
+    /// Checks a device's token secret (the part after the last dot): true when its SHA-256 matches a live device. When
+    /// the account does not know the device, re-admission may add it (docs/adr/0008-device-readmission.md). Added without
+    /// a version bump: on an older silo this call fails and the gateway falls back to <see cref="AuthenticateAsync"/>.
+    /// </summary>
+    [Alias("AuthenticateToken")]
+    Task<DeviceAuthentication> AuthenticateTokenAsync(string deviceId, string tokenSecret);
 
     /// <summary>Records that the account has a collection of this name (for account-wide listings).</summary>
     [Alias("NoteCollection")]

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using DeviceSync.Grains.Accounts;
 using DeviceSync.Grains.Backup;
 using DeviceSync.Grains.Collections;
 using DeviceSync.Grains.Events;
@@ -8,6 +9,7 @@ using DeviceSync.Grains.Storage;
 using DeviceSync.Grains.Sync;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace DeviceSync.Grains;
 
@@ -34,6 +36,12 @@ public static class GrainsServiceCollectionExtensions
                 events => Validator.TryValidateObject(events, new ValidationContext(events), null, validateAllProperties: true),
                 "An Events:* setting is out of range (CoalesceInterval 0 to 10 s, MaxPendingNotifications at least 1)")
             .ValidateOnStart();
+        services.AddOptions<DeviceTokenOptions>()
+            .BindConfiguration(DeviceTokenOptions.SectionName)
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DeviceTokenOptions>, DeviceTokenOptionsValidator>());
+        services.TryAddSingleton<DeviceTokenKeys>();
+        services.AddHostedService<DeviceTokenKeysReport>();
         services.TryAddSingleton<AccountEventsPublisher>();
         services.AddHostedService(sp => sp.GetRequiredService<AccountEventsPublisher>());
         return services;

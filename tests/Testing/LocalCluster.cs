@@ -15,6 +15,7 @@ public sealed class LocalCluster : IAsyncLifetime, IAsyncDisposable
     private readonly List<ServiceProcess> _silos = [];
     private AzuriteReplicaSet? _replicas;
     private AzuriteProcess? _backup;
+    private AzuriteProcess? _membership;
     private ServiceProcess? _gateway;
     private List<string>? _gatewayArgs;
 
@@ -31,7 +32,11 @@ public sealed class LocalCluster : IAsyncLifetime, IAsyncDisposable
         TablePrefix = "t" + id;
         LogDirectory = Path.Combine(Path.GetTempPath(), "devicesync-cluster-" + id);
         Directory.CreateDirectory(LogDirectory);
+        TokenKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
     }
+
+    /// <summary>The silos' token key (<c>Auth:TokenKeys:0</c>, id <c>local</c>): random per cluster, kept outside storage.</summary>
+    public string TokenKey { get; }
 
     public string ClusterId { get; }
 
@@ -59,7 +64,12 @@ public sealed class LocalCluster : IAsyncLifetime, IAsyncDisposable
         {
             _backup = await AzuriteProcess.StartAsync().ConfigureAwait(false);
         }
-        var membership = _replicas.ConnectionStrings[0];
+        if (_options.MembershipOutsideReplicas)
+        {
+            _membership = await AzuriteProcess.StartAsync().ConfigureAwait(false);
+        }
+
+        var membership = _membership?.ConnectionString ?? _replicas.ConnectionStrings[0];
         var clusterArgs = new List<string>
         {
             "--Cluster:MembershipConnectionString=" + membership,
@@ -74,6 +84,9 @@ public sealed class LocalCluster : IAsyncLifetime, IAsyncDisposable
                 "--Silo:SiloPort=" + ports[0].ToString(CultureInfo.InvariantCulture),
                 "--Silo:GatewayPort=" + ports[1].ToString(CultureInfo.InvariantCulture),
                 "--Storage:TablePrefix=" + TablePrefix,
+                "--Auth:TokenKeys:0:Id=local",
+                "--Auth:TokenKeys:0:Key=" + TokenKey,
+                "--Auth:Readmission:Enabled=" + (_options.Readmission ? "true" : "false"),
             };
             for (var r = 0; r < _replicas.Count; r++)
             {
@@ -167,6 +180,11 @@ public sealed class LocalCluster : IAsyncLifetime, IAsyncDisposable
         if (_backup is not null)
         {
             await _backup.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_membership is not null)
+        {
+            await _membership.DisposeAsync().ConfigureAwait(false);
         }
     }
 

@@ -15,6 +15,15 @@ public sealed class LocalClusterOptions
     /// <summary>The gateway's admin key; null starts a gateway with the admin routes closed.</summary>
     public string? AdminKey { get; init; } = "local-cluster-admin-key";
 
+    /// <summary>Starts the silos with <c>Auth:Readmission:Enabled</c> (every cluster gets a random token key either way).</summary>
+    public bool Readmission { get; init; }
+
+    /// <summary>
+    /// Keeps the cluster's membership table in an Azurite of its own instead of replica 0's, as production keeps it in
+    /// its own account: for tests that wipe every replica (the membership table would go with replica 0).
+    /// </summary>
+    public bool MembershipOutsideReplicas { get; init; }
+
     /// <summary>Extra <c>--Key=Value</c> settings for every silo.</summary>
     public IReadOnlyDictionary<string, string> SiloSettings { get; init; } = new Dictionary<string, string>();
 

@@ -13,4 +13,7 @@ public sealed record DeviceInfo
     [Id(3)] public DateTimeOffset CreatedAt { get; init; }
 
     [Id(4)] public DateTimeOffset? LastSeenAt { get; init; }
+
+    /// <summary>When the device was readmitted after storage lost its account (ADR 0008); null for a device registered normally.</summary>
+    [Id(5)] public DateTimeOffset? ReadmittedAt { get; init; }
 }

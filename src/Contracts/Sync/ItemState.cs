@@ -16,4 +16,11 @@ public sealed record ItemState
     [Id(4)] public DateTimeOffset ModifiedAt { get; init; }
 
     [Id(5)] public string ModifiedBy { get; init; } = "";
+
+    /// <summary>
+    /// Set when this state was written by a <c>restore</c> (a device handing back what the server lost): the version the
+    /// device held it at. Later hand-backs of the item compare their versions with this one, not with the new version it
+    /// was given (docs/adr/0008-device-readmission.md, "Hand-back order"). Null for every other write.
+    /// </summary>
+    [Id(6)] public long? HandedBackVersion { get; init; }
 }

@@ -15,4 +15,14 @@ public sealed record SyncCollectionRequest
 
     /// <summary>The device (its user) confirms deletes the mass-delete guard would otherwise hold back.</summary>
     [Id(4)] public bool ConfirmMassDelete { get; init; }
+
+    /// <summary>
+    /// The device was readmitted after its account was lost from storage (docs/adr/0008-device-readmission.md): its
+    /// cursors may belong to a lost history, so it is served only once it has pulled from null. Added without a version
+    /// bump: an older silo ignores it; an older gateway leaves it false.
+    /// </summary>
+    [Id(5)] public bool DeviceReadmitted { get; init; }
+
+    /// <summary>The history-loss generation the device's account was read under (<see cref="Accounts.DeviceAuthentication"/>); 0 if unknown.</summary>
+    [Id(6)] public long HistoryLossGeneration { get; init; }
 }

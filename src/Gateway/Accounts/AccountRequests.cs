@@ -12,6 +12,26 @@ public static class AccountRequests
 
     public static Validated<NewAccount> ParseNewAccount(ReadOnlyMemory<byte> body) => JsonInput.Read(body, ReadNewAccount);
 
+    /// <summary>The body of <c>PUT /v1/account/password</c>: <c>{"password": "..."}</c>, with the sign-up's length rule.</summary>
+    public static Validated<string> ParseNewPassword(ReadOnlyMemory<byte> body) => JsonInput.Read(body, ReadNewPassword);
+
+    private static Validated<string> ReadNewPassword(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            return Problem.Invalid("The body must be a JSON object.");
+        }
+
+        if (!root.TryGetProperty("password", out var passwordElement)
+            || !JsonInput.TryGetString(passwordElement, out var password)
+            || !Names.HasLength(password, Names.MinPasswordLength, Names.MaxPasswordLength))
+        {
+            return Problem.Invalid($"password must be a string of {Names.MinPasswordLength} to {Names.MaxPasswordLength} characters.");
+        }
+
+        return Validated<string>.Ok(password);
+    }
+
     public static Validated<DeviceRegistration> ParseDeviceRegistration(ReadOnlyMemory<byte> body) =>
         JsonInput.Read(body, ReadDeviceRegistration);
 

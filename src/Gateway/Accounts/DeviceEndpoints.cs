@@ -86,6 +86,13 @@ public static class DeviceEndpoints
                 writer.WriteString("platform", info.Platform);
                 writer.WriteString("createdAt", JsonFormats.Timestamp(info.CreatedAt));
                 WriteOptionalTimestamp(writer, "lastSeenAt", info.LastSeenAt);
+                if (info.ReadmittedAt is { } readmitted)
+                {
+                    // Only for devices readmitted after storage lost the account (ADR 0008), so the owner can spot one
+                    // revoked before the loss; absent for every other device, as before this field existed.
+                    writer.WriteString("readmitted", JsonFormats.Timestamp(readmitted));
+                }
+
                 writer.WriteEndObject();
             }
 

@@ -13,4 +13,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "Rejected a password for {AccountId}")]
     public static partial void PasswordRejected(ILogger logger, string accountId);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "Password set on account {AccountId} (it had none) from device {DeviceId}")]
+    public static partial void PasswordSet(ILogger logger, string accountId, string deviceId);
 }

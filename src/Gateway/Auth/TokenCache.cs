@@ -15,20 +15,23 @@ public sealed class TokenCache(TimeProvider time, IOptions<AuthOptions> options)
 
     public int Count => _entries.Count;
 
-    public bool IsValid(DeviceIdentity device, byte[] secretSha256)
+    public bool IsValid(DeviceIdentity device, byte[] secretSha256) => Find(device, secretSha256) is not null;
+
+    /// <summary>The cached identity (with its readmitted flag) when the check is still valid; else null.</summary>
+    public DeviceIdentity? Find(DeviceIdentity device, byte[] secretSha256)
     {
         if (!_entries.TryGetValue((device.AccountId, device.DeviceId), out var entry))
         {
-            return false;
+            return null;
         }
 
         if (time.GetUtcNow() >= entry.ExpiresAt)
         {
             _entries.TryRemove(new KeyValuePair<(string, string), Entry>((device.AccountId, device.DeviceId), entry));
-            return false;
+            return null;
         }
 
-        return CryptographicOperations.FixedTimeEquals(entry.SecretSha256, secretSha256);
+        return CryptographicOperations.FixedTimeEquals(entry.SecretSha256, secretSha256) ? entry.Device : null;
     }
 
     public void Add(DeviceIdentity device, byte[] secretSha256)
@@ -44,10 +47,10 @@ public sealed class TokenCache(TimeProvider time, IOptions<AuthOptions> options)
             _entries.Clear();
         }
 
-        _entries[(device.AccountId, device.DeviceId)] = new Entry(secretSha256, time.GetUtcNow() + lifetime);
+        _entries[(device.AccountId, device.DeviceId)] = new Entry(device, secretSha256, time.GetUtcNow() + lifetime);
     }
 
     public void Evict(string accountId, string deviceId) => _entries.TryRemove((accountId, deviceId), out _);
 
-    private sealed record Entry(byte[] SecretSha256, DateTimeOffset ExpiresAt);
+    private sealed record Entry(DeviceIdentity Device, byte[] SecretSha256, DateTimeOffset ExpiresAt);
 }

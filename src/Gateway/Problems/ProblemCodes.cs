@@ -9,6 +9,7 @@ public static class ProblemCodes
     public const string NotFound = "not-found";
     public const string MethodNotAllowed = "method-not-allowed";
     public const string AccountExists = "account-exists";
+    public const string Conflict = "conflict";
     public const string PayloadTooLarge = "payload-too-large";
     public const string RateLimited = "rate-limited";
     public const string Unavailable = "unavailable";
@@ -24,6 +25,7 @@ public static class ProblemCodes
         NotFound => StatusCodes.Status404NotFound,
         MethodNotAllowed => StatusCodes.Status405MethodNotAllowed,
         AccountExists => StatusCodes.Status409Conflict,
+        Conflict => StatusCodes.Status409Conflict,
         PayloadTooLarge => StatusCodes.Status413PayloadTooLarge,
         RateLimited => StatusCodes.Status429TooManyRequests,
         Unavailable => StatusCodes.Status503ServiceUnavailable,
@@ -38,6 +40,7 @@ public static class ProblemCodes
         NotFound => "Not found",
         MethodNotAllowed => "Method not allowed",
         AccountExists => "Account exists",
+        Conflict => "Conflict",
         PayloadTooLarge => "Payload too large",
         RateLimited => "Rate limited",
         Unavailable => "Service unavailable",

@@ -64,6 +64,8 @@ public static class SyncEndpoints
             Limit = part.Limit,
             Mutations = part.Mutations,
             ConfirmMassDelete = part.ConfirmMassDelete,
+            DeviceReadmitted = device.Readmitted,
+            HistoryLossGeneration = device.HistoryLossGeneration,
         };
         return await calls.OnCollectionAsync("Collection.Sync", device.AccountId, part.Name, c => c.SyncAsync(request), cancellationToken);
     }

@@ -22,6 +22,21 @@ public sealed class AccountChange
     [JsonPropertyName("password")]
     public PasswordHash? Password { get; set; }
 
+    /// <summary>
+    /// The account's incarnation (16 random bytes), set once: by the change that creates the account, or by the first
+    /// write of an account created before this build. Tagged tokens carry it (docs/adr/0008-device-readmission.md).
+    /// </summary>
+    [JsonPropertyName("incarnation")]
+    public byte[]? Incarnation { get; set; }
+
+    /// <summary>Set with <see cref="CreatedAt"/> when a readmitted device recreated the account after storage lost it.</summary>
+    [JsonPropertyName("recoveredAt")]
+    public DateTimeOffset? RecoveredAt { get; set; }
+
+    /// <summary>A password given later to an account that had none (<c>PUT /v1/account/password</c>); applied only then.</summary>
+    [JsonPropertyName("passwordSet")]
+    public PasswordHash? PasswordSet { get; set; }
+
     [JsonPropertyName("devicesAdded")]
     public List<DeviceRecord>? DevicesAdded { get; set; }
 

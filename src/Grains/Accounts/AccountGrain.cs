@@ -1,4 +1,3 @@
-using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using DeviceSync.Contracts;
@@ -18,7 +17,7 @@ namespace DeviceSync.Grains.Accounts;
 /// One account: credentials, devices, revocations. State lives in the same replicated journal as collections,
 /// so an account is exactly as durable as its data. Tokens are generated here and only their hashes kept.
 /// </summary>
-public sealed class AccountGrain(IJournalStore journalStore, BackupConnection backups, AccountEventsPublisher events, TimeProvider timeProvider, ILogger<AccountGrain> logger)
+public sealed class AccountGrain(IJournalStore journalStore, BackupConnection backups, AccountEventsPublisher events, DeviceTokenKeys tokenKeys, TimeProvider timeProvider, ILogger<AccountGrain> logger)
     : Grain, IAccountGrain, IJournalOwnerGrain
 {
     /// <summary>Last-seen times are flushed at most this often (and at deactivation), not on every request.</summary>
@@ -76,16 +75,37 @@ public sealed class AccountGrain(IJournalStore journalStore, BackupConnection ba
 
     public async Task<PasswordHash?> GetPasswordHashAsync() => (await EnsureLoadedAsync()).Password;
 
+    public async Task<PasswordSetting> SetPasswordAsync(PasswordHash password)
+    {
+        ArgumentNullException.ThrowIfNull(password);
+        var ledger = await EnsureLoadedAsync();
+        if (!ledger.Exists)
+        {
+            return PasswordSetting.NoAccount;
+        }
+
+        if (ledger.Password is not null)
+        {
+            return PasswordSetting.AlreadySet;
+        }
+
+        await CommitAsync(new AccountChange { PasswordSet = password });
+        return PasswordSetting.Set;
+    }
+
     public async Task<DeviceCredential?> RegisterDeviceAsync(DeviceRegistration device)
     {
         ArgumentNullException.ThrowIfNull(device);
-        if (!(await EnsureLoadedAsync()).Exists)
+        var ledger = await EnsureLoadedAsync();
+        if (!ledger.Exists)
         {
             return null;
         }
 
-        var (record, credential) = NewDevice(device.Name, device.Platform);
-        await CommitAsync(new AccountChange { DevicesAdded = [record] });
+        var change = new AccountChange();
+        var (record, credential) = NewDevice(device.Name, device.Platform, EnsureIncarnation(ledger, change));
+        change.DevicesAdded = [record];
+        await CommitAsync(change);
         return credential;
     }
 
@@ -97,11 +117,12 @@ public sealed class AccountGrain(IJournalStore journalStore, BackupConnection ba
         ArgumentOutOfRangeException.ThrowIfLessThan(devices, 0);
         var ledger = await EnsureLoadedAsync();
         var change = new AccountChange { DevicesAdded = [], CreatedAt = CreatedAtIfNew(ledger) };
+        var incarnation = EnsureIncarnation(ledger, change);
 
         var credentials = new List<DeviceCredential>(devices);
         for (var i = 0; i < devices; i++)
         {
-            var (record, credential) = NewDevice($"provisioned-{i + 1}", "provisioned");
+            var (record, credential) = NewDevice($"provisioned-{i + 1}", "provisioned", incarnation);
             change.DevicesAdded.Add(record);
             credentials.Add(credential);
         }
@@ -116,21 +137,32 @@ public sealed class AccountGrain(IJournalStore journalStore, BackupConnection ba
         ArgumentOutOfRangeException.ThrowIfLessThan(devices, 0);
         var ledger = await EnsureLoadedAsync();
         var change = new AccountChange { DevicesAdded = [], CreatedAt = CreatedAtIfNew(ledger) };
+        var incarnation = EnsureIncarnation(ledger, change);
 
         var credentials = new List<DeviceCredential>(devices);
         for (var i = 0; i < devices; i++)
         {
-            var (deviceId, secret) = ProvisionedDeviceKeys.Derive(provisionId, _accountId, i);
-            var credential = new DeviceCredential { DeviceId = deviceId, Token = DeviceToken.Format(_accountId, deviceId, secret) };
+            var (deviceId, plainSecret) = ProvisionedDeviceKeys.Derive(provisionId, _accountId, i);
+            var nonce = ProvisionedDeviceKeys.DeriveNonce(provisionId, _accountId, i);
+            DeviceCredential Credential(string secret) => new() { DeviceId = deviceId, Token = DeviceToken.Format(_accountId, deviceId, secret) };
             switch (ledger.FindDevice(deviceId))
             {
                 case null:
+                    // Tagged under the first key when there is one, so the device can be readmitted after a total loss.
+                    var secret = tokenKeys.TaggedSecrets(_accountId, deviceId, incarnation, nonce).FirstOrDefault() ?? plainSecret;
                     change.DevicesAdded.Add(NewRecord(deviceId, secret, $"provisioned-{i + 1}", "provisioned"));
-                    credentials.Add(credential);
+                    credentials.Add(Credential(secret));
                     break;
-                case { RevokedAt: null }:
-                    // Created by an earlier attempt of this very provisioning whose answer was lost: hand it out again.
-                    credentials.Add(credential);
+                case { RevokedAt: null } existing:
+                    // Created by an earlier attempt of this very provisioning whose answer was lost: hand it out again. It
+                    // was made plain (no key then) or tagged under some key, maybe not the first one today: the one whose
+                    // hash is stored. A key removed since leaves none to find, and nothing is handed out for that device.
+                    var candidates = tokenKeys.TaggedSecrets(_accountId, deviceId, incarnation, nonce).Append(plainSecret);
+                    if (candidates.FirstOrDefault(c => CryptographicOperations.FixedTimeEquals(HashSecret(c), existing.TokenSha256)) is { } same)
+                    {
+                        credentials.Add(Credential(same));
+                    }
+
                     break;
                 default:
                     // Revoked since: a retry must not bring back a device someone revoked.
@@ -156,6 +188,7 @@ public sealed class AccountGrain(IJournalStore journalStore, BackupConnection ba
             Platform = d.Platform,
             CreatedAt = d.CreatedAt,
             LastSeenAt = _unflushedSeen.TryGetValue(d.DeviceId, out var seen) ? seen : d.LastSeenAt,
+            ReadmittedAt = d.ReadmittedAt,
         })];
     }
 
@@ -184,14 +217,94 @@ public sealed class AccountGrain(IJournalStore journalStore, BackupConnection ba
             return false;
         }
 
+        await NoteSeenAsync(deviceId);
+        return true;
+    }
+
+    public async Task<DeviceAuthentication> AuthenticateTokenAsync(string deviceId, string tokenSecret)
+    {
+        ArgumentNullException.ThrowIfNull(deviceId);
+        ArgumentNullException.ThrowIfNull(tokenSecret);
+        var ledger = await EnsureLoadedAsync();
+        var secretSha256 = HashSecret(tokenSecret);
+        if (ledger.VerifyToken(deviceId, secretSha256))
+        {
+            await NoteSeenAsync(deviceId);
+            return new DeviceAuthentication
+            {
+                Authenticated = true,
+                Readmitted = ledger.FindLiveDevice(deviceId)!.ReadmittedAt is not null,
+                HistoryLossGeneration = _journal!.HistoryLossGeneration,
+            };
+        }
+
+        return await TryReadmitAsync(ledger, deviceId, tokenSecret, secretSha256);
+    }
+
+    /// <summary>
+    /// Re-admission (docs/adr/0008-device-readmission.md): a device the account does not know, with a token whose tag
+    /// verifies under a configured key, while re-admission is enabled, into a missing account (recreated as recovered,
+    /// with the token's incarnation) or a recovered one of the same incarnation; never a revoked device. A refusal is
+    /// today's 401, counted and logged (never the token) so SREs see devices knocking.
+    /// </summary>
+    private async Task<DeviceAuthentication> TryReadmitAsync(AccountLedger ledger, string deviceId, string tokenSecret, byte[] secretSha256)
+    {
+        if (!SignedTokenSecret.TryRead(tokenSecret, out var parts))
+        {
+            return DeviceAuthentication.Refused; // a plain random secret (or garbage): nothing could ever readmit it
+        }
+
+        var verdict = ledger.JudgeReadmission(deviceId, parts!.Incarnation);
+        if (verdict == ReadmissionVerdict.KnownDevice)
+        {
+            return DeviceAuthentication.Refused; // a wrong token for a live device: the ordinary 401
+        }
+
+        // The tag first: a forged or foreign token is not a device knocking, whatever the settings.
+        var refusal = !tokenKeys.Verify(parts, _accountId, deviceId) ? "tag-not-verified"
+            : !tokenKeys.ReadmissionEnabled ? "disabled"
+            : verdict switch
+            {
+                ReadmissionVerdict.Revoked => "revoked",
+                ReadmissionVerdict.NotRecovered => "account-not-recovered",
+                ReadmissionVerdict.OtherIncarnation => "other-incarnation",
+                _ => null,
+            };
+        if (refusal is not null)
+        {
+            GrainTelemetry.Readmissions.Add(1, new KeyValuePair<string, object?>("outcome", refusal));
+            Log.ReadmissionRefused(logger, _accountId, deviceId, refusal);
+            return DeviceAuthentication.Refused;
+        }
+
+        var now = timeProvider.GetUtcNow();
+        var record = new DeviceRecord
+        {
+            DeviceId = deviceId,
+            Name = "readmitted",
+            Platform = "",
+            CreatedAt = now,
+            TokenSha256 = secretSha256,
+            ReadmittedAt = now,
+        };
+        var recreate = verdict == ReadmissionVerdict.RecreateAccount;
+        await CommitAsync(recreate
+            ? new AccountChange { CreatedAt = now, RecoveredAt = now, Incarnation = parts.Incarnation, DevicesAdded = [record] }
+            : new AccountChange { DevicesAdded = [record] });
+        GrainTelemetry.Readmissions.Add(1, new KeyValuePair<string, object?>("outcome", recreate ? "admitted-account-recreated" : "admitted"));
+        Log.DeviceReadmitted(logger, _accountId, deviceId, recreate);
+        await NoteSeenAsync(deviceId);
+        return new DeviceAuthentication { Authenticated = true, Readmitted = true, HistoryLossGeneration = _journal!.HistoryLossGeneration };
+    }
+
+    private async Task NoteSeenAsync(string deviceId)
+    {
         var now = timeProvider.GetUtcNow();
         _unflushedSeen[deviceId] = now;
         if (now - _lastSeenFlush >= SeenFlushInterval)
         {
             await FlushSeenAsync();
         }
-
-        return true;
     }
 
     public async Task NoteCollectionAsync(string collection)
@@ -249,10 +362,14 @@ public sealed class AccountGrain(IJournalStore journalStore, BackupConnection ba
         };
     }
 
-    private (DeviceRecord Record, DeviceCredential Credential) NewDevice(string name, string platform)
+    /// <summary>The account's incarnation; for an account that has none yet (new, or created before this build), one chosen now and set on <paramref name="change"/>.</summary>
+    private static byte[] EnsureIncarnation(AccountLedger ledger, AccountChange change) =>
+        ledger.Incarnation ?? (change.Incarnation ??= RandomNumberGenerator.GetBytes(SignedTokenSecret.IncarnationBytes));
+
+    private (DeviceRecord Record, DeviceCredential Credential) NewDevice(string name, string platform, byte[] incarnation)
     {
         var deviceId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
-        var secret = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+        var secret = tokenKeys.NewSecret(_accountId, deviceId, incarnation);
         return (NewRecord(deviceId, secret, name, platform), new DeviceCredential { DeviceId = deviceId, Token = DeviceToken.Format(_accountId, deviceId, secret) });
     }
 
@@ -284,6 +401,11 @@ public sealed class AccountGrain(IJournalStore journalStore, BackupConnection ba
     private async Task CommitAsync(AccountChange change)
     {
         var ledger = _ledger ?? throw new InvalidOperationException("Account state is not loaded.");
+        if (ledger.Exists || change.CreatedAt is not null)
+        {
+            EnsureIncarnation(ledger, change); // an account from before incarnations gets one at its next write
+        }
+
         try
         {
             await _journal!.AppendAsync(AccountLedger.EncodeChange(change));

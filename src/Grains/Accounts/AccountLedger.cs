@@ -19,6 +19,12 @@ public sealed class AccountLedger
 
     public PasswordHash? Password { get; private set; }
 
+    /// <summary>16 random bytes naming this incarnation of the account; null for an account not written since before it existed.</summary>
+    public byte[]? Incarnation { get; private set; }
+
+    /// <summary>When a readmitted device recreated this account after storage lost it; null for an account created normally.</summary>
+    public DateTimeOffset? RecoveredAt { get; private set; }
+
     public IEnumerable<DeviceRecord> LiveDevices => _devices.Values.Where(d => d.RevokedAt is null);
 
     public IReadOnlyCollection<string> Collections => _collections;
@@ -45,6 +51,8 @@ public sealed class AccountLedger
         {
             change.CreatedAt = created;
             change.Password = backup.Password;
+            change.Incarnation = backup.Incarnation; // tokens tagged before the loss name it
+            change.RecoveredAt = backup.RecoveredAt;
             any = true;
         }
 
@@ -76,12 +84,41 @@ public sealed class AccountLedger
         return any ? change : null;
     }
 
+    /// <summary>
+    /// Whether a device this account does not know (or knows only as revoked) may be readmitted with a token whose tag
+    /// verified and which names <paramref name="incarnation"/> (docs/adr/0008-device-readmission.md, "Decision").
+    /// </summary>
+    public ReadmissionVerdict JudgeReadmission(string deviceId, byte[] incarnation)
+    {
+        ArgumentNullException.ThrowIfNull(incarnation);
+        return FindDevice(deviceId) switch
+        {
+            { RevokedAt: not null } => ReadmissionVerdict.Revoked,
+            not null => ReadmissionVerdict.KnownDevice,
+            null when !Exists => ReadmissionVerdict.RecreateAccount,
+            null when RecoveredAt is null => ReadmissionVerdict.NotRecovered,
+            null when Incarnation is null || !CryptographicOperations.FixedTimeEquals(Incarnation, incarnation) => ReadmissionVerdict.OtherIncarnation,
+            null => ReadmissionVerdict.JoinRecoveredAccount,
+        };
+    }
+
     public void Apply(AccountChange change)
     {
         if (change.CreatedAt is { } created && CreatedAt is null)
         {
             CreatedAt = created;
             Password = change.Password;
+            RecoveredAt = change.RecoveredAt;
+        }
+
+        if (change.PasswordSet is { } password && Password is null)
+        {
+            Password = password;
+        }
+
+        if (change.Incarnation is { Length: > 0 } incarnation && Incarnation is null)
+        {
+            Incarnation = incarnation;
         }
 
         foreach (var device in change.DevicesAdded ?? [])
@@ -130,6 +167,8 @@ public sealed class AccountLedger
         {
             CreatedAt = CreatedAt,
             Password = Password,
+            Incarnation = Incarnation,
+            RecoveredAt = RecoveredAt,
             Devices = [.. _devices.Values],
             Collections = [.. _collections],
         },
@@ -144,7 +183,13 @@ public sealed class AccountLedger
             throw new InvalidDataException($"Account snapshot schema {snapshot.SchemaVersion} is newer than this build understands.");
         }
 
-        var ledger = new AccountLedger { CreatedAt = snapshot.CreatedAt, Password = snapshot.Password };
+        var ledger = new AccountLedger
+        {
+            CreatedAt = snapshot.CreatedAt,
+            Password = snapshot.Password,
+            Incarnation = snapshot.Incarnation is { Length: > 0 } incarnation ? incarnation : null,
+            RecoveredAt = snapshot.RecoveredAt,
+        };
         foreach (var device in snapshot.Devices)
         {
             ledger._devices[device.DeviceId] = device;

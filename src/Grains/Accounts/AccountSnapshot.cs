@@ -17,6 +17,12 @@ public sealed class AccountSnapshot
     [JsonPropertyName("password")]
     public PasswordHash? Password { get; set; }
 
+    [JsonPropertyName("incarnation")]
+    public byte[]? Incarnation { get; set; }
+
+    [JsonPropertyName("recoveredAt")]
+    public DateTimeOffset? RecoveredAt { get; set; }
+
     [JsonPropertyName("devices")]
     public List<DeviceRecord> Devices { get; set; } = [];
 

@@ -24,6 +24,10 @@ public sealed class DeviceRecord
     [JsonPropertyName("lastSeenAt")]
     public DateTimeOffset? LastSeenAt { get; set; }
 
+    /// <summary>Set when the device was readmitted by its tagged token after storage lost the account (ADR 0008).</summary>
+    [JsonPropertyName("readmittedAt")]
+    public DateTimeOffset? ReadmittedAt { get; set; }
+
     [JsonPropertyName("revokedAt")]
     public DateTimeOffset? RevokedAt { get; set; }
 }

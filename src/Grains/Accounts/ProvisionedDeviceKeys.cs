@@ -26,6 +26,18 @@ public static class ProvisionedDeviceKeys
         return (deviceId, secret);
     }
 
+    /// <summary>
+    /// The nonce of the <c>index</c>-th provisioned device's tagged token (<see cref="SignedTokenSecret"/>), from the same
+    /// HMAC as its plain secret, so a retried provision call rebuilds the same tagged token too.
+    /// </summary>
+    public static byte[] DeriveNonce(string provisionId, string accountId, int index)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(provisionId);
+        ArgumentException.ThrowIfNullOrEmpty(accountId);
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        return HMACSHA256.HashData(Encoding.UTF8.GetBytes(provisionId), Label("token", accountId, index))[..SignedTokenSecret.NonceBytes];
+    }
+
     /// <summary>Purpose, account and index, NUL-separated (neither an account id nor a purpose contains NUL).</summary>
     private static byte[] Label(string purpose, string accountId, int index) =>
         Encoding.UTF8.GetBytes($"{Domain}\0{purpose}\0{accountId}\0{index.ToString(System.Globalization.CultureInfo.InvariantCulture)}");

@@ -90,6 +90,13 @@ public sealed class CollectionGrain(
         activity?.SetTag("devicesync.collection", _collection);
         activity?.SetTag("devicesync.mutations", request.Mutations.Count);
 
+        // The account grain that authenticated the device may know of a storage history loss this silo has not heard of
+        // yet (its next probe): learning it here makes a state read before the loss reload first (ADR 0008).
+        if (request.HistoryLossGeneration > 0)
+        {
+            journalStore.ObserveHistoryLoss(request.HistoryLossGeneration);
+        }
+
         for (var attempt = 1; ; attempt++)
         {
             var ledger = await EnsureLoadedAsync();

@@ -24,6 +24,9 @@ public sealed class JournalSession(IJournalStore store, string streamKey, ILogge
     /// </summary>
     public bool IsOpen => _stream is { IsBehindHistoryLoss: false };
 
+    /// <summary>The history-loss generation the open stream was read under; 0 when none is open.</summary>
+    public long HistoryLossGeneration => _stream?.HistoryLossGeneration ?? 0;
+
     public async Task<JournalStream> OpenAsync(CancellationToken cancellationToken = default)
     {
         _stream = null;

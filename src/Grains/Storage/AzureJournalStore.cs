@@ -52,6 +52,8 @@ public sealed class AzureJournalStore : IJournalStore
 
     internal HistoryLossClock LossClock { get; } = new();
 
+    public void ObserveHistoryLoss(long generation) => LossClock.Observe(generation);
+
     /// <summary>This silo's view of each replica (index = replica).</summary>
     public IReadOnlyList<ReplicaHealth> Health => Replicas.Select(r => r.Health).ToArray();
 

@@ -16,5 +16,12 @@ public interface IJournalStore
     /// between one writer's appends.
     /// </summary>
     /// <exception cref="DeviceSync.Contracts.Operations.StorageUnavailableException">Fewer than R healthy replicas answered.</exception>
+    /// <summary>
+    /// Raises this silo's known history-loss generation to one learned through a request (the account grain that
+    /// authenticated the device read it on another silo): streams opened before it stop being served and reload, so a
+    /// collection never answers a readmitted device from state storage lost (docs/adr/0008-device-readmission.md).
+    /// </summary>
+    void ObserveHistoryLoss(long generation);
+
     Task<JournalRepairResult> RepairAsync(string streamKey, CancellationToken cancellationToken = default);
 }

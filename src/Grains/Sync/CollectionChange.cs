@@ -70,6 +70,18 @@ public sealed class CollectionChange
     [JsonPropertyName("lossGen")]
     public long? HistoryLossGeneration { get; init; }
 
+    /// <summary>
+    /// Set (true) by the entry that answers a history loss on an empty journal: the history that follows starts from
+    /// scratch (<see cref="CollectionLedger.RecreatedAfterLoss"/>). Absent otherwise. Readers that do not know it ignore
+    /// it (they then serve old cursors as before this build; docs/adr/0008-device-readmission.md, "Rolling upgrades").
+    /// </summary>
+    [JsonPropertyName("recreated")]
+    public bool? Recreated { get; init; }
+
+    /// <summary>Devices that pulled from null into the current history while that was required of them; absent when none.</summary>
+    [JsonPropertyName("fresh")]
+    public IReadOnlyList<string>? FreshDevices { get; init; }
+
     /// <summary>The highest version ever assigned once this entry is applied.</summary>
     [JsonPropertyName("head")]
     public long HeadVersion { get; init; }

@@ -25,6 +25,10 @@ public sealed class CollectionLedger
     private readonly Dictionary<string, long> _marks = new(StringComparer.Ordinal);
     private readonly Dictionary<long, long> _epochCuts = [];
 
+    // Devices that pulled from cursor null into the current history while that was required of them (see
+    // NeedsFreshStart): only their cursors are known to belong to this history (docs/adr/0008-device-readmission.md).
+    private readonly HashSet<string> _freshDevices = new(StringComparer.Ordinal);
+
     // Appended in sequence order and purged from the front, so it stays sorted for binary search.
     private readonly List<ConflictRecord> _conflicts = [];
 
@@ -61,6 +65,15 @@ public sealed class CollectionLedger
     /// <summary>The version of the newest purged tombstone: a cursor below it may have missed a delete.</summary>
     public long OldestServableVersion { get; private set; }
 
+    /// <summary>
+    /// True when this history began from nothing under a storage history loss (every replica lost the collection): its
+    /// versions are numbered from scratch, so no cursor from before is known to belong to it, whichever device sends it.
+    /// </summary>
+    public bool RecreatedAfterLoss { get; private set; }
+
+    /// <summary>Devices whose cursors are known to belong to the current history (see <see cref="RecreatedAfterLoss"/>).</summary>
+    internal IReadOnlyCollection<string> FreshDevices => _freshDevices;
+
     internal long NextConflictSequence { get; private set; } = 1;
 
     internal IReadOnlyDictionary<long, long> EpochCuts => _epochCuts;
@@ -80,13 +93,25 @@ public sealed class CollectionLedger
     public SyncPlan Plan(SyncCollectionRequest request, DateTimeOffset now, bool deviceRecentlyResynced = false)
     {
         SyncRequestGuard.Check(request);
-        var verdict = ResyncPolicy.Judge(request.Cursor, HeadVersion, CurrentEpoch, OldestServableVersion, _epochCuts);
-        if (verdict.Resync is null && !request.ConfirmMassDelete && GuardDeletes(request, deviceRecentlyResynced) is { } refused)
+        var needsFreshStart = NeedsFreshStart(request);
+        var verdict = needsFreshStart && request.Cursor is not null
+            // A cursor this history cannot vouch for: its number may be a version of the lost history, or of this one
+            // once it has grown past it. Nothing of it is held (PROTOCOL.md "Resync": hand back everything, pull from null).
+            ? new CursorVerdict(new ResyncInstruction { Reason = ResyncReason.EpochChanged, SafeVersion = 0 }, null)
+            : ResyncPolicy.Judge(request.Cursor, HeadVersion, CurrentEpoch, OldestServableVersion, _epochCuts);
+        var pending = new PendingChange(this, verdict.NewEpoch);
+        if (needsFreshStart && request.Cursor is null)
         {
-            return new SyncPlan(null, [], null, refused);
+            // This pull from null hands the device a cursor of the current history: from now on it is served normally.
+            pending.NoteFreshDevice(request.DeviceId);
         }
 
-        var pending = new PendingChange(this, verdict.NewEpoch);
+        if (verdict.Resync is null && !request.ConfirmMassDelete && GuardDeletes(request, deviceRecentlyResynced) is { } refused)
+        {
+            // The refusal still answers with a cursor of this history, so the device is noted all the same.
+            return new SyncPlan(needsFreshStart ? new PendingChange(this, null).NoteFreshDevice(request.DeviceId).ToChange() : null, [], null, refused);
+        }
+
         var results = new MutationResult[request.Mutations.Count];
         for (var i = 0; i < results.Length; i++)
         {
@@ -95,6 +120,13 @@ public sealed class CollectionLedger
 
         return new SyncPlan(pending.ToChange(), results, verdict.Resync);
     }
+
+    /// <summary>
+    /// Whether the device must start from cursor null before its cursor is served: a readmitted device (its cursors
+    /// may be of a history storage lost entirely) or any device of a collection recreated after a loss, until it has.
+    /// </summary>
+    private bool NeedsFreshStart(SyncCollectionRequest request) =>
+        (request.DeviceReadmitted || RecreatedAfterLoss) && !_freshDevices.Contains(request.DeviceId);
 
     public void Apply(CollectionChange change)
     {
@@ -123,6 +155,13 @@ public sealed class CollectionLedger
             _epochCuts[CurrentEpoch] = epoch.CutVersion;
             CurrentEpoch = epoch.Epoch;
         }
+
+        if (change.Recreated == true)
+        {
+            RecreatedAfterLoss = true;
+        }
+
+        _freshDevices.UnionWith(change.FreshDevices ?? []);
 
         foreach (var record in change.Items)
         {
@@ -324,11 +363,15 @@ public sealed class CollectionLedger
     /// them reassigned) gets <c>epoch-changed</c> and hands back what it holds, and no version is handed out twice.
     /// In the last epoch (no epoch left) it only records the generation.
     /// </summary>
+    /// When the collection holds nothing at all (its journal is empty: every replica lost it, or it is new), the history
+    /// that follows is marked <see cref="RecreatedAfterLoss"/>: its numbering starts from scratch, so the epoch cut alone
+    /// cannot tell an old cursor from a new one.
     public CollectionChange PlanHistoryLossEpoch(long generation) => new()
     {
         Position = JournalPosition + 1,
         NewEpoch = CurrentEpoch < ResyncPolicy.MaxEpoch ? new EpochStart { Epoch = CurrentEpoch + 1, CutVersion = HeadVersion } : null,
         HistoryLossGeneration = generation,
+        Recreated = JournalPosition == 0 ? true : null,
         HeadVersion = HeadVersion,
     };
 
@@ -382,6 +425,9 @@ public sealed class CollectionLedger
         _marks.Clear();
         _epochCuts.Clear();
         _conflicts.Clear();
+        _freshDevices.Clear();
+        RecreatedAfterLoss = snapshot.Recreated == true;
+        _freshDevices.UnionWith(snapshot.FreshDevices ?? []);
         HeadVersion = snapshot.HeadVersion;
         CurrentEpoch = snapshot.CurrentEpoch;
         JournalPosition = snapshot.Position;
@@ -442,13 +488,21 @@ public sealed class CollectionLedger
                 return new MutationResult { Id = mutation.Id, Status = MutationStatus.Applied, Version = version };
 
             case MutationOp.Restore:
-                if (current is null || current.Version < mutation.Version)
+                // A record that is itself a hand-back is compared at the version its device held it at: after a loss
+                // every hand-back gets a version of the new history, above any the devices held, so comparing that
+                // would keep whichever copy came back first, however old (found by the fault matrix: ADR 0008). A
+                // restore from the record's own epoch carries a version of this history (the device saw this record
+                // or a later one): that is compared with the record's version, as rule 7 says.
+                var held = current?.HandedBackVersion is { } handedBack && Versions.EpochOf(mutation.Version) != Versions.EpochOf(currentVersion)
+                    ? handedBack
+                    : currentVersion;
+                if (current is null || held < mutation.Version)
                 {
-                    var restored = pending.Write(mutation.ItemId, deleted: false, mutation.Data, now, deviceId);
+                    var restored = pending.Write(mutation.ItemId, deleted: false, mutation.Data, now, deviceId, handedBackVersion: mutation.Version);
                     return new MutationResult { Id = mutation.Id, Status = MutationStatus.Applied, Version = restored };
                 }
 
-                if (current.Version == mutation.Version)
+                if (held == mutation.Version)
                 {
                     return new MutationResult { Id = mutation.Id, Status = MutationStatus.Duplicate, Version = currentVersion };
                 }

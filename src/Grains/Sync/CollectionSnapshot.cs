@@ -38,6 +38,14 @@ internal sealed class CollectionSnapshot
     [JsonPropertyName("lossGen")]
     public long? HistoryLossGeneration { get; init; }
 
+    /// <summary>See <see cref="CollectionChange.Recreated"/>; absent (null) when false, so older snapshots encode as before.</summary>
+    [JsonPropertyName("recreated")]
+    public bool? Recreated { get; init; }
+
+    /// <summary>See <see cref="CollectionChange.FreshDevices"/>, sorted; absent (null) when empty.</summary>
+    [JsonPropertyName("fresh")]
+    public IReadOnlyList<string>? FreshDevices { get; init; }
+
     [JsonPropertyName("cuts")]
     public IReadOnlyList<EpochCut> EpochCuts { get; init; } = [];
 
@@ -61,6 +69,8 @@ internal sealed class CollectionSnapshot
         OldestServableVersion = ledger.OldestServableVersion,
         NextConflictSequence = ledger.NextConflictSequence,
         HistoryLossGeneration = ledger.HistoryLossGeneration > 0 ? ledger.HistoryLossGeneration : null,
+        Recreated = ledger.RecreatedAfterLoss ? true : null,
+        FreshDevices = ledger.FreshDevices.Count > 0 ? ledger.FreshDevices.Order(StringComparer.Ordinal).ToArray() : null,
         EpochCuts = ledger.EpochCuts.OrderBy(c => c.Key)
             .Select(c => new EpochCut { Epoch = c.Key, CutVersion = c.Value })
             .ToArray(),

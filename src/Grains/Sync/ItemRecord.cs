@@ -29,6 +29,10 @@ public sealed record ItemRecord
     [JsonPropertyName("by")]
     public string ModifiedBy { get; init; } = "";
 
+    /// <summary>See <see cref="ItemState.HandedBackVersion"/>; absent (null) for every other write, so records encode as before.</summary>
+    [JsonPropertyName("hb")]
+    public long? HandedBackVersion { get; init; }
+
     internal static ItemRecord From(ItemState state) => new()
     {
         ItemId = state.ItemId,
@@ -37,6 +41,7 @@ public sealed record ItemRecord
         Data = state.Data,
         ModifiedAt = state.ModifiedAt,
         ModifiedBy = state.ModifiedBy,
+        HandedBackVersion = state.HandedBackVersion,
     };
 
     internal ItemState ToState() => new()
@@ -47,5 +52,6 @@ public sealed record ItemRecord
         Data = Deleted ? null : Data,
         ModifiedAt = ModifiedAt,
         ModifiedBy = ModifiedBy,
+        HandedBackVersion = HandedBackVersion,
     };
 }

@@ -12,6 +12,7 @@ internal sealed class PendingChange
     private readonly Dictionary<string, ItemState> _written = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _marks = new(StringComparer.Ordinal);
     private readonly List<ArchivedConflict> _conflicts = [];
+    private string? _freshDevice;
     private readonly EpochStart? _newEpoch;
     private readonly long _epoch;
     private long _head;
@@ -40,7 +41,14 @@ internal sealed class PendingChange
         }
     }
 
-    public long Write(string itemId, bool deleted, string? data, DateTimeOffset now, string deviceId)
+    /// <summary>Records that the device pulls from null into the current history (<see cref="CollectionLedger.RecreatedAfterLoss"/>).</summary>
+    public PendingChange NoteFreshDevice(string deviceId)
+    {
+        _freshDevice = deviceId;
+        return this;
+    }
+
+    public long Write(string itemId, bool deleted, string? data, DateTimeOffset now, string deviceId, long? handedBackVersion = null)
     {
         var version = NextVersion();
         _written[itemId] = new ItemState
@@ -51,6 +59,7 @@ internal sealed class PendingChange
             Data = deleted ? null : data,
             ModifiedAt = now,
             ModifiedBy = deviceId,
+            HandedBackVersion = handedBackVersion,
         };
         return version;
     }
@@ -71,7 +80,7 @@ internal sealed class PendingChange
     /// <summary>Null when nothing must be persisted: no write, no conflict, no mark raised, no epoch started.</summary>
     public CollectionChange? ToChange()
     {
-        if (_newEpoch is null && _written.Count == 0 && _marks.Count == 0 && _conflicts.Count == 0)
+        if (_newEpoch is null && _written.Count == 0 && _marks.Count == 0 && _conflicts.Count == 0 && _freshDevice is null)
         {
             return null;
         }
@@ -85,6 +94,7 @@ internal sealed class PendingChange
                 .Select(m => new DeviceMark { DeviceId = m.Key, MutationId = m.Value })
                 .ToArray(),
             Conflicts = _conflicts.ToArray(),
+            FreshDevices = _freshDevice is null ? null : [_freshDevice],
             HeadVersion = _head,
         };
     }

@@ -25,6 +25,8 @@ public static class GrainTelemetry
 
     public static readonly Counter<long> HistoryLossEpochs = Meter.CreateCounter<long>("devicesync.alerts.history_loss_epochs", description: "Collections that started a new epoch because storage declared a history loss (replicas healed from too few healthy ones). Devices hand back what they hold; restore from backup.");
 
+    public static readonly Counter<long> Readmissions = Meter.CreateCounter<long>("devicesync.readmissions", description: "Devices whose account did not know them, presenting a tagged token, by outcome: admitted (account recreated or joined) or the refusal's reason (docs/adr/0008-device-readmission.md).");
+
     public static readonly Counter<long> MassDeletesHeld = Meter.CreateCounter<long>("devicesync.mass_deletes.held", description: "Sync requests whose deletes the mass-delete guard held back until the device confirms, by reason.");
 
     public static readonly Counter<long> FencedWrites = Meter.CreateCounter<long>("devicesync.journal.fenced", description: "Appends refused because another activation wrote the sequence first.");

@@ -79,6 +79,19 @@ public static class RolloutCommand
                     return OpsCommandLine.Usage;
                 }
 
+                // The silos' token key (docs/adr/0008-device-readmission.md) is in run.sh's secrets folder, never in the
+                // args files: a replacement silo gets it the way run.sh gave it, so its tokens stay tagged.
+                var tokenKey = Path.Combine(run.Parent!.FullName, "secrets", "token-key");
+                if (File.Exists(tokenKey))
+                {
+                    var keyText = (await File.ReadAllTextAsync(tokenKey, ct)).Trim();
+                    foreach (var s in silos)
+                    {
+                        s.Environment["Auth__TokenKeys__0__Id"] = "local";
+                        s.Environment["Auth__TokenKeys__0__Key"] = keyText;
+                    }
+                }
+
                 var buildDirectory = parse.GetValue(build)?.FullName ?? await PublishAsync("src/Silo", "silo", run.Parent!.FullName, ct);
                 var version = VersionOf(buildDirectory);
                 Console.WriteLine($"[rollout] {silos.Count} silos ({string.Join(", ", silos.Select(s => s.Name))}) to build {version}");

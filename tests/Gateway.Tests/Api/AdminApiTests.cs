@@ -238,6 +238,45 @@ public sealed class AdminApiTests(ApiCluster cluster)
         }
     }
 
+    /// <summary>
+    /// <c>PUT /v1/account/password</c> (ADR 0008): an account without a password (provisioned here; recovered after a
+    /// loss in the fault matrix) gets one from a device and can then register devices with it; it is never replaced.
+    /// </summary>
+    [Fact]
+    public async Task An_account_without_a_password_gets_one_from_a_device_once()
+    {
+        var accountId = ApiCluster.NewAccountId("nopw");
+        using var response = await Admin(HttpMethod.Post, "/v1/admin/provision", cluster.AdminKey, "{\"accounts\": [{\"accountId\": \"" + accountId + "\", \"devices\": 1}]}");
+        var token = (await ApiClient.ReadJsonAsync(response, HttpStatusCode.OK)).GetProperty("accounts")[0].GetProperty("devices")[0].GetProperty("token").GetString()!;
+        using (var before = await _api.RegisterAsync(accountId, ApiClient.Password))
+        {
+            await ApiProblem.AssertAsync(before, HttpStatusCode.Unauthorized, "unauthorized");
+        }
+
+        using (var tooShort = await _api.SendAsync(HttpMethod.Put, "/v1/account/password", token, "{\"password\": \"short\"}"))
+        {
+            await ApiProblem.AssertAsync(tooShort, HttpStatusCode.BadRequest, "invalid-request");
+        }
+
+        using (var anonymous = await _api.SendAsync(HttpMethod.Put, "/v1/account/password", null, "{\"password\": \"" + ApiClient.Password + "\"}"))
+        {
+            await ApiProblem.AssertAsync(anonymous, HttpStatusCode.Unauthorized, "unauthorized");
+        }
+
+        using (var set = await _api.SendAsync(HttpMethod.Put, "/v1/account/password", token, "{\"password\": \"" + ApiClient.Password + "\"}"))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, set.StatusCode);
+        }
+
+        using (var registered = await _api.RegisterAsync(accountId, ApiClient.Password))
+        {
+            Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
+        }
+
+        using var again = await _api.SendAsync(HttpMethod.Put, "/v1/account/password", token, "{\"password\": \"another password entirely\"}");
+        await ApiProblem.AssertAsync(again, HttpStatusCode.Conflict, "conflict");
+    }
+
     private Task<HttpResponseMessage> Admin(HttpMethod method, string path, string? key, string? body) =>
         _api.SendAsync(method, path, body: body, configure: r =>
         {

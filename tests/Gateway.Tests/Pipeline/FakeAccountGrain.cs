@@ -84,6 +84,29 @@ public sealed class FakeAccountGrain(string accountId) : IAccountGrain
         }
     }
 
+    /// <summary>The hash check only: re-admission (ADR 0008) lives in the real grain and is tested there.</summary>
+    public async Task<DeviceAuthentication> AuthenticateTokenAsync(string deviceId, string tokenSecret) =>
+        await AuthenticateAsync(deviceId, SHA256.HashData(Encoding.UTF8.GetBytes(tokenSecret))) ? new DeviceAuthentication { Authenticated = true } : DeviceAuthentication.Refused;
+
+    public Task<PasswordSetting> SetPasswordAsync(PasswordHash password)
+    {
+        lock (_lock)
+        {
+            if (!_exists)
+            {
+                return Task.FromResult(PasswordSetting.NoAccount);
+            }
+
+            if (_password is not null)
+            {
+                return Task.FromResult(PasswordSetting.AlreadySet);
+            }
+
+            _password = password;
+            return Task.FromResult(PasswordSetting.Set);
+        }
+    }
+
     public Task NoteCollectionAsync(string collection)
     {
         lock (_lock)

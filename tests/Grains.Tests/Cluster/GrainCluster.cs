@@ -16,6 +16,9 @@ public sealed class GrainCluster : IAsyncLifetime
 
     public AzuriteReplicaSet Replicas { get; private set; } = null!;
 
+    /// <summary>More settings for the silos (for example <c>Auth:*</c>), on top of the storage settings.</summary>
+    public IReadOnlyDictionary<string, string> ExtraSettings { get; init; } = new Dictionary<string, string>();
+
     public TestCluster Cluster { get; private set; } = null!;
 
     public IGrainFactory Grains => Cluster.Client;
@@ -69,6 +72,11 @@ public sealed class GrainCluster : IAsyncLifetime
         foreach (var (key, value) in StorageSettings())
         {
             builder.Properties[key] = value!;
+        }
+
+        foreach (var (key, value) in ExtraSettings)
+        {
+            builder.Properties[key] = value;
         }
 
         builder.AddSiloBuilderConfigurator<DeviceSyncSiloConfigurator>();

@@ -28,9 +28,15 @@ internal sealed class LedgerHarness
     public SyncCollectionResult Sync(string device, long? cursor, params Mutation[] mutations) =>
         SyncWithLimit(device, cursor, SyncLimits.DefaultChangesLimit, mutations);
 
-    public SyncCollectionResult SyncWithLimit(string device, long? cursor, int limit, params Mutation[] mutations)
+    public SyncCollectionResult SyncWithLimit(string device, long? cursor, int limit, params Mutation[] mutations) =>
+        Sync(new SyncCollectionRequest { DeviceId = device, Cursor = cursor, Limit = limit, Mutations = mutations });
+
+    /// <summary>A sync as the gateway sends it for a device readmitted after storage lost its account (ADR 0008).</summary>
+    public SyncCollectionResult SyncReadmitted(string device, long? cursor, params Mutation[] mutations) =>
+        Sync(new SyncCollectionRequest { DeviceId = device, Cursor = cursor, Mutations = mutations, DeviceReadmitted = true });
+
+    public SyncCollectionResult Sync(SyncCollectionRequest request)
     {
-        var request = new SyncCollectionRequest { DeviceId = device, Cursor = cursor, Limit = limit, Mutations = mutations };
         var plan = Ledger.Plan(request, Now);
         if (plan.Change is { } change)
         {
