@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using DeviceSync.Grains.Backup;
+using DeviceSync.Grains.Blobs;
 using DeviceSync.Grains.Collections;
 using DeviceSync.Grains.Events;
 using DeviceSync.Grains.Hosting;
@@ -18,6 +19,7 @@ public static class GrainsServiceCollectionExtensions
     {
         services.AddDeviceSyncStorage();
         services.AddDeviceSyncBackups();
+        services.AddDeviceSyncBlobGc();
         services.AddOptions<SyncPolicy>()
             .BindConfiguration(SyncPolicy.SectionName)
             .Validate(

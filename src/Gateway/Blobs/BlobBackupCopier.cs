@@ -15,7 +15,7 @@ public sealed class BlobBackupCopier : BackgroundService
 
     private static readonly TimeSpan[] RetryDelays = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30)];
 
-    private readonly Channel<string> _queue = Channel.CreateBounded<string>(new BoundedChannelOptions(MaxQueued) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly Channel<(string AccountId, string Sha256)> _queue = Channel.CreateBounded<(string AccountId, string Sha256)>(new BoundedChannelOptions(MaxQueued) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly ReplicatedBlobStore _store;
     private readonly BlobReplica? _backup;
     private readonly ILogger<BlobBackupCopier> _logger;
@@ -32,10 +32,10 @@ public sealed class BlobBackupCopier : BackgroundService
 
     public bool Enabled => _backup is not null;
 
-    /// <summary>Queues a copy of a blob that is now on a write quorum of replicas.</summary>
-    public void Enqueue(string sha256)
+    /// <summary>Queues a copy of an account's blob that is now on a write quorum of replicas.</summary>
+    public void Enqueue(string accountId, string sha256)
     {
-        if (_backup is not null && !_queue.Writer.TryWrite(sha256))
+        if (_backup is not null && !_queue.Writer.TryWrite((accountId, sha256)))
         {
             Log.BackupDropped(_logger, sha256);
         }
@@ -48,13 +48,13 @@ public sealed class BlobBackupCopier : BackgroundService
             return;
         }
 
-        await foreach (var sha256 in _queue.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+        await foreach (var (accountId, sha256) in _queue.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
         {
             for (var attempt = 0; ; attempt++)
             {
                 try
                 {
-                    await _store.CopyToAsync(sha256, _backup, stoppingToken).ConfigureAwait(false);
+                    await _store.CopyToAsync(accountId, sha256, _backup, stoppingToken).ConfigureAwait(false);
                     break;
                 }
                 catch (Exception ex) when (!stoppingToken.IsCancellationRequested)

@@ -8,9 +8,14 @@ namespace DeviceSync.Grains.Tests.Cluster;
 /// A 2-silo Orleans TestingHost cluster whose grains store to real Azurite replicas. Each instance has its own
 /// replicas and table prefix; <see cref="RestartClusterAsync"/> brings up a new cluster on the same storage.
 /// </summary>
-public sealed class GrainCluster : IAsyncLifetime
+public sealed class GrainCluster(IReadOnlyDictionary<string, string>? siloSettings = null) : IAsyncLifetime
 {
     private readonly string _serviceId = "svc-" + Guid.NewGuid().ToString("N")[..10];
+
+    public GrainCluster()
+        : this(null)
+    {
+    }
 
     public string TablePrefix { get; } = "g" + Guid.NewGuid().ToString("N")[..12];
 
@@ -69,6 +74,11 @@ public sealed class GrainCluster : IAsyncLifetime
         foreach (var (key, value) in StorageSettings())
         {
             builder.Properties[key] = value!;
+        }
+
+        foreach (var (key, value) in siloSettings ?? new Dictionary<string, string>())
+        {
+            builder.Properties[key] = value;
         }
 
         builder.AddSiloBuilderConfigurator<DeviceSyncSiloConfigurator>();
