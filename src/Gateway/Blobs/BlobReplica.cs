@@ -82,6 +82,25 @@ internal sealed class BlobReplica
         }
     }
 
+    /// <summary>Every committed blob name here (a missing container: none, a wiped replica). Throws when the replica cannot be listed.</summary>
+    public async Task<HashSet<string>> ListNamesAsync(CancellationToken cancellationToken)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        try
+        {
+            await foreach (var blob in _container.GetBlobsAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                names.Add(blob.Name);
+            }
+        }
+        catch (RequestFailedException ex) when (ex.ErrorCode == BlobErrorCode.ContainerNotFound)
+        {
+            names.Clear();
+        }
+
+        return names;
+    }
+
     private async Task WithContainerAsync(Func<Task> request, CancellationToken cancellationToken)
     {
         await EnsureContainerAsync(cancellationToken).ConfigureAwait(false);

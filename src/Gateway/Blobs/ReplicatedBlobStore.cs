@@ -204,6 +204,80 @@ public sealed class ReplicatedBlobStore
         }
     }
 
+    /// <summary>
+    /// Lists every replica and returns, per blob name that some listed replica holds and another lacks, the replicas that
+    /// lack it. A replica that cannot be listed takes no part (it gets nothing, and its blobs are not offered); fewer than
+    /// two listed: nothing to compare. Uncommitted blocks are not listed, so an upload in flight is never "missing".
+    /// </summary>
+    internal async Task<IReadOnlyList<(string Name, int[] MissingOn, int[] HeldOn)>> FindMissingAsync(CancellationToken cancellationToken)
+    {
+        var listings = await Task.WhenAll(_replicas.Select(async replica =>
+        {
+            try
+            {
+                return await replica.ListNamesAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                Log.ReplicaFailed(_logger, replica.Index, "list blobs", ex.GetType().Name);
+                return null;
+            }
+        })).ConfigureAwait(false);
+        var listed = Enumerable.Range(0, _replicas.Length).Where(i => listings[i] is not null).ToArray();
+        if (listed.Length < 2)
+        {
+            return [];
+        }
+
+        var missing = new List<(string, int[], int[])>();
+        foreach (var name in listed.SelectMany(i => listings[i]!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        {
+            if (!BlobHashes.IsValid(name[(name.LastIndexOf('/') + 1)..]))
+            {
+                continue; // not a blob this store wrote
+            }
+
+            var lacking = listed.Where(i => !listings[i]!.Contains(name)).ToArray();
+            if (lacking.Length > 0)
+            {
+                missing.Add((name, lacking, listed.Except(lacking).ToArray()));
+            }
+        }
+
+        return missing;
+    }
+
+    /// <summary>
+    /// Copies blob <paramref name="name"/> from one replica that holds it to those that lack it, through the verified
+    /// stage-and-commit path (committed only if the hash matches; a copy that finds it already there leaves it). True when
+    /// every target has it afterwards.
+    /// </summary>
+    internal async Task<bool> CopyBetweenReplicasAsync(string name, IReadOnlyList<int> heldOn, IReadOnlyList<int> missingOn, CancellationToken cancellationToken)
+    {
+        var sha256 = name[(name.LastIndexOf('/') + 1)..];
+        var targets = missingOn.Select(i => _replicas[i]).ToList();
+        foreach (var source in heldOn.Select(i => _replicas[i]))
+        {
+            try
+            {
+                await using var copy = await source.Blob(name).OpenReadAsync(new BlobOpenReadOptions(allowModifications: false) { BufferSize = _options.BlockBytes }, cancellationToken).ConfigureAwait(false);
+                var result = await WriteAsync(name, sha256, copy, targets, targets.Count, cancellationToken).ConfigureAwait(false);
+                return result.Outcome == BlobWriteOutcome.Stored;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+                // Deleted since the listing (garbage collection): nothing to copy.
+                return true;
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                Log.ReplicaFailed(_logger, source.Index, "read a blob to copy", ex.GetType().Name);
+            }
+        }
+
+        return false;
+    }
+
     private void ScheduleRepair(string name, BlobReplica source, List<BlobReplica> targets)
     {
         var sha256 = name[(name.LastIndexOf('/') + 1)..];
