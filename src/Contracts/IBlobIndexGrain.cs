@@ -45,6 +45,14 @@ public interface IBlobIndexGrain : IGrainWithStringKey
     [Alias("CollectGarbage")]
     Task<BlobCollectionReport> CollectGarbageAsync();
 
+    /// <summary>
+    /// Merges the index as the backup held it at <paramref name="to"/> (null: latest) into the live one: records the live
+    /// index lacks (lost, or collected since) are added, nothing is removed, as accounts are merged (ADR 0005). The bytes are
+    /// the caller's: the gateway copies those no replica holds from the backup container.
+    /// </summary>
+    [Alias("RestoreFromBackup")]
+    Task<BlobIndexRestoreResult> RestoreFromBackupAsync(DateTimeOffset? to);
+
     /// <summary>Operators: which of the account's blobs its live items refer to (every collection is read). Changes nothing.</summary>
     [Alias("FindUnreferenced")]
     Task<BlobReferenceReport> FindUnreferencedAsync();

@@ -1,4 +1,6 @@
 using System.Threading.Channels;
+using Azure.Storage.Blobs.Models;
+using DeviceSync.Contracts.Blobs;
 using Microsoft.Extensions.Options;
 
 namespace DeviceSync.Gateway.Blobs;
@@ -39,6 +41,28 @@ public sealed class BlobBackupCopier : BackgroundService
         {
             Log.BackupDropped(_logger, sha256);
         }
+    }
+
+    /// <summary>
+    /// Puts an account's blob back on the replicas from the backup store when no replica holds it (a restore after the
+    /// replicas lost it, or after it was collected): verified and acknowledged like an upload.
+    /// </summary>
+    public async Task<BlobRestoreOutcome> RestoreToReplicasAsync(string accountId, string sha256, CancellationToken cancellationToken)
+    {
+        if (await _store.IsStoredAsync(accountId, sha256, cancellationToken).ConfigureAwait(false))
+        {
+            return BlobRestoreOutcome.Present;
+        }
+
+        if (_backup is null || !await _backup.ExistsAsync(BlobNames.Shared(sha256), cancellationToken).ConfigureAwait(false))
+        {
+            return BlobRestoreOutcome.NotInBackup;
+        }
+
+        await using var source = await _backup.Blob(BlobNames.Shared(sha256)).OpenReadAsync(
+            new BlobOpenReadOptions(allowModifications: false), cancellationToken).ConfigureAwait(false);
+        var result = await _store.RestoreAsync(accountId, sha256, source, cancellationToken).ConfigureAwait(false);
+        return result.Outcome == BlobWriteOutcome.Stored ? BlobRestoreOutcome.Restored : BlobRestoreOutcome.Failed;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -26,4 +26,7 @@ public sealed class BlobIndex(IClusterClient cluster, GrainCalls calls)
 
     public Task<BlobReferenceReport> FindUnreferencedAsync(string accountId, CancellationToken cancellationToken) =>
         calls.InvokeAsync("Blobs.FindUnreferenced", () => _grains.Get(accountId).FindUnreferencedAsync(), cancellationToken, resendable: true);
+
+    public Task<BlobIndexRestoreResult> RestoreFromBackupAsync(string accountId, DateTimeOffset? to, CancellationToken cancellationToken) =>
+        calls.InvokeAsync("Blobs.RestoreFromBackup", () => _grains.Get(accountId).RestoreFromBackupAsync(to), cancellationToken, resendable: true);
 }

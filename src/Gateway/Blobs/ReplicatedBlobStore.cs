@@ -278,6 +278,32 @@ public sealed class ReplicatedBlobStore
         return false;
     }
 
+    /// <summary>True when some replica holds the account's copy of the blob, or the shared copy of the first blob build.</summary>
+    internal async Task<bool> IsStoredAsync(string accountId, string sha256, CancellationToken cancellationToken)
+    {
+        foreach (var replica in _replicas)
+        {
+            try
+            {
+                if (await replica.ExistsAsync(BlobNames.ForAccount(accountId, sha256), cancellationToken).ConfigureAwait(false)
+                    || await replica.ExistsAsync(BlobNames.Shared(sha256), cancellationToken).ConfigureAwait(false))
+                {
+                    return true;
+                }
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                Log.ReplicaFailed(_logger, replica.Index, "look a blob up", ex.GetType().Name);
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Writes bytes read from elsewhere (the backup store) as the account's copy, with an upload's verification and quorum.</summary>
+    internal Task<BlobWriteResult> RestoreAsync(string accountId, string sha256, Stream source, CancellationToken cancellationToken) =>
+        WriteAsync(BlobNames.ForAccount(accountId, sha256), sha256, source, _replicas, _writeQuorum, cancellationToken);
+
     private void ScheduleRepair(string name, BlobReplica source, List<BlobReplica> targets)
     {
         var sha256 = name[(name.LastIndexOf('/') + 1)..];

@@ -1,6 +1,8 @@
 using DeviceSync.Contracts;
+using DeviceSync.Contracts.Backups;
 using DeviceSync.Contracts.Blobs;
 using DeviceSync.Contracts.Operations;
+using DeviceSync.Grains.Backup;
 using DeviceSync.Grains.Collections;
 using DeviceSync.Grains.Journaling;
 using DeviceSync.Grains.Storage;
@@ -19,6 +21,7 @@ namespace DeviceSync.Grains.Blobs;
 public sealed class BlobIndexGrain(
     IJournalStore journalStore,
     BlobBytesOnReplicas bytes,
+    BackupConnection backups,
     IOptions<BlobGcOptions> gcOptions,
     TimeProvider timeProvider,
     ILogger<BlobIndexGrain> logger)
@@ -162,6 +165,39 @@ public sealed class BlobIndexGrain(
         return report;
     }
 
+    public async Task<BlobIndexRestoreResult> RestoreFromBackupAsync(DateTimeOffset? to)
+    {
+        if (backups.Reader is not { } reader)
+        {
+            return new BlobIndexRestoreResult { Status = RestoreStatus.BackupsOff, Detail = "Backup:ConnectionString is not set on the silos." };
+        }
+
+        BlobIndexLedger? backup;
+        try
+        {
+            backup = await reader.ReadAsync(_journal!.StreamKey, to) is { } image ? Replay(image) : null;
+        }
+        catch (InvalidDataException ex)
+        {
+            return new BlobIndexRestoreResult { Status = RestoreStatus.Damaged, Detail = ex.Message };
+        }
+
+        var ledger = await EnsureLoadedAsync();
+        var missing = backup?.Blobs.Where(b => ledger.Find(b.Sha256) is null).OrderBy(b => b.Sha256, StringComparer.Ordinal).ToList() ?? [];
+        if (missing.Count > 0)
+        {
+            // An add, like an upload's: it also ends a tombstone (and any deletion still pending) of the hash.
+            await AppendAsync(ledger, new BlobIndexChange { Added = missing });
+        }
+
+        return new BlobIndexRestoreResult
+        {
+            Status = backup is null ? RestoreStatus.NotInBackup : RestoreStatus.Restored,
+            Added = missing.Count,
+            Blobs = [.. ledger.Blobs.Select(b => b.Sha256).Order(StringComparer.Ordinal)],
+        };
+    }
+
     public async Task<BlobReferenceReport> FindUnreferencedAsync()
     {
         var accountId = this.GetPrimaryKeyString();
@@ -255,6 +291,17 @@ public sealed class BlobIndexGrain(
         UploadedAt = entry.UploadedAt,
         UnreferencedSince = ledger.Marks.TryGetValue(entry.Sha256, out var since) ? since : null,
     };
+
+    private static BlobIndexLedger Replay(BackupImage image)
+    {
+        var ledger = image.SnapshotState is { } state ? BlobIndexLedger.DecodeSnapshot(state.Span) : new BlobIndexLedger();
+        foreach (var entry in image.Entries)
+        {
+            ledger.Apply(BlobIndexLedger.DecodeChange(entry.Payload.Span));
+        }
+
+        return ledger;
+    }
 
     private async Task<BlobIndexLedger> EnsureLoadedAsync()
     {

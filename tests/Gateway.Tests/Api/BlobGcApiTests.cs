@@ -140,6 +140,34 @@ public sealed class BlobGcApiTests(BlobGcCluster cluster, ITestOutputHelper outp
         await AssertBytesAsync(device.AccountId, Sha(bytes), expected: false);
     }
 
+    [Fact]
+    public async Task A_restore_to_a_point_before_the_collection_brings_back_the_index_record_and_the_bytes_from_the_backup()
+    {
+        var device = await _api.NewDeviceAsync("gcrestore");
+        var bytes = RandomNumberGenerator.GetBytes(120_000);
+        var sha = Sha(bytes);
+        Assert.Equal(HttpStatusCode.Created, await PutAsync(device, bytes));
+        var afterUpload = DateTimeOffset.UtcNow; // the index record was committed before the 201
+
+        var backup = new BlobServiceClient(cluster.Cluster.Backup!.ConnectionString)
+            .GetBlobContainerClient(cluster.Cluster.TablePrefix.ToLowerInvariant() + "-backup-blobs").GetBlobClient(BlobNames.Shared(sha));
+        await Eventually.WaitAsync(async () => await backup.ExistsAsync(), Deadline, "the blob never reached the backup store");
+        await WaitCollectedAsync(device, sha);
+        await AssertBytesAsync(device.AccountId, sha, expected: false);
+
+        var body = new JsonObject { ["to"] = afterUpload.ToString("O", System.Globalization.CultureInfo.InvariantCulture) }.ToJsonString();
+        using var response = await _api.SendAsync(HttpMethod.Post, $"/v1/admin/accounts/{device.AccountId}/restore", body: body, configure: r => r.Headers.Add("X-Admin-Key", ApiCluster.TestAdminKey));
+        var restored = await ApiClient.ReadJsonAsync(response, HttpStatusCode.OK);
+        output.WriteLine(restored.ToString());
+        var blobs = restored.GetProperty("blobs");
+        Assert.Equal("restored", blobs.GetProperty("status").GetString());
+        Assert.Equal(1, blobs.GetProperty("added").GetInt32());
+        Assert.Equal(1, blobs.GetProperty("bytesRestored").GetInt32());
+
+        Assert.Equal(bytes, await GetAsync(device, sha));
+        await AssertBytesAsync(device.AccountId, sha, expected: true);
+    }
+
     /// <summary>Runs passes until the blob is collected (404), within the deadline.</summary>
     private Task WaitCollectedAsync(ApiDevice device, string sha) =>
         Eventually.WaitAsync(
