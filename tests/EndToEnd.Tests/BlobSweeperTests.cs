@@ -10,7 +10,7 @@ namespace DeviceSync.EndToEnd.Tests;
 
 /// <summary>
 /// The blob sweeper (src/Gateway/Blobs/BlobSweeper.cs): a wiped replica refills without a single read, so a second
-/// replica lost afterwards loses nothing. Replica 0 holds the cluster membership, so the test wipes replica 1 and kills
+/// replica lost afterwards loses nothing; and its backup reconcile gives every blob on the replicas a backup copy. Replica 0 holds the cluster membership, so the test wipes replica 1 and kills
 /// replica 2; every blob is then read from the refilled replica itself and through the gateway.
 /// </summary>
 [Trait("Category", "EndToEnd")]
@@ -58,6 +58,26 @@ public sealed class BlobSweeperTests(ITestOutputHelper output)
             Assert.Equal(bytes, copy);
             Assert.Equal(bytes, await GetAsync(device, Sha(bytes)));
         }
+    }
+
+    [Fact]
+    public async Task A_blob_whose_backup_copy_was_lost_with_a_gateway_gets_one_from_the_reconcile()
+    {
+        // As a gateway that crashed after committing an upload on the replicas, with the backup copy still in its queue:
+        // the bytes are on every replica (written here directly) and in no backup.
+        var bytes = RandomNumberGenerator.GetBytes(400_000);
+        var name = BlobNames.ForAccount("crashed-gateway", Sha(bytes));
+        for (var r = 0; r < Cluster.Replicas.Count; r++)
+        {
+            var container = new BlobServiceClient(Cluster.Replicas[r].ConnectionString).GetBlobContainerClient(Cluster.TablePrefix.ToLowerInvariant() + "-blobs");
+            await container.CreateIfNotExistsAsync();
+            await container.GetBlobClient(name).UploadAsync(new BinaryData(bytes));
+        }
+
+        var backup = new BlobServiceClient(Cluster.Backup!.ConnectionString)
+            .GetBlobContainerClient(Cluster.TablePrefix.ToLowerInvariant() + "-backup-blobs").GetBlobClient(BlobNames.Shared(Sha(bytes)));
+        await Eventually.WaitAsync(async () => await backup.ExistsAsync(), TimeSpan.FromSeconds(120), "the reconcile did not copy the blob to the backup");
+        Assert.Equal(bytes, (await backup.DownloadContentAsync()).Value.Content.ToArray());
     }
 
     private static string Sha(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));

@@ -17,4 +17,9 @@ public sealed class BlobSweepOptions
     /// <summary>Blobs copied per second at most, so refilling a wiped replica cannot starve device uploads of the replicas.</summary>
     [Range(0.01, 1000)]
     public double MaxCopiesPerSecond { get; set; } = 5;
+
+    /// <summary>Backup lookups (one HEAD each) per second at most while reconciling the backup store; each hash found there is
+    /// not looked up again by this gateway, so only the first pass after a start costs one lookup per blob.</summary>
+    [Range(1, 10_000)]
+    public double MaxBackupChecksPerSecond { get; set; } = 100;
 }

@@ -31,4 +31,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 7112, Level = LogLevel.Warning, Message = "Blob sweep pass failed; retried after the interval")]
     public static partial void SweepFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 7113, Level = LogLevel.Warning, Message = "Backup reconcile: {Queued} blobs held by the replicas had no backup copy (a gateway lost its copy queue); copies queued")]
+    public static partial void BackupReconciled(ILogger logger, int queued);
 }

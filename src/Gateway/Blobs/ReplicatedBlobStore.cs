@@ -183,20 +183,21 @@ public sealed class ReplicatedBlobStore
     }
 
     /// <summary>
-    /// Copies an account's blob from a replica that holds it to <paramref name="target"/> (the backup store, where copies are
+    /// Copies blob <paramref name="name"/> from a replica that holds it to <paramref name="target"/> (the backup store, where copies are
     /// content-addressed under <see cref="BlobNames.Shared"/> and never deleted), verified like an upload; nothing to do when
     /// the target has it already. Throws when no replica could serve it or the copy failed.
     /// </summary>
-    internal async Task CopyToAsync(string accountId, string sha256, BlobReplica target, CancellationToken cancellationToken)
+    internal async Task CopyToAsync(string name, BlobReplica target, CancellationToken cancellationToken)
     {
+        var sha256 = name[(name.LastIndexOf('/') + 1)..];
         var targetName = BlobNames.Shared(sha256);
         if (await target.ExistsAsync(targetName, cancellationToken).ConfigureAwait(false))
         {
             return;
         }
 
-        await using var source = await OpenReadAsync(accountId, sha256, cancellationToken).ConfigureAwait(false)
-            ?? throw new IOException($"No replica could serve blob {sha256} for its copy.");
+        var (opened, _) = await OpenFirstAsync(name, cancellationToken).ConfigureAwait(false);
+        await using var source = opened ?? throw new IOException($"No replica could serve blob {name} for its copy.");
         var result = await WriteAsync(targetName, sha256, source, [target], 1, cancellationToken).ConfigureAwait(false);
         if (result.Outcome != BlobWriteOutcome.Stored)
         {
@@ -205,11 +206,12 @@ public sealed class ReplicatedBlobStore
     }
 
     /// <summary>
-    /// Lists every replica and returns, per blob name that some listed replica holds and another lacks, the replicas that
-    /// lack it. A replica that cannot be listed takes no part (it gets nothing, and its blobs are not offered); fewer than
-    /// two listed: nothing to compare. Uncommitted blocks are not listed, so an upload in flight is never "missing".
+    /// Lists every replica: every blob name some listed replica holds and, per name that another listed replica lacks, the
+    /// replicas that lack it. A replica that cannot be listed takes no part (it gets nothing, and its blobs are not
+    /// offered); fewer than two listed: nothing is missing. Uncommitted blocks are not listed, so an upload in flight is
+    /// never "missing".
     /// </summary>
-    internal async Task<IReadOnlyList<(string Name, int[] MissingOn, int[] HeldOn)>> FindMissingAsync(CancellationToken cancellationToken)
+    internal async Task<BlobListing> ListAsync(CancellationToken cancellationToken)
     {
         var listings = await Task.WhenAll(_replicas.Select(async replica =>
         {
@@ -224,11 +226,7 @@ public sealed class ReplicatedBlobStore
             }
         })).ConfigureAwait(false);
         var listed = Enumerable.Range(0, _replicas.Length).Where(i => listings[i] is not null).ToArray();
-        if (listed.Length < 2)
-        {
-            return [];
-        }
-
+        var all = new List<string>();
         var missing = new List<(string, int[], int[])>();
         foreach (var name in listed.SelectMany(i => listings[i]!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
         {
@@ -237,14 +235,15 @@ public sealed class ReplicatedBlobStore
                 continue; // not a blob this store wrote
             }
 
+            all.Add(name);
             var lacking = listed.Where(i => !listings[i]!.Contains(name)).ToArray();
-            if (lacking.Length > 0)
+            if (lacking.Length > 0 && listed.Length >= 2)
             {
                 missing.Add((name, lacking, listed.Except(lacking).ToArray()));
             }
         }
 
-        return missing;
+        return new BlobListing(all, missing);
     }
 
     /// <summary>

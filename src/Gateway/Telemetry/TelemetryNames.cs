@@ -31,6 +31,7 @@ public static class TelemetryNames
     public const string BlobSweepCopied = "devicesync.gateway.blobs.sweep.copied";
     public const string BlobSweepFailed = "devicesync.gateway.blobs.sweep.failed";
     public const string BlobSweepPasses = "devicesync.gateway.blobs.sweep.passes";
+    public const string BlobBackupReconciled = "devicesync.gateway.blobs.backup.reconciled";
 
     public const string RouteTag = "http.route";
     public const string CodeTag = "http.response.status_code";
