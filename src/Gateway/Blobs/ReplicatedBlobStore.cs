@@ -63,7 +63,7 @@ public sealed class ReplicatedBlobStore
         if (stream is null)
         {
             // On no replica under the account's name: stored by the build before per-account names (ADR 0009), under the
-            // shared name, which garbage collection never deletes. A wiped replica is refilled under the account's name.
+            // shared name, which garbage collection never deletes (read repair then refills the shared name too).
             (stream, _) = await OpenFirstAsync(BlobNames.Shared(sha256), cancellationToken).ConfigureAwait(false);
         }
 

@@ -8,14 +8,18 @@ namespace DeviceSync.Grains.Tests.Cluster;
 /// A 2-silo Orleans TestingHost cluster whose grains store to real Azurite replicas. Each instance has its own
 /// replicas and table prefix; <see cref="RestartClusterAsync"/> brings up a new cluster on the same storage.
 /// </summary>
-public sealed class GrainCluster(IReadOnlyDictionary<string, string>? siloSettings = null) : IAsyncLifetime
+public sealed class GrainCluster : IAsyncLifetime
 {
     private readonly string _serviceId = "svc-" + Guid.NewGuid().ToString("N")[..10];
+    private readonly IReadOnlyDictionary<string, string> _siloSettings;
 
     public GrainCluster()
-        : this(null)
+        : this(new Dictionary<string, string>())
     {
     }
+
+    /// <summary>A cluster whose silos also get <paramref name="siloSettings"/>. Internal: xunit fixtures may have one public constructor.</summary>
+    internal GrainCluster(IReadOnlyDictionary<string, string> siloSettings) => _siloSettings = siloSettings;
 
     public string TablePrefix { get; } = "g" + Guid.NewGuid().ToString("N")[..12];
 
@@ -76,7 +80,7 @@ public sealed class GrainCluster(IReadOnlyDictionary<string, string>? siloSettin
             builder.Properties[key] = value!;
         }
 
-        foreach (var (key, value) in siloSettings ?? new Dictionary<string, string>())
+        foreach (var (key, value) in _siloSettings)
         {
             builder.Properties[key] = value;
         }
