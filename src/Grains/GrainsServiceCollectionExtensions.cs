@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using DeviceSync.Grains.Accounts;
 using DeviceSync.Grains.Backup;
+using DeviceSync.Grains.Blobs;
 using DeviceSync.Grains.Collections;
 using DeviceSync.Grains.Events;
 using DeviceSync.Grains.Hosting;
@@ -20,6 +21,7 @@ public static class GrainsServiceCollectionExtensions
     {
         services.AddDeviceSyncStorage();
         services.AddDeviceSyncBackups();
+        services.AddDeviceSyncBlobGc();
         services.AddOptions<SyncPolicy>()
             .BindConfiguration(SyncPolicy.SectionName)
             .Validate(

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using Azure.Storage.Blobs;
+using DeviceSync.Contracts.Blobs;
 using DeviceSync.EndToEnd.Tests.Support;
 using DeviceSync.Testing;
 
@@ -54,7 +55,7 @@ public sealed class BlobReplicaFailureTests(ITestOutputHelper output)
 
         await Cluster.Replicas[1].WipeAsync();
         var wiped = new BlobServiceClient(Cluster.Replicas[1].ConnectionString)
-            .GetBlobContainerClient(Cluster.TablePrefix.ToLowerInvariant() + "-blobs").GetBlobClient("sha256/" + Sha(bytes));
+            .GetBlobContainerClient(Cluster.TablePrefix.ToLowerInvariant() + "-blobs").GetBlobClient(BlobNames.ForAccount(device.AccountId, Sha(bytes)));
         Assert.False(await wiped.ExistsAsync());
 
         // Every read is served (by a replica that holds it); one that met the wiped replica first copies the blob back.

@@ -14,4 +14,7 @@ public sealed record BlobRecord
 
     /// <summary>When the account first uploaded it.</summary>
     [Id(3)] public DateTimeOffset UploadedAt { get; init; }
+
+    /// <summary>When a garbage-collection scan first found no item referring to it (its grace period's start); null: referenced, or not scanned yet.</summary>
+    [Id(4)] public DateTimeOffset? UnreferencedSince { get; init; }
 }

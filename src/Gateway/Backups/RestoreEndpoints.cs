@@ -1,4 +1,6 @@
 using DeviceSync.Contracts.Backups;
+using DeviceSync.Contracts.Blobs;
+using DeviceSync.Gateway.Blobs;
 using DeviceSync.Gateway.Admin;
 using DeviceSync.Gateway.Cluster;
 using DeviceSync.Gateway.Http;
@@ -20,7 +22,8 @@ public static class RestoreEndpoints
         return app;
     }
 
-    private static async Task<IResult> RestoreAsync(HttpContext context, AdminKeyCheck keyCheck, GrainCalls calls, TimeProvider time, string accountId)
+    private static async Task<IResult> RestoreAsync(
+        HttpContext context, AdminKeyCheck keyCheck, GrainCalls calls, BlobIndex blobIndex, ReplicatedBlobStore blobStore, BlobBackupCopier blobBackups, TimeProvider time, string accountId)
     {
         if (keyCheck.Check(context.Request) is { } refused)
         {
@@ -62,10 +65,36 @@ public static class RestoreEndpoints
             results.Add((name, await calls.OnCollectionAsync("Collection.RestoreFromBackup", accountId, name, c => c.RestoreFromBackupAsync(request.To), token)));
         }
 
+        // The blob index (merged, like the account) and the bytes no replica holds, from the backup container; only for a
+        // whole account, and only where the gateway serves blobs.
+        BlobIndexRestoreResult? blobs = null;
+        var bytes = new Dictionary<BlobRestoreOutcome, int>();
+        if (request.Collection is null && blobStore.Enabled)
+        {
+            blobs = await blobIndex.RestoreFromBackupAsync(accountId, request.To, token);
+            foreach (var sha256 in blobs.Blobs)
+            {
+                var outcome = await blobBackups.RestoreToReplicasAsync(accountId, sha256, token);
+                bytes[outcome] = bytes.GetValueOrDefault(outcome) + 1;
+            }
+        }
+
         return new JsonBodyResult(StatusCodes.Status200OK, writer =>
         {
             writer.WriteStartObject();
             writer.WriteString("accountId", accountId);
+            if (blobs is not null)
+            {
+                writer.WriteStartObject("blobs");
+                writer.WriteString("status", StatusName(blobs.Status));
+                writer.WriteNumber("added", blobs.Added);
+                writer.WriteNumber("blobs", blobs.Blobs.Count);
+                writer.WriteNumber("bytesRestored", bytes.GetValueOrDefault(BlobRestoreOutcome.Restored));
+                writer.WriteNumber("bytesMissing", bytes.GetValueOrDefault(BlobRestoreOutcome.NotInBackup));
+                writer.WriteNumber("bytesFailed", bytes.GetValueOrDefault(BlobRestoreOutcome.Failed));
+                writer.WriteEndObject();
+            }
+
             writer.WriteString("to", request.To is { } to ? to.ToString("O", System.Globalization.CultureInfo.InvariantCulture) : "latest");
             writer.WriteStartObject("account");
             writer.WriteString("status", StatusName(account.Status));

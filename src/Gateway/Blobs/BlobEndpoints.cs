@@ -25,6 +25,7 @@ public static class BlobEndpoints
         app.MapPut("/v1/blobs/{sha256}", PutAsync).RequireDevice();
         app.MapGet("/v1/blobs/{sha256}", GetAsync).RequireDevice();
         app.MapGet("/v1/admin/accounts/{accountId}/blobs", ReferencesAsync);
+        app.MapPost("/v1/admin/accounts/{accountId}/blobs/collect", CollectAsync);
         return app;
     }
 
@@ -63,7 +64,11 @@ public static class BlobEndpoints
             limit.MaxRequestBodySize = null;
         }
 
-        var written = await store.UploadAsync(sha256, context.Request.Body, context.RequestAborted);
+        // The ticket is taken before any byte is committed: if the account's index collects this hash while the upload runs
+        // (the commit may find the old bytes and count them, and the collection then deletes them), the record is refused.
+        var accountId = context.Device().AccountId;
+        var ticket = await index.BeginUploadAsync(accountId, sha256, context.RequestAborted);
+        var written = await store.UploadAsync(accountId, sha256, context.Request.Body, context.RequestAborted);
         switch (written.Outcome)
         {
             case BlobWriteOutcome.TooLarge:
@@ -74,11 +79,17 @@ public static class BlobEndpoints
                 return ProblemResults.Unavailable("Too few storage replicas took the blob; nothing was kept. Retrying is safe.");
         }
 
-        // Queued once the bytes are durable on the replicas, whatever the index answers: an account that uploads again
-        // after a lost answer or a gateway crash also gets its backup copy (the copier skips blobs the backup has).
-        backups.Enqueue(sha256);
         var record = new BlobRecord { Sha256 = sha256, ContentType = contentType, Length = written.Length, UploadedAt = time.GetUtcNow() };
-        var isNew = await index.AddAsync(context.Device().AccountId, record, context.RequestAborted);
+        var outcome = await index.RecordUploadAsync(accountId, record, ticket, context.RequestAborted);
+        if (outcome == BlobUploadOutcome.CollectedWhileUploading)
+        {
+            return ProblemResults.Unavailable("The blob was garbage-collected while it was uploaded; nothing was kept. Upload it again.");
+        }
+
+        // Queued once the bytes are durable on the replicas and recorded, whatever the index answers: an account that
+        // uploads again after a lost answer or a gateway crash also gets its backup copy (the copier skips blobs the backup has).
+        backups.Enqueue(accountId, sha256);
+        var isNew = outcome == BlobUploadOutcome.Created;
         if (isNew)
         {
             context.Response.Headers.Location = "/v1/blobs/" + sha256;
@@ -112,7 +123,7 @@ public static class BlobEndpoints
             return ProblemResults.NotFound("This account has no blob with that hash.");
         }
 
-        var stream = await store.OpenReadAsync(sha256, context.RequestAborted);
+        var stream = await store.OpenReadAsync(context.Device().AccountId, sha256, context.RequestAborted);
         if (stream is null)
         {
             return ProblemResults.Unavailable("No storage replica can serve this blob right now; retrying is safe.");
@@ -127,7 +138,7 @@ public static class BlobEndpoints
             enableRangeProcessing: true);
     }
 
-    /// <summary>Operators: which of an account's blobs its items refer to (the reference tracking garbage collection needs).</summary>
+    /// <summary>Operators: which of an account's blobs its items refer to, and the garbage collector's state for the account.</summary>
     private static async Task<IResult> ReferencesAsync(HttpContext context, AdminKeyCheck keyCheck, BlobIndex index, string accountId)
     {
         if (keyCheck.Check(context.Request) is { } refused)
@@ -148,6 +159,9 @@ public static class BlobEndpoints
             writer.WriteNumber("blobs", report.Blobs);
             writer.WriteNumber("referenced", report.Referenced);
             writer.WriteNumber("collectionsScanned", report.CollectionsScanned);
+            writer.WriteNumber("awaitingGrace", report.AwaitingGrace);
+            writer.WriteNumber("pendingDeletes", report.PendingDeletes);
+            writer.WriteNumber("collectedTotal", report.CollectedTotal);
             writer.WriteStartArray("unreferenced");
             foreach (var blob in report.Unreferenced)
             {
@@ -155,6 +169,11 @@ public static class BlobEndpoints
                 writer.WriteString("sha256", blob.Sha256);
                 writer.WriteNumber("length", blob.Length);
                 writer.WriteString("uploadedAt", JsonFormats.Timestamp(blob.UploadedAt));
+                if (blob.UnreferencedSince is { } since)
+                {
+                    writer.WriteString("unreferencedSince", JsonFormats.Timestamp(since));
+                }
+
                 writer.WriteEndObject();
             }
 
@@ -166,6 +185,39 @@ public static class BlobEndpoints
             }
 
             writer.WriteEndArray();
+            writer.WriteEndObject();
+        });
+    }
+
+    /// <summary>
+    /// Operators: one garbage-collection pass over the account now, as the background collector runs it every
+    /// <c>Blobs:Gc:ScanInterval</c>. Safe at any time: a pass never collects a blob before its grace period.
+    /// </summary>
+    private static async Task<IResult> CollectAsync(HttpContext context, AdminKeyCheck keyCheck, BlobIndex index, string accountId)
+    {
+        if (keyCheck.Check(context.Request) is { } refused)
+        {
+            return refused;
+        }
+
+        if (!Names.IsAccountId(accountId))
+        {
+            return ProblemResults.Invalid("The account id must match the account id rule (docs/protocol.md, section 3).");
+        }
+
+        var report = await index.CollectGarbageAsync(accountId, context.RequestAborted);
+        return new JsonBodyResult(StatusCodes.Status200OK, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteString("accountId", accountId);
+            writer.WriteBoolean("enabled", report.Enabled);
+            writer.WriteNumber("blobs", report.Blobs);
+            writer.WriteNumber("marked", report.Marked);
+            writer.WriteNumber("awaitingGrace", report.AwaitingGrace);
+            writer.WriteNumber("collected", report.Collected);
+            writer.WriteNumber("collectedBytes", report.CollectedBytes);
+            writer.WriteNumber("bytesDeleted", report.BytesDeleted);
+            writer.WriteNumber("pendingDeletes", report.PendingDeletes);
             writer.WriteEndObject();
         });
     }

@@ -23,6 +23,11 @@ public static class BlobExtensions
         builder.Services.AddSingleton<BlobBackupCopier>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<BlobBackupCopier>());
         builder.Services.AddSingleton<BlobIndex>();
+        builder.Services.AddOptions<BlobSweepOptions>()
+            .BindConfiguration(BlobSweepOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddHostedService<BlobSweeper>();
         return builder;
     }
 }

@@ -22,4 +22,16 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 7107, Level = LogLevel.Error, Message = "Backup copy of blob {Sha256} failed after retries")]
     public static partial void BackupFailed(ILogger logger, Exception exception, string sha256);
+
+    [LoggerMessage(EventId = 7110, Level = LogLevel.Information, Message = "Blob sweep: {Missing} blobs are missing on some replica; copying them")]
+    public static partial void SweepFound(ILogger logger, int missing);
+
+    [LoggerMessage(EventId = 7111, Level = LogLevel.Information, Message = "Blob sweep done: {Copied} copied, {Failed} failed (retried next pass), in {Seconds:F1} s")]
+    public static partial void SweepDone(ILogger logger, int copied, int failed, double seconds);
+
+    [LoggerMessage(EventId = 7112, Level = LogLevel.Warning, Message = "Blob sweep pass failed; retried after the interval")]
+    public static partial void SweepFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 7113, Level = LogLevel.Warning, Message = "Backup reconcile: {Queued} blobs held by the replicas had no backup copy (a gateway lost its copy queue); copies queued")]
+    public static partial void BackupReconciled(ILogger logger, int queued);
 }

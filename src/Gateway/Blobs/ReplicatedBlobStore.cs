@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Azure;
 using Azure.Storage.Blobs.Models;
+using DeviceSync.Contracts.Blobs;
 using Microsoft.Extensions.Options;
 
 namespace DeviceSync.Gateway.Blobs;
@@ -45,9 +46,9 @@ public sealed class ReplicatedBlobStore
     /// <summary>False when the gateway has no replicas configured.</summary>
     public bool Enabled => _replicas.Length > 0;
 
-    /// <summary>Writes a device's upload to every replica; see the class summary for what each outcome leaves behind.</summary>
-    public Task<BlobWriteResult> UploadAsync(string sha256, Stream body, CancellationToken cancellationToken) =>
-        WriteAsync(sha256, body, _replicas, _writeQuorum, cancellationToken);
+    /// <summary>Writes a device's upload to every replica, as the account's copy; see the class summary for what each outcome leaves behind.</summary>
+    public Task<BlobWriteResult> UploadAsync(string accountId, string sha256, Stream body, CancellationToken cancellationToken) =>
+        WriteAsync(BlobNames.ForAccount(accountId, sha256), sha256, body, _replicas, _writeQuorum, cancellationToken);
 
     /// <summary>
     /// Opens the blob on the first replica that has it (starting at a rotating one, to spread reads), as a seekable
@@ -55,7 +56,27 @@ public sealed class ReplicatedBlobStore
     /// blob copied back in the background (read repair: a wiped replica refills with what is read). Null when no replica
     /// could serve it.
     /// </summary>
-    public async Task<Stream?> OpenReadAsync(string sha256, CancellationToken cancellationToken)
+    public async Task<Stream?> OpenReadAsync(string accountId, string sha256, CancellationToken cancellationToken)
+    {
+        var name = BlobNames.ForAccount(accountId, sha256);
+        var (stream, _) = await OpenFirstAsync(name, cancellationToken).ConfigureAwait(false);
+        if (stream is null)
+        {
+            // On no replica under the account's name: stored by the build before per-account names (ADR 0009), under the
+            // shared name, which garbage collection never deletes (read repair then refills the shared name too).
+            (stream, _) = await OpenFirstAsync(BlobNames.Shared(sha256), cancellationToken).ConfigureAwait(false);
+        }
+
+        if (stream is null)
+        {
+            Log.Unreadable(_logger, sha256);
+        }
+
+        return stream;
+    }
+
+    /// <summary>The blob <paramref name="name"/> from the first replica that has it, and how many replicas answered 404.</summary>
+    private async Task<(Stream? Stream, int Missing)> OpenFirstAsync(string name, CancellationToken cancellationToken)
     {
         var start = (int)((uint)Interlocked.Increment(ref _nextReader) % (uint)_replicas.Length);
         List<BlobReplica>? missing = null;
@@ -64,15 +85,15 @@ public sealed class ReplicatedBlobStore
             var replica = _replicas[(start + i) % _replicas.Length];
             try
             {
-                var stream = await replica.Blob(sha256).OpenReadAsync(
+                var stream = await replica.Blob(name).OpenReadAsync(
                     new BlobOpenReadOptions(allowModifications: false) { BufferSize = _options.BlockBytes },
                     cancellationToken).ConfigureAwait(false);
                 if (missing is not null)
                 {
-                    ScheduleRepair(sha256, replica, missing);
+                    ScheduleRepair(name, replica, missing);
                 }
 
-                return stream;
+                return (stream, missing?.Count ?? 0);
             }
             catch (RequestFailedException ex) when (ex.Status == 404)
             {
@@ -85,11 +106,10 @@ public sealed class ReplicatedBlobStore
             }
         }
 
-        Log.Unreadable(_logger, sha256);
-        return null;
+        return (null, missing?.Count ?? 0);
     }
 
-    private async Task<BlobWriteResult> WriteAsync(string sha256, Stream body, IReadOnlyList<BlobReplica> targets, int quorum, CancellationToken cancellationToken)
+    private async Task<BlobWriteResult> WriteAsync(string name, string sha256, Stream body, IReadOnlyList<BlobReplica> targets, int quorum, CancellationToken cancellationToken)
     {
         // Block ids must be unique to this upload (a concurrent upload of the same bytes stages its own) and of one length.
         var uploadId = Guid.NewGuid().ToString("N");
@@ -118,7 +138,7 @@ public sealed class ReplicatedBlobStore
                 var blockId = Convert.ToBase64String(Encoding.ASCII.GetBytes(uploadId + blockIds.Count.ToString("D6", System.Globalization.CultureInfo.InvariantCulture)));
                 blockIds.Add(blockId);
                 // Every stage of this block finishes (or times out) before the buffer is refilled.
-                alive = await OnEachAsync(alive, "stage a block", (replica, token) => replica.StageAsync(sha256, blockId, buffer, filled, token), cancellationToken).ConfigureAwait(false);
+                alive = await OnEachAsync(alive, "stage a block", (replica, token) => replica.StageAsync(name, blockId, buffer, filled, token), cancellationToken).ConfigureAwait(false);
                 if (alive.Count < quorum)
                 {
                     return new BlobWriteResult(BlobWriteOutcome.Unavailable, length, 0);
@@ -130,7 +150,7 @@ public sealed class ReplicatedBlobStore
                 return new BlobWriteResult(BlobWriteOutcome.HashMismatch, length, 0);
             }
 
-            var committed = await OnEachAsync(alive, "commit a blob", (replica, token) => replica.CommitAsync(sha256, blockIds, length, token), cancellationToken).ConfigureAwait(false);
+            var committed = await OnEachAsync(alive, "commit a blob", (replica, token) => replica.CommitAsync(name, blockIds, length, token), cancellationToken).ConfigureAwait(false);
             return new BlobWriteResult(committed.Count >= quorum ? BlobWriteOutcome.Stored : BlobWriteOutcome.Unavailable, length, committed.Count);
         }
         finally
@@ -163,35 +183,137 @@ public sealed class ReplicatedBlobStore
     }
 
     /// <summary>
-    /// Copies a blob from a replica that holds it to <paramref name="target"/> (the backup store), verified like an upload;
-    /// nothing to do when the target has it already. Throws when no replica could serve it or the copy failed.
+    /// Copies blob <paramref name="name"/> from a replica that holds it to <paramref name="target"/> (the backup store, where copies are
+    /// content-addressed under <see cref="BlobNames.Shared"/> and never deleted), verified like an upload; nothing to do when
+    /// the target has it already. Throws when no replica could serve it or the copy failed.
     /// </summary>
-    internal async Task CopyToAsync(string sha256, BlobReplica target, CancellationToken cancellationToken)
+    internal async Task CopyToAsync(string name, BlobReplica target, CancellationToken cancellationToken)
     {
-        if (await target.ExistsAsync(sha256, cancellationToken).ConfigureAwait(false))
+        var sha256 = name[(name.LastIndexOf('/') + 1)..];
+        var targetName = BlobNames.Shared(sha256);
+        if (await target.ExistsAsync(targetName, cancellationToken).ConfigureAwait(false))
         {
             return;
         }
 
-        await using var source = await OpenReadAsync(sha256, cancellationToken).ConfigureAwait(false)
-            ?? throw new IOException($"No replica could serve blob {sha256} for its copy.");
-        var result = await WriteAsync(sha256, source, [target], 1, cancellationToken).ConfigureAwait(false);
+        var (opened, _) = await OpenFirstAsync(name, cancellationToken).ConfigureAwait(false);
+        await using var source = opened ?? throw new IOException($"No replica could serve blob {name} for its copy.");
+        var result = await WriteAsync(targetName, sha256, source, [target], 1, cancellationToken).ConfigureAwait(false);
         if (result.Outcome != BlobWriteOutcome.Stored)
         {
             throw new IOException($"The copy of blob {sha256} ended {result.Outcome}.");
         }
     }
 
-    private void ScheduleRepair(string sha256, BlobReplica source, List<BlobReplica> targets)
+    /// <summary>
+    /// Lists every replica: every blob name some listed replica holds and, per name that another listed replica lacks, the
+    /// replicas that lack it. A replica that cannot be listed takes no part (it gets nothing, and its blobs are not
+    /// offered); fewer than two listed: nothing is missing. Uncommitted blocks are not listed, so an upload in flight is
+    /// never "missing".
+    /// </summary>
+    internal async Task<BlobListing> ListAsync(CancellationToken cancellationToken)
     {
-        if (!_repairing.TryAdd(sha256, true))
+        var listings = await Task.WhenAll(_replicas.Select(async replica =>
+        {
+            try
+            {
+                return await replica.ListNamesAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                Log.ReplicaFailed(_logger, replica.Index, "list blobs", ex.GetType().Name);
+                return null;
+            }
+        })).ConfigureAwait(false);
+        var listed = Enumerable.Range(0, _replicas.Length).Where(i => listings[i] is not null).ToArray();
+        var all = new List<string>();
+        var missing = new List<(string, int[], int[])>();
+        foreach (var name in listed.SelectMany(i => listings[i]!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        {
+            if (!BlobHashes.IsValid(name[(name.LastIndexOf('/') + 1)..]))
+            {
+                continue; // not a blob this store wrote
+            }
+
+            all.Add(name);
+            var lacking = listed.Where(i => !listings[i]!.Contains(name)).ToArray();
+            if (lacking.Length > 0 && listed.Length >= 2)
+            {
+                missing.Add((name, lacking, listed.Except(lacking).ToArray()));
+            }
+        }
+
+        return new BlobListing(all, missing);
+    }
+
+    /// <summary>
+    /// Copies blob <paramref name="name"/> from one replica that holds it to those that lack it, through the verified
+    /// stage-and-commit path (committed only if the hash matches; a copy that finds it already there leaves it). True when
+    /// every target has it afterwards.
+    /// </summary>
+    internal async Task<bool> CopyBetweenReplicasAsync(string name, IReadOnlyList<int> heldOn, IReadOnlyList<int> missingOn, CancellationToken cancellationToken)
+    {
+        var sha256 = name[(name.LastIndexOf('/') + 1)..];
+        var targets = missingOn.Select(i => _replicas[i]).ToList();
+        foreach (var source in heldOn.Select(i => _replicas[i]))
+        {
+            try
+            {
+                await using var copy = await source.Blob(name).OpenReadAsync(new BlobOpenReadOptions(allowModifications: false) { BufferSize = _options.BlockBytes }, cancellationToken).ConfigureAwait(false);
+                var result = await WriteAsync(name, sha256, copy, targets, targets.Count, cancellationToken).ConfigureAwait(false);
+                return result.Outcome == BlobWriteOutcome.Stored;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+                // Deleted since the listing (garbage collection): nothing to copy.
+                return true;
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                Log.ReplicaFailed(_logger, source.Index, "read a blob to copy", ex.GetType().Name);
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>True when some replica holds the account's copy of the blob, or the shared copy of the first blob build.</summary>
+    internal async Task<bool> IsStoredAsync(string accountId, string sha256, CancellationToken cancellationToken)
+    {
+        foreach (var replica in _replicas)
+        {
+            try
+            {
+                if (await replica.ExistsAsync(BlobNames.ForAccount(accountId, sha256), cancellationToken).ConfigureAwait(false)
+                    || await replica.ExistsAsync(BlobNames.Shared(sha256), cancellationToken).ConfigureAwait(false))
+                {
+                    return true;
+                }
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                Log.ReplicaFailed(_logger, replica.Index, "look a blob up", ex.GetType().Name);
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Writes bytes read from elsewhere (the backup store) as the account's copy, with an upload's verification and quorum.</summary>
+    internal Task<BlobWriteResult> RestoreAsync(string accountId, string sha256, Stream source, CancellationToken cancellationToken) =>
+        WriteAsync(BlobNames.ForAccount(accountId, sha256), sha256, source, _replicas, _writeQuorum, cancellationToken);
+
+    private void ScheduleRepair(string name, BlobReplica source, List<BlobReplica> targets)
+    {
+        var sha256 = name[(name.LastIndexOf('/') + 1)..];
+        if (!_repairing.TryAdd(name, true))
         {
             return;
         }
 
         if (!_repairSlots.Wait(0))
         {
-            _repairing.TryRemove(sha256, out _);
+            _repairing.TryRemove(name, out _);
             return;
         }
 
@@ -200,8 +322,8 @@ public sealed class ReplicatedBlobStore
             try
             {
                 // Through the same verified path as an upload: the copy is committed only if its hash matches.
-                using var copy = await source.Blob(sha256).OpenReadAsync(new BlobOpenReadOptions(allowModifications: false) { BufferSize = _options.BlockBytes }).ConfigureAwait(false);
-                var result = await WriteAsync(sha256, copy, targets, 1, CancellationToken.None).ConfigureAwait(false);
+                using var copy = await source.Blob(name).OpenReadAsync(new BlobOpenReadOptions(allowModifications: false) { BufferSize = _options.BlockBytes }).ConfigureAwait(false);
+                var result = await WriteAsync(name, sha256, copy, targets, 1, CancellationToken.None).ConfigureAwait(false);
                 Log.Repaired(_logger, sha256, result.Acknowledged, targets.Count);
             }
             catch (Exception ex)
@@ -211,7 +333,7 @@ public sealed class ReplicatedBlobStore
             finally
             {
                 _repairSlots.Release();
-                _repairing.TryRemove(sha256, out _);
+                _repairing.TryRemove(name, out _);
             }
         });
     }

@@ -27,6 +27,11 @@ public static class TelemetryNames
     public const string EventFrames = "devicesync.gateway.events.frames";
     public const string EventRenewals = "devicesync.gateway.events.renewals";
     public const string EventSubscriptionsLost = "devicesync.gateway.events.subscriptions_lost";
+    public const string BlobSweepMissing = "devicesync.gateway.blobs.sweep.missing";
+    public const string BlobSweepCopied = "devicesync.gateway.blobs.sweep.copied";
+    public const string BlobSweepFailed = "devicesync.gateway.blobs.sweep.failed";
+    public const string BlobSweepPasses = "devicesync.gateway.blobs.sweep.passes";
+    public const string BlobBackupReconciled = "devicesync.gateway.blobs.backup.reconciled";
 
     public const string RouteTag = "http.route";
     public const string CodeTag = "http.response.status_code";

@@ -9,7 +9,7 @@ namespace DeviceSync.Grains.Blobs;
 [Alias("DeviceSync.IBlobReferenceSource"), Version(1)]
 public interface IBlobReferenceSource : IGrainWithStringKey
 {
-    /// <summary>The hashes (lower-case hex, no prefix) that live items refer to; tombstones refer to nothing.</summary>
+    /// <summary>The hashes (lower-case hex, no prefix) that live items and the conflict archive refer to; tombstones refer to nothing.</summary>
     [Alias("ListBlobReferences")]
     Task<IReadOnlyList<string>> ListBlobReferencesAsync();
 }

@@ -44,7 +44,7 @@ public sealed class ReplicaSweeperGrain(
                 (streamKey, token) => JournalOwners.RepairAsync(grains, store, streamKey, token),
                 logger,
                 time,
-                copyAudits.FirstOrDefault());
+                StreamAudits.Combine(copyAudits));
             _loop = Task.Run(() => RunAsync(_sweeper, _stop.Token), CancellationToken.None);
         }
 

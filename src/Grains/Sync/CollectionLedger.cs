@@ -375,7 +375,11 @@ public sealed class CollectionLedger
         HeadVersion = HeadVersion,
     };
 
-    /// <summary>Adds the blobs that live items refer to (Blobs.BlobReferences) to <paramref name="into"/>.</summary>
+    /// <summary>
+    /// Adds the blobs that live items and the conflict archive refer to (Blobs.BlobReferences) to <paramref name="into"/>.
+    /// The archive counts because a device may read a losing version and keep it (ADR 0009): its photo must still be there.
+    /// Tombstones carry no data and refer to nothing.
+    /// </summary>
     public void CollectBlobReferences(ISet<string> into)
     {
         foreach (var item in _items.Values)
@@ -384,6 +388,11 @@ public sealed class CollectionLedger
             {
                 Blobs.BlobReferences.Collect(item.Data, into);
             }
+        }
+
+        foreach (var conflict in _conflicts)
+        {
+            Blobs.BlobReferences.Collect(conflict.Data, into);
         }
     }
 

@@ -88,13 +88,14 @@ public static class RestoreCommand
         return command;
     }
 
-    /// <summary>Every account the backup holds: account streams and the owners of collection streams.</summary>
+    /// <summary>Every account the backup holds: account streams, and the owners of collection and blob index streams.</summary>
     public static async Task<IReadOnlyList<string>> AccountsAsync(BackupStore store, CancellationToken ct)
     {
         var streams = await store.ListStreamsAsync("", ct);
         return streams
             .Select(s => s.StreamKey.StartsWith("account/", StringComparison.Ordinal) ? s.StreamKey["account/".Length..]
                 : s.StreamKey.StartsWith("collection/", StringComparison.Ordinal) ? s.StreamKey["collection/".Length..].Split('/')[0]
+                : s.StreamKey.StartsWith("blobs/", StringComparison.Ordinal) ? s.StreamKey["blobs/".Length..]
                 : null)
             .OfType<string>()
             .Distinct(StringComparer.Ordinal)
@@ -117,6 +118,15 @@ public static class RestoreCommand
             var failures = 0;
             var account = answer!.RootElement.GetProperty("account");
             await output.WriteLineAsync($"[restore] {accountId}: account {account.GetProperty("status").GetString()} (recreated {account.GetProperty("recreated").GetBoolean()}, {account.GetProperty("devicesAdded").GetInt32()} devices and {account.GetProperty("revocationsAdded").GetInt32()} revocations added)");
+            if (answer.RootElement.TryGetProperty("blobs", out var blobs))
+            {
+                // The blob index is merged like the account; bytes no replica holds come back from the backup container.
+                var missing = blobs.GetProperty("bytesMissing").GetInt32();
+                var failedBytes = blobs.GetProperty("bytesFailed").GetInt32();
+                await output.WriteLineAsync($"[restore] {accountId}: blobs {blobs.GetProperty("status").GetString()} ({blobs.GetProperty("added").GetInt32()} index records added, {blobs.GetProperty("blobs").GetInt32()} blobs, {blobs.GetProperty("bytesRestored").GetInt32()} copied back from the backup, {missing} in no replica and no backup, {failedBytes} copies failed)");
+                failures += failedBytes + (blobs.GetProperty("status").GetString() is "restored" or "not-in-backup" ? 0 : 1);
+            }
+
             foreach (var c in answer.RootElement.GetProperty("collections").EnumerateArray())
             {
                 var status = c.GetProperty("status").GetString();

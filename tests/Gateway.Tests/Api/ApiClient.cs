@@ -7,11 +7,16 @@ using System.Text.Json.Nodes;
 namespace DeviceSync.Gateway.Tests.Api;
 
 /// <summary>Speaks PROTOCOL.md to the gateway over real HTTP, as a device does.</summary>
-public sealed class ApiClient(ApiCluster cluster)
+public sealed class ApiClient(Func<HttpClient> http)
 {
     public const string Password = "correct horse battery staple";
 
-    public HttpClient Http => cluster.Http;
+    public ApiClient(ApiCluster cluster)
+        : this(() => cluster.Http)
+    {
+    }
+
+    public HttpClient Http => http();
 
     public Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? bearer = null, string? body = null, Action<HttpRequestMessage>? configure = null)
     {

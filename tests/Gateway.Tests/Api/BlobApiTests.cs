@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Xunit.Abstractions;
 using Azure.Storage.Blobs;
+using DeviceSync.Contracts.Blobs;
 using DeviceSync.Gateway.Tests.Blobs;
 
 namespace DeviceSync.Gateway.Tests.Api;
@@ -74,8 +75,8 @@ public sealed class BlobApiTests(ApiCluster cluster, ITestOutputHelper output)
         await ApiProblem.AssertAsync(underClaimed, HttpStatusCode.NotFound, "not-found");
         using var underActual = await GetAsync(device, Sha(bytes));
         await ApiProblem.AssertAsync(underActual, HttpStatusCode.NotFound, "not-found");
-        await AssertOnNoReplicaAsync(claimed);
-        await AssertOnNoReplicaAsync(Sha(bytes));
+        await AssertOnNoReplicaAsync(device.AccountId, claimed);
+        await AssertOnNoReplicaAsync(device.AccountId, Sha(bytes));
     }
 
     [Fact]
@@ -170,7 +171,7 @@ public sealed class BlobApiTests(ApiCluster cluster, ITestOutputHelper output)
 
         using var read = await GetAsync(device, sha);
         await ApiProblem.AssertAsync(read, HttpStatusCode.NotFound, "not-found");
-        await AssertOnNoReplicaAsync(sha);
+        await AssertOnNoReplicaAsync(device.AccountId, sha);
 
         // Exactly 64 MiB is within the limit.
         const long limit = 64L * 1024 * 1024;
@@ -196,7 +197,7 @@ public sealed class BlobApiTests(ApiCluster cluster, ITestOutputHelper output)
             await ApiProblem.AssertAsync(read, HttpStatusCode.NotFound, "not-found");
         }
 
-        await AssertOnNoReplicaAsync(sha);
+        await AssertOnNoReplicaAsync(device.AccountId, sha);
 
         // The whole upload afterwards works and is new to the account.
         using var whole = await PutContentAsync(device, sha, new GeneratedContent(length, 11));
@@ -340,13 +341,13 @@ public sealed class BlobApiTests(ApiCluster cluster, ITestOutputHelper output)
         _api.SendAsync(HttpMethod.Get, "/v1/blobs/" + sha, device.Token, configure: configure);
 
     /// <summary>No replica holds a committed blob of that name (staged, uncommitted blocks are invisible and expire).</summary>
-    private async Task AssertOnNoReplicaAsync(string sha)
+    private async Task AssertOnNoReplicaAsync(string accountId, string sha)
     {
         foreach (var connection in cluster.Cluster.Replicas.ConnectionStrings)
         {
             var container = new BlobServiceClient(connection).GetBlobContainerClient(cluster.Cluster.TablePrefix.ToLowerInvariant() + "-blobs");
-            var blob = container.GetBlobClient("sha256/" + sha);
-            Assert.False(await blob.ExistsAsync(), $"a replica holds blob {sha}");
+            Assert.False(await container.GetBlobClient(BlobNames.ForAccount(accountId, sha)).ExistsAsync(), $"a replica holds blob {sha}");
+            Assert.False(await container.GetBlobClient(BlobNames.Shared(sha)).ExistsAsync(), $"a replica holds blob {sha} under its shared name");
         }
     }
 

@@ -34,8 +34,8 @@ public sealed class BlobIndexLedgerTests
     {
         var json = Encoding.UTF8.GetString(BlobIndexLedger.EncodeChange(Change(new string('a', 64), "image/jpeg", T0)));
         Assert.Equal($$"""{"v":1,"added":[{"sha256":"{{new string('a', 64)}}","type":"image/jpeg","length":100,"uploaded":"2026-11-26T10:00:00+00:00"}]}""", json);
-        Assert.Throws<InvalidDataException>(() => BlobIndexLedger.DecodeChange("""{"v":2,"added":[]}"""u8));
-        Assert.Throws<InvalidDataException>(() => BlobIndexLedger.DecodeSnapshot("""{"v":2,"blobs":[]}"""u8));
+        Assert.Throws<InvalidDataException>(() => BlobIndexLedger.DecodeChange("""{"v":3,"added":[]}"""u8));
+        Assert.Throws<InvalidDataException>(() => BlobIndexLedger.DecodeSnapshot("""{"v":3,"blobs":[]}"""u8));
     }
 
     private static BlobIndexChange Change(string sha256, string type, DateTimeOffset at) =>

@@ -11,6 +11,12 @@ namespace DeviceSync.Grains.Tests.Cluster;
 public sealed class GrainCluster : IAsyncLifetime
 {
     private readonly string _serviceId = "svc-" + Guid.NewGuid().ToString("N")[..10];
+    public GrainCluster()
+    {
+    }
+
+    /// <summary>A cluster whose silos also get <paramref name="siloSettings"/>. Internal: xunit fixtures may have one public constructor.</summary>
+    internal GrainCluster(IReadOnlyDictionary<string, string> siloSettings) => ExtraSettings = siloSettings;
 
     public string TablePrefix { get; } = "g" + Guid.NewGuid().ToString("N")[..12];
 
