@@ -10,23 +10,40 @@ public sealed class DeviceAuthFilter(DeviceAuthenticator authenticator, DeviceRa
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
+        var (device, refusal) = await AuthorizeAsync(http, authenticator, rateLimiter);
+        if (device is null)
+        {
+            return refusal;
+        }
+
+        http.Items[typeof(DeviceIdentity)] = device;
+        return await next(context);
+    }
+
+    /// <summary>
+    /// The device behind the request's token, or the answer that refuses it: 401 without a valid token, 429 with
+    /// <c>Retry-After</c> past the device's or account's rate limit. For routes that cannot take the filter (the events
+    /// route is a plain request delegate, so an open socket keeps no filter frames alive).
+    /// </summary>
+    public static async Task<(DeviceIdentity? Device, IResult? Refusal)> AuthorizeAsync(
+        HttpContext http, DeviceAuthenticator authenticator, DeviceRateLimiter rateLimiter)
+    {
         var device = await authenticator.AuthenticateAsync(ReadAuthorization(http), http.RequestAborted);
         if (device is null)
         {
-            return ProblemResults.Unauthorized();
+            return (null, ProblemResults.Unauthorized());
         }
 
         if (!rateLimiter.TryAcquire(device, out var retryAfter))
         {
             var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-            return new ProblemResult(new Problem(ProblemCodes.RateLimited, "Too many requests for this device or account."))
+            return (null, new ProblemResult(new Problem(ProblemCodes.RateLimited, "Too many requests for this device or account."))
             {
                 Headers = [new("Retry-After", seconds)],
-            };
+            });
         }
 
-        http.Items[typeof(DeviceIdentity)] = device;
-        return await next(context);
+        return (device, null);
     }
 
     /// <summary>

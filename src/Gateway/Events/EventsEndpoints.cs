@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net.WebSockets;
 using DeviceSync.Gateway.Admission;
 using DeviceSync.Gateway.Auth;
@@ -43,20 +42,10 @@ public static class EventsEndpoints
     {
         // What RequireDevice() (DeviceAuthFilter) does on every other device route: 401 without a valid token, then the
         // device and account rate limits.
-        var device = await authenticator.AuthenticateAsync(DeviceAuthFilter.ReadAuthorization(context), context.RequestAborted);
+        var (device, refusal) = await DeviceAuthFilter.AuthorizeAsync(context, authenticator, rateLimiter);
         if (device is null)
         {
-            await ProblemResults.Unauthorized().ExecuteAsync(context);
-            return;
-        }
-
-        if (!rateLimiter.TryAcquire(device, out var retryAfter))
-        {
-            var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-            await new ProblemResult(new Problem(ProblemCodes.RateLimited, "Too many requests for this device or account."))
-            {
-                Headers = [new("Retry-After", seconds)],
-            }.ExecuteAsync(context);
+            await refusal!.ExecuteAsync(context);
             return;
         }
 
