@@ -25,6 +25,9 @@ public sealed class CollectionLedger
     private readonly Dictionary<string, long> _marks = new(StringComparer.Ordinal);
     private readonly Dictionary<long, long> _epochCuts = [];
 
+    /// <summary>For an epoch cut below the live head (a restore from a lagging backup): the live head it replaced.</summary>
+    private readonly Dictionary<long, long> _epochReplacedHeads = [];
+
     // Devices that pulled from cursor null into the current history while that was required of them (see
     // NeedsFreshStart): only their cursors are known to belong to this history (docs/adr/0008-device-readmission.md).
     private readonly HashSet<string> _freshDevices = new(StringComparer.Ordinal);
@@ -78,6 +81,8 @@ public sealed class CollectionLedger
 
     internal IReadOnlyDictionary<long, long> EpochCuts => _epochCuts;
 
+    internal IReadOnlyDictionary<long, long> EpochReplacedHeads => _epochReplacedHeads;
+
     internal IReadOnlyList<ConflictRecord> Conflicts => _conflicts;
 
     internal IEnumerable<KeyValuePair<string, long>> Marks => _marks;
@@ -98,7 +103,7 @@ public sealed class CollectionLedger
             // A cursor this history cannot vouch for: its number may be a version of the lost history, or of this one
             // once it has grown past it. Nothing of it is held (PROTOCOL.md "Resync": hand back everything, pull from null).
             ? new CursorVerdict(new ResyncInstruction { Reason = ResyncReason.EpochChanged, SafeVersion = 0 }, null)
-            : ResyncPolicy.Judge(request.Cursor, HeadVersion, CurrentEpoch, OldestServableVersion, _epochCuts);
+            : ResyncPolicy.Judge(request.Cursor, HeadVersion, CurrentEpoch, OldestServableVersion, _epochCuts, _epochReplacedHeads);
         var pending = new PendingChange(this, verdict.NewEpoch);
         if (needsFreshStart && request.Cursor is null)
         {
@@ -144,6 +149,11 @@ public sealed class CollectionLedger
             HistoryLossGeneration = Math.Max(answered, HistoryLossGeneration);
             var start = change.NewEpoch!;
             _epochCuts[CurrentEpoch] = start.CutVersion;
+            if (start.ReplacedHead is { } replaced && replaced > start.CutVersion)
+            {
+                _epochReplacedHeads[CurrentEpoch] = replaced;
+            }
+
             CurrentEpoch = start.Epoch;
             HeadVersion = change.HeadVersion;
             JournalPosition = change.Position;
@@ -352,7 +362,12 @@ public sealed class CollectionLedger
             SchemaVersion = CollectionChange.RestoreSchemaVersion,
             Position = JournalPosition + 1,
             Restored = CollectionSnapshot.Of(restored),
-            NewEpoch = new EpochStart { Epoch = epoch, CutVersion = restored.HeadVersion },
+            NewEpoch = new EpochStart
+            {
+                Epoch = epoch,
+                CutVersion = restored.HeadVersion,
+                ReplacedHead = HeadVersion > restored.HeadVersion ? HeadVersion : null,
+            },
             HeadVersion = restored.HeadVersion,
         };
     }
@@ -433,6 +448,7 @@ public sealed class CollectionLedger
         _tombstoneVersions.Clear();
         _marks.Clear();
         _epochCuts.Clear();
+        _epochReplacedHeads.Clear();
         _conflicts.Clear();
         _freshDevices.Clear();
         RecreatedAfterLoss = snapshot.Recreated == true;
@@ -446,6 +462,10 @@ public sealed class CollectionLedger
         foreach (var cut in snapshot.EpochCuts)
         {
             _epochCuts[cut.Epoch] = cut.CutVersion;
+            if (cut.ReplacedHead is { } replaced)
+            {
+                _epochReplacedHeads[cut.Epoch] = replaced;
+            }
         }
 
         foreach (var item in snapshot.Items)

@@ -72,7 +72,12 @@ internal sealed class CollectionSnapshot
         Recreated = ledger.RecreatedAfterLoss ? true : null,
         FreshDevices = ledger.FreshDevices.Count > 0 ? ledger.FreshDevices.Order(StringComparer.Ordinal).ToArray() : null,
         EpochCuts = ledger.EpochCuts.OrderBy(c => c.Key)
-            .Select(c => new EpochCut { Epoch = c.Key, CutVersion = c.Value })
+            .Select(c => new EpochCut
+            {
+                Epoch = c.Key,
+                CutVersion = c.Value,
+                ReplacedHead = ledger.EpochReplacedHeads.TryGetValue(c.Key, out var replaced) ? replaced : null,
+            })
             .ToArray(),
         Items = ledger.ItemsByVersion.Select(ItemRecord.From).ToArray(),
         Marks = ledger.Marks.OrderBy(m => m.Key, StringComparer.Ordinal)

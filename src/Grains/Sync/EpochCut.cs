@@ -10,4 +10,8 @@ internal sealed record EpochCut
 
     [JsonPropertyName("cut")]
     public long CutVersion { get; init; }
+
+    /// <summary>The live head the cut replaced, when it was above the cut (EpochStart.ReplacedHead).</summary>
+    [JsonPropertyName("replaced")]
+    public long? ReplacedHead { get; init; }
 }

@@ -14,4 +14,12 @@ public sealed record EpochStart
     /// </summary>
     [JsonPropertyName("cut")]
     public long CutVersion { get; init; }
+
+    /// <summary>
+    /// Set by a restore that cut below the live head: the live head it replaced. Versions between the cut and this
+    /// were handed out and are gone, and a device whose cursor is at or below the cut may hold its own write among
+    /// them, so such cursors are sent to resync too (ResyncPolicy). Absent (null) otherwise, and in older entries.
+    /// </summary>
+    [JsonPropertyName("replaced")]
+    public long? ReplacedHead { get; init; }
 }

@@ -10,8 +10,10 @@ internal static class ResyncPolicy
     /// <param name="currentEpoch">The epoch new versions are assigned in.</param>
     /// <param name="oldestServable">The newest purged tombstone's version: a cursor below it may have missed a delete.</param>
     /// <param name="cuts">For each earlier epoch, the head version when it was cut.</param>
+    /// <param name="replacedHeads">For an earlier epoch cut below its live head (a restore from a lagging backup), that head.</param>
     public static CursorVerdict Judge(
-        long? cursor, long head, long currentEpoch, long oldestServable, IReadOnlyDictionary<long, long> cuts)
+        long? cursor, long head, long currentEpoch, long oldestServable, IReadOnlyDictionary<long, long> cuts,
+        IReadOnlyDictionary<long, long>? replacedHeads = null)
     {
         if (cursor is not { } c)
         {
@@ -40,6 +42,17 @@ internal static class ResyncPolicy
         else if (!cuts.TryGetValue(cursorEpoch, out var cut) || c > cut)
         {
             // An epoch with no recorded cut was skipped by a jump (see above): nothing of it is held.
+            var held = cuts.TryGetValue(cursorEpoch, out var known) ? HeldOf(cursorEpoch, known) : 0;
+            return new CursorVerdict(
+                new ResyncInstruction { Reason = ResyncReason.EpochChanged, SafeVersion = held },
+                null);
+        }
+        else if (replacedHeads is not null && replacedHeads.Any(r => r.Key >= cursorEpoch))
+        {
+            // The cursor is at or below its epoch's cut, but a later cut (or this one) dropped versions above it that
+            // were handed out: the device may hold its own acknowledged write among them (a put is answered before the
+            // device's cursor passes it). It hands back what it holds above what is still held; once per device, since
+            // it then pulls from null into the current epoch.
             var held = cuts.TryGetValue(cursorEpoch, out var known) ? HeldOf(cursorEpoch, known) : 0;
             return new CursorVerdict(
                 new ResyncInstruction { Reason = ResyncReason.EpochChanged, SafeVersion = held },
