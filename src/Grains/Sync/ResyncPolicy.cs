@@ -39,20 +39,14 @@ internal static class ResyncPolicy
                     NewEpoch(currentEpoch + 1, currentEpoch, head));
             }
         }
-        else if (!cuts.TryGetValue(cursorEpoch, out var cut) || c > cut)
+        else if (!cuts.TryGetValue(cursorEpoch, out var cut) || c > cut
+            || (replacedHeads is not null && replacedHeads.Any(r => r.Key >= cursorEpoch)))
         {
-            // An epoch with no recorded cut was skipped by a jump (see above): nothing of it is held.
-            var held = cuts.TryGetValue(cursorEpoch, out var known) ? HeldOf(cursorEpoch, known) : 0;
-            return new CursorVerdict(
-                new ResyncInstruction { Reason = ResyncReason.EpochChanged, SafeVersion = held },
-                null);
-        }
-        else if (replacedHeads is not null && replacedHeads.Any(r => r.Key >= cursorEpoch))
-        {
-            // The cursor is at or below its epoch's cut, but a later cut (or this one) dropped versions above it that
-            // were handed out: the device may hold its own acknowledged write among them (a put is answered before the
-            // device's cursor passes it). It hands back what it holds above what is still held; once per device, since
-            // it then pulls from null into the current epoch.
+            // Beyond the cut, or in an epoch with no recorded cut (skipped by a jump, see above: nothing of it is held).
+            // Or at or below the cut, when that cut or a later one dropped versions that were handed out: the device may
+            // hold its own acknowledged write among them (a put is answered before the cursor passes it); once per
+            // device, since it then pulls from null into the current epoch. Either way it hands back what it holds
+            // above what is still held of its epoch.
             var held = cuts.TryGetValue(cursorEpoch, out var known) ? HeldOf(cursorEpoch, known) : 0;
             return new CursorVerdict(
                 new ResyncInstruction { Reason = ResyncReason.EpochChanged, SafeVersion = held },
