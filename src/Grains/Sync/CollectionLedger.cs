@@ -98,14 +98,20 @@ public sealed class CollectionLedger
     public SyncPlan Plan(SyncCollectionRequest request, DateTimeOffset now, bool deviceRecentlyResynced = false)
     {
         SyncRequestGuard.Check(request);
-        var needsFreshStart = NeedsFreshStart(request);
+        var fresh = _freshDevices.Contains(request.DeviceId);
+        var needsFreshStart = !fresh && (request.DeviceReadmitted || RecreatedAfterLoss);
         var verdict = needsFreshStart && request.Cursor is not null
             // A cursor this history cannot vouch for: its number may be a version of the lost history, or of this one
             // once it has grown past it. Nothing of it is held (PROTOCOL.md "Resync": hand back everything, pull from null).
             ? new CursorVerdict(new ResyncInstruction { Reason = ResyncReason.EpochChanged, SafeVersion = 0 }, null)
-            : ResyncPolicy.Judge(request.Cursor, HeadVersion, CurrentEpoch, OldestServableVersion, _epochCuts, _epochReplacedHeads);
+            // After a cut that dropped handed-out versions, an old-epoch cursor at or below the cut is sent to resync only
+            // if it was handed out before the cut: a device that has pulled from null since then holds cursors of the
+            // same numbers (the pages of that pull, and the head while no version of the new epoch exists yet) that are
+            // good, and judging those again would make it pull from null forever.
+            : ResyncPolicy.Judge(request.Cursor, HeadVersion, CurrentEpoch, OldestServableVersion, _epochCuts, fresh ? null : _epochReplacedHeads);
         var pending = new PendingChange(this, verdict.NewEpoch);
-        if (needsFreshStart && request.Cursor is null)
+        var notesFresh = request.Cursor is null && !fresh && (needsFreshStart || _epochReplacedHeads.Count > 0);
+        if (notesFresh)
         {
             // This pull from null hands the device a cursor of the current history: from now on it is served normally.
             pending.NoteFreshDevice(request.DeviceId);
@@ -114,7 +120,7 @@ public sealed class CollectionLedger
         if (verdict.Resync is null && !request.ConfirmMassDelete && GuardDeletes(request, deviceRecentlyResynced) is { } refused)
         {
             // The refusal still answers with a cursor of this history, so the device is noted all the same.
-            return new SyncPlan(needsFreshStart ? new PendingChange(this, null).NoteFreshDevice(request.DeviceId).ToChange() : null, [], null, refused);
+            return new SyncPlan(notesFresh ? new PendingChange(this, null).NoteFreshDevice(request.DeviceId).ToChange() : null, [], null, refused);
         }
 
         var results = new MutationResult[request.Mutations.Count];
@@ -125,13 +131,6 @@ public sealed class CollectionLedger
 
         return new SyncPlan(pending.ToChange(), results, verdict.Resync);
     }
-
-    /// <summary>
-    /// Whether the device must start from cursor null before its cursor is served: a readmitted device (its cursors
-    /// may be of a history storage lost entirely) or any device of a collection recreated after a loss, until it has.
-    /// </summary>
-    private bool NeedsFreshStart(SyncCollectionRequest request) =>
-        (request.DeviceReadmitted || RecreatedAfterLoss) && !_freshDevices.Contains(request.DeviceId);
 
     public void Apply(CollectionChange change)
     {
@@ -152,6 +151,7 @@ public sealed class CollectionLedger
             if (start.ReplacedHead is { } replaced && replaced > start.CutVersion)
             {
                 _epochReplacedHeads[CurrentEpoch] = replaced;
+                _freshDevices.Clear(); // every device's cursors predate this cut: each pulls from null once more
             }
 
             CurrentEpoch = start.Epoch;
@@ -163,6 +163,12 @@ public sealed class CollectionLedger
         if (change.NewEpoch is { } epoch)
         {
             _epochCuts[CurrentEpoch] = epoch.CutVersion;
+            if (epoch.ReplacedHead is { } replacedHead && replacedHead > epoch.CutVersion)
+            {
+                _epochReplacedHeads[CurrentEpoch] = replacedHead;
+                _freshDevices.Clear(); // every device's cursors predate this cut: each pulls from null once more
+            }
+
             CurrentEpoch = epoch.Epoch;
         }
 
@@ -381,10 +387,15 @@ public sealed class CollectionLedger
     /// When the collection holds nothing at all (its journal is empty: every replica lost it, or it is new), the history
     /// that follows is marked <see cref="RecreatedAfterLoss"/>: its numbering starts from scratch, so the epoch cut alone
     /// cannot tell an old cursor from a new one.
+    /// Storage cannot say how far the lost history went, so the cut records the old epoch's last possible version as the
+    /// head it replaced: a device at or below the cut may hold its own acknowledged write among the lost versions, and
+    /// it too is sent to resync once (as after a restore from a lagging backup; ResyncPolicy).
     public CollectionChange PlanHistoryLossEpoch(long generation) => new()
     {
         Position = JournalPosition + 1,
-        NewEpoch = CurrentEpoch < ResyncPolicy.MaxEpoch ? new EpochStart { Epoch = CurrentEpoch + 1, CutVersion = HeadVersion } : null,
+        NewEpoch = CurrentEpoch < ResyncPolicy.MaxEpoch
+            ? new EpochStart { Epoch = CurrentEpoch + 1, CutVersion = HeadVersion, ReplacedHead = Versions.Compose(CurrentEpoch + 1, 0) - 1 }
+            : null,
         HistoryLossGeneration = generation,
         Recreated = JournalPosition == 0 ? true : null,
         HeadVersion = HeadVersion,

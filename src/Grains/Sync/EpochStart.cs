@@ -18,7 +18,9 @@ public sealed record EpochStart
     /// <summary>
     /// Set by a restore that cut below the live head: the live head it replaced. Versions between the cut and this
     /// were handed out and are gone, and a device whose cursor is at or below the cut may hold its own write among
-    /// them, so such cursors are sent to resync too (ResyncPolicy). Absent (null) otherwise, and in older entries.
+    /// them, so such cursors are sent to resync too (ResyncPolicy). An epoch started for a storage history loss sets it
+    /// to the old epoch's last possible version, since how much was lost is unknown. Absent (null) otherwise, and in
+    /// older entries.
     /// </summary>
     [JsonPropertyName("replaced")]
     public long? ReplacedHead { get; init; }

@@ -10,7 +10,9 @@ internal static class ResyncPolicy
     /// <param name="currentEpoch">The epoch new versions are assigned in.</param>
     /// <param name="oldestServable">The newest purged tombstone's version: a cursor below it may have missed a delete.</param>
     /// <param name="cuts">For each earlier epoch, the head version when it was cut.</param>
-    /// <param name="replacedHeads">For an earlier epoch cut below its live head (a restore from a lagging backup), that head.</param>
+    /// <param name="replacedHeads">For an earlier epoch cut below its live head (a restore from a lagging backup, or a
+    /// storage history loss), that head. Null for a device that has pulled from null since the last such cut: its
+    /// cursors were handed out after it.</param>
     public static CursorVerdict Judge(
         long? cursor, long head, long currentEpoch, long oldestServable, IReadOnlyDictionary<long, long> cuts,
         IReadOnlyDictionary<long, long>? replacedHeads = null)
@@ -45,8 +47,8 @@ internal static class ResyncPolicy
             // Beyond the cut, or in an epoch with no recorded cut (skipped by a jump, see above: nothing of it is held).
             // Or at or below the cut, when that cut or a later one dropped versions that were handed out: the device may
             // hold its own acknowledged write among them (a put is answered before the cursor passes it); once per
-            // device, since it then pulls from null into the current epoch. Either way it hands back what it holds
-            // above what is still held of its epoch.
+            // device, since the ledger stops passing the replaced heads for it once it has pulled from null. Either way
+            // it hands back what it holds above what is still held of its epoch.
             var held = cuts.TryGetValue(cursorEpoch, out var known) ? HeldOf(cursorEpoch, known) : 0;
             return new CursorVerdict(
                 new ResyncInstruction { Reason = ResyncReason.EpochChanged, SafeVersion = held },

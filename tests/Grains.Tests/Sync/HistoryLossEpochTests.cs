@@ -24,10 +24,33 @@ public sealed class HistoryLossEpochTests
 
         Assert.Equal((1L, 3L, 1L), (kept.Ledger.CurrentEpoch, kept.Ledger.HeadVersion, kept.Ledger.HistoryLossGeneration));
         Assert.Equal(new ResyncInstruction { Reason = ResyncReason.EpochChanged, SafeVersion = 3 }, kept.Sync(Phone, 5).Resync);
-        var laptop = kept.Sync(Laptop, 2);
+        // A cursor at or below the cut too: how far the lost history went is unknown, and the laptop may hold its own
+        // acknowledged write among the lost versions. It hands back what it holds above 3, then pulls from null once.
+        Assert.Equal(new ResyncInstruction { Reason = ResyncReason.EpochChanged, SafeVersion = 3 }, kept.Sync(Laptop, 2).Resync);
+        var laptop = kept.Sync(Laptop, null);
         Assert.Null(laptop.Resync);
-        Assert.Equal(["item-3"], laptop.Changes.Select(c => c.ItemId));
+        Assert.Equal(["item-1", "item-2", "item-3"], laptop.Changes.Select(c => c.ItemId));
+        Assert.Null(kept.Sync(Laptop, laptop.Cursor).Resync);
         Assert.Equal(Epoch1 + 1, kept.PushOne(Laptop, Put(10, "item-new")).Version); // not 4, which the phone saw as item-4
+    }
+
+    [Fact]
+    public void A_device_whose_acknowledged_write_was_lost_below_its_cursor_is_asked_for_it_back()
+    {
+        // The laptop read up to 3, then wrote item-4 and was told "stored at 4"; storage then lost entry 4 (the heal
+        // kept three entries). Its cursor, 3, is at the cut: served as a delta it would never hand item-4 back.
+        var live = new LedgerHarness();
+        live.Push(Laptop, [.. Enumerable.Range(1, 3).Select(i => Put(i, $"item-{i}"))]);
+        Assert.Equal(4, live.Sync(Laptop, 3, Put(4, "item-4")).Results[0].Version);
+        var kept = new LedgerHarness();
+        foreach (var entry in live.Journal.Take(1))
+        {
+            kept.Commit(CollectionCodec.DecodeChange(entry));
+        }
+
+        kept.Commit(kept.Ledger.PlanHistoryLossEpoch(generation: 1));
+
+        Assert.Equal(new ResyncInstruction { Reason = ResyncReason.EpochChanged, SafeVersion = 3 }, kept.Sync(Laptop, 3).Resync);
     }
 
     [Fact]

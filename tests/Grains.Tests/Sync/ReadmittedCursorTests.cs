@@ -80,7 +80,7 @@ public sealed class ReadmittedCursorTests
         kept.Commit(kept.Ledger.PlanHistoryLossEpoch(generation: 1));
 
         Assert.False(kept.Ledger.RecreatedAfterLoss); // the epoch cut tells its cursors apart (HistoryLossEpochTests)
-        Assert.Null(kept.Sync(Laptop, 1).Resync);
+        Assert.Equal(new ResyncInstruction { Reason = ResyncReason.EpochChanged, SafeVersion = 1 }, kept.Sync(Laptop, 1).Resync);
     }
 
     [Fact]

@@ -45,6 +45,54 @@ public sealed class RestoreTests
     }
 
     [Fact]
+    public void After_such_a_cut_a_device_that_pulled_from_null_is_served_page_by_page_and_not_sent_back_again()
+    {
+        var (live, atPoint) = LiveAheadOfItsBackup();
+        live.Commit(live.Ledger.PlanRestore(atPoint));
+        Assert.NotNull(live.Sync(Laptop, 2).Resync);
+
+        // The pull from null pages through versions of the old epoch (1..3, at or below the cut): its cursors were
+        // handed out after the cut and must be served, or the device would start over on every page.
+        var first = live.SyncWithLimit(Laptop, null, limit: 2);
+        Assert.Null(first.Resync);
+        Assert.True(first.HasMore);
+        var second = live.SyncWithLimit(Laptop, first.Cursor, limit: 2);
+        Assert.Null(second.Resync);
+        Assert.Equal(["item-3"], second.Changes.Select(c => c.ItemId));
+        Assert.Equal(3, second.Cursor); // the head is still a version of the old epoch: no new version exists yet
+        Assert.Null(live.Sync(Laptop, second.Cursor).Resync);
+
+        // What it learned survives a replay of the journal; another device is still sent to resync.
+        Assert.Null(ReplayedHarness(live).Sync(Laptop, 3).Resync);
+        Assert.Equal(ResyncReason.EpochChanged, live.Sync(Phone, 3).Resync?.Reason);
+    }
+
+    [Fact]
+    public void A_later_cut_that_drops_versions_sends_even_a_device_that_pulled_since_the_first_to_resync()
+    {
+        var (live, atPoint) = LiveAheadOfItsBackup();
+        live.Commit(live.Ledger.PlanRestore(atPoint));
+        Assert.Null(live.Sync(Laptop, null).Resync);
+        var beforeSecond = CollectionCodec.DecodeSnapshot(CollectionCodec.EncodeSnapshot(live.Ledger), live.Policy);
+        live.PushOne(Laptop, Put(6, "item-6"));
+
+        live.Commit(live.Ledger.PlanRestore(beforeSecond));
+
+        Assert.Equal(new ResyncInstruction { Reason = ResyncReason.EpochChanged, SafeVersion = 3 }, live.Sync(Laptop, 3).Resync);
+    }
+
+    private static LedgerHarness ReplayedHarness(LedgerHarness live)
+    {
+        var replayed = new LedgerHarness();
+        foreach (var entry in live.Journal)
+        {
+            replayed.Commit(CollectionCodec.DecodeChange(entry));
+        }
+
+        return replayed;
+    }
+
+    [Fact]
     public void A_device_at_or_below_the_cut_of_a_restore_that_dropped_nothing_is_served()
     {
         var live = new LedgerHarness();
