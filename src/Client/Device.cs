@@ -340,16 +340,14 @@ public sealed class Device : IDisposable
             changes[change.ItemId] = change;
         }
 
+        // In a server-behind or epoch-changed answer, versions above safeVersion are ones the server lost.
+        long? lostAbove = response.Resync is { Reason: ResyncInfo.ServerBehind or ResyncInfo.EpochChanged } r ? r.SafeVersion : null;
         foreach (var result in response.Results)
         {
-            if (pending.TryGetValue(result.Id, out var mine))
+            if (pending.TryGetValue(result.Id, out var mine) && ApplyResult(collection, mine, result, changes, lostAbove))
             {
-                ApplyResult(collection, mine, result, changes);
-                if (result.Status == MutationStatus.Applied || result.Current is not null)
-                {
-                    // The item now carries a version the server has just given out (or its own record): not a lost one.
-                    answered.Add(mine.ItemId);
-                }
+                // The item now carries a version the server has just given out (or its own record): not a lost one.
+                answered.Add(mine.ItemId);
             }
         }
 
@@ -392,7 +390,8 @@ public sealed class Device : IDisposable
         return !_massDeleteHolds.ContainsKey(collection) && Store.GetPending(collection).Any(p => !p.HeldBack);
     }
 
-    private void ApplyResult(string collection, PendingMutation mine, MutationResult result, Dictionary<string, SyncItem> changes)
+    /// <returns>True when the item now holds what the server answered (a version it has just given out, or its record).</returns>
+    private bool ApplyResult(string collection, PendingMutation mine, MutationResult result, Dictionary<string, SyncItem> changes, long? lostAbove)
     {
         Store.RemovePending(collection, mine.Id);
         var later = Store.GetPending(collection).Where(p => p.ItemId == mine.ItemId).ToList();
@@ -448,18 +447,30 @@ public sealed class Device : IDisposable
                 {
                     var op = mine.Op == MutationOp.Delete ? MutationOp.Delete : MutationOp.Put;
                     Store.SetPending(collection, new PendingMutation(Store.NextMutationId(), op, mine.ItemId, result.Current?.Version ?? 0, mine.Data));
-                }
-                else if (result.Current is { } current)
-                {
-                    ApplyServerItem(collection, current, null);
+                    return result.Current is not null;
                 }
 
-                // No server record is no proof of a delete: the local copy stays.
-                break;
+                if (result.Current is not { } current)
+                {
+                    return false; // no server record is no proof of a delete: the local copy stays
+                }
+
+                if (lostAbove is { } safe && Store.GetItem(collection, mine.ItemId) is { } held && held.Version > safe && current.Version < held.Version)
+                {
+                    // The edit lost to a record older than the copy this device holds, in an answer saying the server
+                    // lost versions above safeVersion: the held copy (this device's own acknowledged write, say) is one
+                    // of them. It stays, to be handed back as a restore; the server's record does not overwrite it.
+                    return false;
+                }
+
+                ApplyServerItem(collection, current, null);
+                return true;
 
             default:
                 break;
         }
+
+        return result.Status == MutationStatus.Applied;
     }
 
     /// <summary>The server's copy wins, unless the item has a pending local change (it resolves on push).</summary>

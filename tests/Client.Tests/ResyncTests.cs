@@ -115,6 +115,44 @@ public sealed class ResyncTests
     }
 
     [Fact]
+    public async Task An_edit_that_loses_to_an_older_record_in_an_epoch_changed_answer_hands_the_lost_copy_back()
+    {
+        // The device wrote t-1 and was told "stored at E1 + 9"; a restore then dropped that version (safe: E1 + 3). Its
+        // next edit of t-1 (based on E1 + 9) meets the restored record at 51: a conflict, in the same answer as the
+        // epoch-changed. The restored record must not overwrite the copy the server lost: it goes back as a restore.
+        var calls = 0;
+        var handler = new ScriptedHandler((_, body) =>
+        {
+            var c = Collection(body, "tasks");
+            switch (calls++)
+            {
+                case 0:
+                    Assert.Equal([(1L, "put", "t-1", (long?)(E1 + 9))], Mutations(c));
+                    return Answer("tasks", $$"""{"id":1,"status":"conflict","current":{{Item("t-1", 51, """{"v":"restored"}""")}}}""",
+                        cursor: null, resync: $$"""{"reason":"epoch-changed","safeVersion":{{E1 + 3}}}""");
+                case 1:
+                    Assert.Null(Cursor(c));
+                    Assert.Equal([(2L, "restore", "t-1", (long?)(E1 + 9))], Mutations(c));
+                    return Answer("tasks", $$"""{"id":2,"status":"applied","version":{{2 * E1 + 1}}}""",
+                        Item("t-1", 2 * E1 + 1, """{"v":"acknowledged"}"""), (2 * E1 + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                default:
+                    throw new InvalidOperationException("no third request expected");
+            }
+        });
+        var store = new InMemoryDeviceStore();
+        store.SetCursor("tasks", (E1 + 9).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        store.SetItem("tasks", new StoredItem("t-1", E1 + 9, false, """{"v":"acknowledged"}"""));
+        var device = NewDevice(handler, store);
+        device.Put("tasks", "t-1", """{"v":"edited"}""");
+
+        await device.SyncAsync();
+
+        Assert.Equal(2, calls);
+        Assert.Equal(new StoredItem("t-1", 2 * E1 + 1, false, """{"v":"acknowledged"}"""), device.Get("tasks", "t-1"));
+        Assert.Equal((1L, 1L), (device.Statistics.EpochChanged, device.Statistics.Restores));
+    }
+
+    [Fact]
     public async Task Cursor_expired_pulls_everything_deletes_only_what_was_synced_before_the_old_cursor_and_hands_back_the_rest()
     {
         var calls = 0;

@@ -80,6 +80,33 @@ public sealed class DeviceHandBackTests
     }
 
     [Fact]
+    public async Task An_edit_that_loses_to_an_older_record_in_an_epoch_changed_answer_hands_the_lost_copy_back()
+    {
+        // Found by the two-replicas-wiped fault case: the device's acknowledged write of "a" at Epoch1 + 9 was dropped by a
+        // restore (safe: Epoch1 + 3); its next edit met the restored record at 51 and lost, in the epoch-changed answer.
+        await using var gateway = new ScriptedGateway(
+        [
+            (200, Answer($$"""[{"id":1,"status":"conflict","current":{{Item("a", 51, "d0-m0")}}}]""", "[]", cursor: null,
+                resync: $$"""{"reason":"epoch-changed","safeVersion":{{Epoch1 + 3}}}""")),
+            (200, Answer(
+                $$"""[{"id":2,"status":"applied","version":{{2 * Epoch1 + 1}}}]""",
+                $$"""[{{Item("a", 2 * Epoch1 + 1, "d0-m1")}}]""",
+                cursor: (2 * Epoch1 + 1).ToString(System.Globalization.CultureInfo.InvariantCulture))),
+        ]);
+        var (device, context) = Create(gateway.Address, expectDataLoss: true);
+        device.Hold("a", new LocalItem(Epoch1 + 9, false, Data("d0-m1")), cursor: (Epoch1 + 9).ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        Assert.True(await device.RunAsync(OperationKind.Edit, context, TimeSpan.FromSeconds(10), CancellationToken.None));
+
+        Assert.Equal(2, gateway.Bodies.Count);
+        Assert.Contains($$"""
+            "op":"restore","itemId":"a","version":{{Epoch1 + 9}}
+            """.Trim(), gateway.Bodies[1], StringComparison.Ordinal);
+        Assert.Equal(1, context.Metrics.HandBacks["restore-applied"]);
+        Assert.Equal(2 * Epoch1 + 1, device.Items["a"].Version);
+    }
+
+    [Fact]
     public async Task A_delete_held_by_the_mass_delete_guard_is_confirmed_and_sent_again()
     {
         await using var gateway = new ScriptedGateway(

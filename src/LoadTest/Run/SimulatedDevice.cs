@@ -17,6 +17,8 @@ public sealed class SimulatedDevice(int index, Device device, AccountLedger ledg
     private const int PageLimit = 500;
     private const int MaxRoundsPerOperation = 200;
     private const string CursorExpired = "cursor-expired";
+    private const string ServerBehind = "server-behind";
+    private const string EpochChanged = "epoch-changed";
     private readonly Dictionary<string, LocalItem> _items = new(StringComparer.Ordinal);
     private readonly List<PendingMutation> _pending = [];
     private readonly Random _random = new(seed);
@@ -460,7 +462,17 @@ public sealed class SimulatedDevice(int index, Device device, AccountLedger ledg
                         context.Metrics.RecordHandBack("restore-conflict");
                     }
 
-                    if (r.Current is { } current)
+                    if (r.Current is { } older && HoldsLostCopy(p.Mutation.ItemId, older.Version, result.Resync))
+                    {
+                        // The edit lost to a record older than this device's copy, in an answer saying the server lost
+                        // versions above safeVersion: the copy (its own acknowledged write, say) is one of them. It
+                        // stays, to be handed back as a restore (found by the two-replicas-wiped fault case).
+                        if (older.Data is { } seen && !older.Deleted)
+                        {
+                            ledger.Observe(older.ItemId, seen.Tag, older.Version, "a conflict's current");
+                        }
+                    }
+                    else if (r.Current is { } current)
                     {
                         answered.Add(p.Mutation.ItemId);
                         Store(current.ItemId, new LocalItem(current.Version, current.Deleted, current.Data));
@@ -487,6 +499,10 @@ public sealed class SimulatedDevice(int index, Device device, AccountLedger ledg
         _pending.RemoveAll(p => sent.Contains(p));
         return (applied, conflicts, duplicates, duplicated, answered);
     }
+
+    private bool HoldsLostCopy(string itemId, long currentVersion, ResyncInfo? resync) =>
+        resync is { Reason: ServerBehind or EpochChanged } && _items.TryGetValue(itemId, out var held)
+        && held.Version > resync.SafeVersion && currentVersion < held.Version;
 
     /// <summary>
     /// Takes the pulled changes into the local store. A <c>duplicate</c> answered in this response (an earlier attempt,
