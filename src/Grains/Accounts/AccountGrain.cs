@@ -29,6 +29,9 @@ public sealed class AccountGrain(IJournalStore journalStore, BackupConnection ba
     private DateTimeOffset _lastSeenFlush;
     private string _accountId = "";
 
+    // Anyone may send well-formed ds1 tokens: refusals are logged at most once a minute per account (the metric counts each).
+    private readonly LogThrottle _refusalLog = new(TimeSpan.FromMinutes(1));
+
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _accountId = this.GetPrimaryKeyString();
@@ -273,7 +276,7 @@ public sealed class AccountGrain(IJournalStore journalStore, BackupConnection ba
         if (refusal is not null)
         {
             GrainTelemetry.Readmissions.Add(1, new KeyValuePair<string, object?>("outcome", refusal));
-            Log.ReadmissionRefused(logger, _accountId, deviceId, refusal);
+            LogRefusal(deviceId, refusal);
             return DeviceAuthentication.Refused;
         }
 
@@ -295,6 +298,14 @@ public sealed class AccountGrain(IJournalStore journalStore, BackupConnection ba
         Log.DeviceReadmitted(logger, _accountId, deviceId, recreate);
         await NoteSeenAsync(deviceId);
         return new DeviceAuthentication { Authenticated = true, Readmitted = true, HistoryLossGeneration = _journal!.HistoryLossGeneration };
+    }
+
+    private void LogRefusal(string deviceId, string refusal)
+    {
+        if (_refusalLog.TryPass(timeProvider.GetUtcNow(), out var heldBack))
+        {
+            Log.ReadmissionRefused(logger, _accountId, deviceId, refusal, heldBack);
+        }
     }
 
     private async Task NoteSeenAsync(string deviceId)

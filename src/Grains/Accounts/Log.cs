@@ -19,8 +19,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 3201, Level = LogLevel.Warning, Message = "Device {DeviceId} of {AccountId} readmitted by its tagged token (account recreated as recovered: {AccountRecreated})")]
     public static partial void DeviceReadmitted(ILogger logger, string accountId, string deviceId, bool accountRecreated);
 
-    [LoggerMessage(EventId = 3202, Level = LogLevel.Warning, Message = "Re-admission of device {DeviceId} of {AccountId} refused: {Reason}")]
-    public static partial void ReadmissionRefused(ILogger logger, string accountId, string deviceId, string reason);
+    [LoggerMessage(EventId = 3202, Level = LogLevel.Warning, Message = "Re-admission of device {DeviceId} of {AccountId} refused: {Reason} ({Unlogged} more refusals of this account since the last such line)")]
+    public static partial void ReadmissionRefused(ILogger logger, string accountId, string deviceId, string reason, int unlogged);
 
     [LoggerMessage(EventId = 3203, Level = LogLevel.Warning, Message = "Auth:TokenKeys is not set: device tokens are plain random secrets, and devices cannot be readmitted if storage loses every replica and the backup")]
     public static partial void NoTokenKey(ILogger logger);
