@@ -486,6 +486,12 @@ public sealed class Device : IDisposable
             return;
         }
 
+        if (fullPull is not null && Store.GetItem(collection, item.ItemId) is { } held && held.Version > item.Version)
+        {
+            fullPull.Regressed[item.ItemId] = item; // the server lost this device's copy: it goes back (FullPull.Regressed)
+            return;
+        }
+
         _changesApplied++;
         Store.SetItem(collection, new StoredItem(item.ItemId, item.Version, item.Deleted, item.Deleted ? null : item.Data));
     }
@@ -608,6 +614,19 @@ public sealed class Device : IDisposable
             {
                 Store.SetPending(collection, new PendingMutation(Store.NextMutationId(), MutationOp.Put, item.ItemId, 0, item.Data));
             }
+        }
+
+        foreach (var (itemId, server) in pull.Regressed.OrderBy(r => r.Key, StringComparer.Ordinal))
+        {
+            if (withPending.Contains(itemId) || Store.GetItem(collection, itemId) is not { } held)
+            {
+                continue;
+            }
+
+            // Listed older than the copy held here: hand the copy back (a restore; a delete based on the server's copy).
+            Store.SetPending(collection, held.Deleted
+                ? new PendingMutation(Store.NextMutationId(), MutationOp.Delete, itemId, server.Version, null)
+                : new PendingMutation(Store.NextMutationId(), MutationOp.Restore, itemId, null, held.Data, held.Version));
         }
 
         // Step 4: deletes of versions the server lost, now that its copy is known.

@@ -153,6 +153,49 @@ public sealed class ResyncTests
     }
 
     [Fact]
+    public async Task A_pull_from_null_that_lists_an_older_copy_than_the_device_holds_hands_the_copy_back()
+    {
+        // server-behind applied the device's put of t-1 at E1 + 1; a restore then cut below it before the device's pull
+        // from null (always served), which lists the restored t-1 at 19 and t-2 live at 20 although the device holds its
+        // delete at E1 + 2. Versions only grow: the device's copies are what the server lost, and they go back.
+        var calls = 0;
+        var handler = new ScriptedHandler((_, body) =>
+        {
+            var c = Collection(body, "tasks");
+            switch (calls++)
+            {
+                case 0:
+                    return Answer("tasks", $$"""{"id":1,"status":"applied","version":{{E1 + 1}}}""", cursor: null,
+                        resync: """{"reason":"server-behind","safeVersion":25}""");
+                case 1:
+                    Assert.Null(Cursor(c));
+                    return Answer("tasks", changes: string.Join(',', Item("t-1", 19, """{"v":"restored"}"""), Item("t-2", 20, """{"v":"old"}""")), cursor: "20");
+                case 2:
+                    var m = Mutations(c);
+                    Assert.Equal([("restore", "t-1", (long?)(E1 + 1)), ("delete", "t-2", (long?)20)], m.Select(x => (x.Op, x.ItemId, x.Version)));
+                    return Answer("tasks",
+                        $$"""{"id":{{m[0].Id}},"status":"applied","version":{{2 * E1 + 1}}},{"id":{{m[1].Id}},"status":"applied","version":{{2 * E1 + 2}}}""",
+                        string.Join(',', Item("t-1", 2 * E1 + 1, """{"v":"acknowledged"}"""), Item("t-2", 2 * E1 + 2, null)),
+                        (2 * E1 + 2).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                default:
+                    throw new InvalidOperationException("no fourth request expected");
+            }
+        });
+        var store = new InMemoryDeviceStore();
+        store.SetCursor("tasks", "30");
+        store.SetItem("tasks", new StoredItem("t-1", 10, false, """{"v":"base"}"""));
+        store.SetItem("tasks", new StoredItem("t-2", E1 + 2, true, null));
+        var device = NewDevice(handler, store);
+        device.Put("tasks", "t-1", """{"v":"acknowledged"}""");
+
+        await device.SyncAsync();
+
+        Assert.Equal(3, calls);
+        Assert.Equal(new StoredItem("t-1", 2 * E1 + 1, false, """{"v":"acknowledged"}"""), device.Get("tasks", "t-1"));
+        Assert.True(device.Get("tasks", "t-2")!.Deleted);
+    }
+
+    [Fact]
     public async Task Cursor_expired_pulls_everything_deletes_only_what_was_synced_before_the_old_cursor_and_hands_back_the_rest()
     {
         var calls = 0;

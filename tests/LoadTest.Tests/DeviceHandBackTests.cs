@@ -107,6 +107,35 @@ public sealed class DeviceHandBackTests
     }
 
     [Fact]
+    public async Task A_pull_from_null_that_lists_an_older_copy_than_the_device_holds_hands_the_copy_back()
+    {
+        // Found by the two-replicas-wiped fault case: server-behind applied the device's put at Epoch1 + 1; a restore then
+        // cut below it before the device's pull from null, which the server serves (a null cursor is always served)
+        // with the restored record at 19. Versions only grow: the device's copy is what the server lost.
+        await using var gateway = new ScriptedGateway(
+        [
+            (200, Answer($$"""[{"id":1,"status":"applied","version":{{Epoch1 + 1}}}]""", "[]", cursor: null,
+                resync: """{"reason":"server-behind","safeVersion":25}""")),
+            (200, Answer("[]", $$"""[{{Item("a", 19, "d0-m0")}}]""", cursor: "19")),
+            (200, Answer(
+                $$"""[{"id":2,"status":"applied","version":{{2 * Epoch1 + 1}}}]""",
+                $$"""[{{Item("a", 2 * Epoch1 + 1, "d0-m1")}}]""",
+                cursor: (2 * Epoch1 + 1).ToString(System.Globalization.CultureInfo.InvariantCulture))),
+        ]);
+        var (device, context) = Create(gateway.Address, expectDataLoss: true);
+        device.Hold("a", new LocalItem(10, false, Data("d0-m0")), cursor: "30");
+
+        Assert.True(await device.RunAsync(OperationKind.Edit, context, TimeSpan.FromSeconds(10), CancellationToken.None));
+
+        Assert.Equal(3, gateway.Bodies.Count);
+        Assert.Contains($$"""
+            "op":"restore","itemId":"a","version":{{Epoch1 + 1}}
+            """.Trim(), gateway.Bodies[2], StringComparison.Ordinal);
+        Assert.Equal(1, context.Metrics.HandBacks["restore-regressed"]);
+        Assert.Equal(2 * Epoch1 + 1, device.Items["a"].Version);
+    }
+
+    [Fact]
     public async Task A_delete_held_by_the_mass_delete_guard_is_confirmed_and_sent_again()
     {
         await using var gateway = new ScriptedGateway(

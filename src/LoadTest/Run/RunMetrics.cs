@@ -97,7 +97,7 @@ public sealed class RunMetrics
 
     /// <summary>
     /// One step of handing data back after a resync, by what happened: <c>restore-applied</c>, <c>restore-duplicate</c>,
-    /// <c>restore-conflict</c>, <c>held-delete-resent</c>, <c>held-delete-superseded</c>, <c>mass-delete-confirmed</c>.
+    /// <c>restore-conflict</c>, <c>held-delete-resent</c>, <c>held-delete-superseded</c>, <c>mass-delete-confirmed</c>, <c>restore-unlisted</c>, <c>restore-regressed</c>.
     /// </summary>
     public void RecordHandBack(string outcome) => _handBacks.AddOrUpdate(outcome, 1, (_, n) => n + 1);
 

@@ -285,7 +285,32 @@ public sealed class SimulatedDevice(int index, Device device, AccountLedger ledg
 
         foreach (var (itemId, local) in _items.OrderBy(i => i.Key, StringComparer.Ordinal))
         {
-            if (local.Deleted || local.Data is null || pull.Listed.ContainsKey(itemId) || IsPending(itemId))
+            if (IsPending(itemId))
+            {
+                continue;
+            }
+
+            if (pull.Listed.TryGetValue(itemId, out var listed) && listed.Version < local.Version)
+            {
+                // Listed older than the copy held here (ApplyChanges kept it): versions only grow, so the server lost
+                // it. A cut that landed after the resync answer is not announced to a pull from null (found by the
+                // two-replicas-wiped fault case: a restore between a device's server-behind answer and its pull).
+                var id = ++_lastMutationId;
+                if (local.Deleted || local.Data is null)
+                {
+                    _pending.Add(new PendingMutation(new Mutation { Id = id, Op = "delete", ItemId = itemId, BaseVersion = listed.Version }, TagOf(id)));
+                }
+                else
+                {
+                    var handBack = Restore(itemId, local.Version, local.Data, local.Data.Tag);
+                    _pending.Add(handBack with { Mutation = handBack.Mutation with { Id = id } });
+                }
+
+                context.Metrics.RecordHandBack("restore-regressed");
+                continue;
+            }
+
+            if (local.Deleted || local.Data is null || pull.Listed.ContainsKey(itemId))
             {
                 continue;
             }
