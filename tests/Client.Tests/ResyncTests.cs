@@ -196,6 +196,42 @@ public sealed class ResyncTests
     }
 
     [Fact]
+    public async Task A_held_back_delete_whose_epoch_has_nothing_left_is_resent_against_an_older_epochs_copy()
+    {
+        // The device's delete at E1 + 6 was dropped by a restore to an epoch-0 backup: safeVersion is 0 (nothing of
+        // epoch 1 is left), and the restored copy at 38 predates the delete, so the delete goes again.
+        var calls = 0;
+        var handler = new ScriptedHandler((_, body) =>
+        {
+            var c = Collection(body, "tasks");
+            switch (calls++)
+            {
+                case 0:
+                    return Answer("tasks", cursor: null, resync: """{"reason":"epoch-changed","safeVersion":0}""");
+                case 1:
+                    return Answer("tasks", changes: Item("t-1", 38, """{"v":"restored"}"""), cursor: "40");
+                case 2:
+                    var m = Assert.Single(Mutations(c));
+                    Assert.Equal(("delete", "t-1", (long?)38), (m.Op, m.ItemId, m.Version));
+                    return Answer("tasks", $$"""{"id":{{m.Id}},"status":"applied","version":{{2 * E1 + 1}}}""", Item("t-1", 2 * E1 + 1, null),
+                        (2 * E1 + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                default:
+                    throw new InvalidOperationException("no fourth request expected");
+            }
+        });
+        var store = new InMemoryDeviceStore();
+        store.SetCursor("tasks", (E1 + 9).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        store.SetItem("tasks", new StoredItem("t-1", E1 + 6, true, null));
+        var device = NewDevice(handler, store);
+
+        await device.SyncAsync();
+
+        Assert.Equal(3, calls);
+        Assert.True(device.Get("tasks", "t-1")!.Deleted);
+        Assert.Equal(0, device.Statistics.Conflicts);
+    }
+
+    [Fact]
     public async Task Cursor_expired_pulls_everything_deletes_only_what_was_synced_before_the_old_cursor_and_hands_back_the_rest()
     {
         var calls = 0;

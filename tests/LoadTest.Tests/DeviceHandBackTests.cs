@@ -136,6 +136,30 @@ public sealed class DeviceHandBackTests
     }
 
     [Fact]
+    public async Task A_held_delete_whose_epoch_has_nothing_left_is_resent_against_an_older_epochs_copy()
+    {
+        // Found by the two-replicas-wiped fault case: the device's delete at Epoch1 + 6 was dropped by a restore to an
+        // epoch-0 backup, so safeVersion is 0 (nothing of epoch 1 is left). The restored copy at 38 predates the delete.
+        await using var gateway = new ScriptedGateway(
+        [
+            (200, Answer("[]", "[]", cursor: null, resync: """{"reason":"epoch-changed","safeVersion":0}""")),
+            (200, Answer("[]", $$"""[{{Item("a", 38, "d0-m0")}}]""", cursor: "40")),
+            (200, Answer($$"""[{"id":1,"status":"applied","version":{{2 * Epoch1 + 1}}}]""",
+                $$"""[{"itemId":"a","version":{{2 * Epoch1 + 1}},"deleted":true}]""",
+                cursor: (2 * Epoch1 + 1).ToString(System.Globalization.CultureInfo.InvariantCulture))),
+        ]);
+        var (device, context) = Create(gateway.Address, expectDataLoss: true);
+        device.Hold("a", new LocalItem(Epoch1 + 6, true, null), cursor: (Epoch1 + 9).ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        Assert.True(await device.RunAsync(OperationKind.NoChange, context, TimeSpan.FromSeconds(10), CancellationToken.None));
+
+        Assert.Equal(3, gateway.Bodies.Count);
+        Assert.Contains("\"op\":\"delete\",\"itemId\":\"a\",\"baseVersion\":38", gateway.Bodies[2], StringComparison.Ordinal);
+        Assert.Equal(1, context.Metrics.HandBacks["held-delete-resent"]);
+        Assert.True(device.Items["a"].Deleted);
+    }
+
+    [Fact]
     public async Task A_delete_held_by_the_mass_delete_guard_is_confirmed_and_sent_again()
     {
         await using var gateway = new ScriptedGateway(

@@ -19,8 +19,11 @@ internal sealed class ResyncPull(string reason, long safeVersion, long? oldCurso
     /// <summary>The server's state of every item the pull listed (its latest, when listed twice).</summary>
     public Dictionary<string, ItemState> Listed { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>Items whose delete (a local tombstone or a pending delete above <see cref="SafeVersion"/>) waits for the pull.</summary>
-    public HashSet<string> HeldDeletes { get; } = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Items whose delete (a local tombstone or a pending delete above <see cref="SafeVersion"/>) waits for the pull, with
+    /// the version the delete refers to (the tombstone's, or the one the pending delete was based on).
+    /// </summary>
+    public Dictionary<string, long> HeldDeletes { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Items handed back with <c>restore</c> (or re-sent as puts) in the pull's first request.</summary>
     public HashSet<string> HandedBack { get; } = new(StringComparer.Ordinal);

@@ -211,7 +211,7 @@ public sealed class SimulatedDevice(int index, Device device, AccountLedger ledg
                 }
                 else if (lost)
                 {
-                    pull.HeldDeletes.Add(itemId);
+                    pull.HeldDeletes[itemId] = local!.Version;
                 }
 
                 continue;
@@ -222,7 +222,7 @@ public sealed class SimulatedDevice(int index, Device device, AccountLedger ledg
             {
                 if (basedOnLost)
                 {
-                    pull.HeldDeletes.Add(itemId);
+                    pull.HeldDeletes[itemId] = Math.Max(edit.Mutation.BaseVersion ?? 0, local?.Version ?? 0);
                 }
                 else
                 {
@@ -257,7 +257,7 @@ public sealed class SimulatedDevice(int index, Device device, AccountLedger ledg
     /// </summary>
     internal bool CompleteResync(ResyncPull pull, RunContext context)
     {
-        foreach (var itemId in pull.HeldDeletes.Order(StringComparer.Ordinal))
+        foreach (var (itemId, deleteOf) in pull.HeldDeletes.OrderBy(d => d.Key, StringComparer.Ordinal))
         {
             if (IsPending(itemId))
             {
@@ -270,7 +270,10 @@ public sealed class SimulatedDevice(int index, Device device, AccountLedger ledg
                 continue;
             }
 
-            if (server is null || server.Version <= pull.SafeVersion)
+            // Versions only grow: a server copy no newer than what the delete refers to predates it, so the server lost
+            // the delete (comparing with safeVersion alone misses this when the device's epoch has no version left on
+            // the server, safeVersion 0, and the copy is from an older epoch: found by the two-replicas-wiped case).
+            if (server is null || server.Version <= Math.Max(pull.SafeVersion, deleteOf))
             {
                 var id = ++_lastMutationId;
                 _pending.Add(new PendingMutation(new Mutation { Id = id, Op = "delete", ItemId = itemId, BaseVersion = server?.Version ?? 0 }, TagOf(id)));
