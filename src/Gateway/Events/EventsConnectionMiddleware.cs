@@ -136,10 +136,21 @@ public sealed class EventsConnectionMiddleware
     /// <summary>Serves the upgrade; false (nothing consumed, nothing answered) when the route is to answer it instead.</summary>
     private async Task<bool> TryServeAsync(ConnectionContext transport, EventsUpgradeRequest request)
     {
-        // No free admission slot now: the route waits in the admission queue or sheds with 503, and counts it.
-        var lease = _admission.TryEnterNow();
+        // The route's admission queue, counted as the route counts it. Shed: the route answers the 503 (its own
+        // problem and Retry-After) without queueing again, told so through the connection's items.
+        IDisposable? lease;
+        try
+        {
+            lease = _admission.TryEnterNow() ?? await _admission.EnterAsync(transport.ConnectionClosed);
+        }
+        catch (OperationCanceledException) when (transport.ConnectionClosed.IsCancellationRequested)
+        {
+            return true;
+        }
+
         if (lease is null)
         {
+            transport.Items[AdmissionMiddleware.ShedByConnectionHandler] = true;
             return false;
         }
 

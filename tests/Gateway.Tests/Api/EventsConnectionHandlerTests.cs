@@ -71,6 +71,46 @@ public sealed class EventsConnectionHandlerTests(ApiCluster cluster, ITestOutput
     }
 
     [Fact]
+    public async Task An_upgrade_shed_by_admission_gets_the_route_s_503_counted_once()
+    {
+        var phone = await _api.NewDeviceAsync("evc-shed");
+        var responses = new List<RawHttp.Response>();
+        foreach (var handler in new[] { true, false })
+        {
+            // One slot, no queue: a sync whose body never comes holds the slot (admission comes before the body).
+            await using var gateway = await cluster.Cluster.StartAnotherGatewayAsync("gateway-evc-shed-" + handler, new Dictionary<string, string>
+            {
+                ["Events:ConnectionHandler"] = handler ? "true" : "false",
+                ["Admission:MaxConcurrentRequests"] = "1",
+                ["Admission:QueueLimit"] = "0",
+            });
+            var address = gateway.HttpAddress;
+            using var holder = new TcpClient();
+            await holder.ConnectAsync(address.Host, address.Port);
+            await holder.GetStream().WriteAsync(Encoding.ASCII.GetBytes(
+                $"POST /v1/sync HTTP/1.1\r\nHost: {address.Authority}\r\nAuthorization: Bearer {phone.Token}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{"));
+
+            RawHttp.Response shed = null!;
+            await Eventually.WaitAsync(
+                async () => (shed = await RawHttp.SendAsync(address, UpgradeRequest(address, "Authorization: Bearer " + phone.Token + "\r\n"))).Status == 503,
+                TimeSpan.FromSeconds(30),
+                "the upgrade was not shed while the only slot was held");
+            output.WriteLine($"handler {handler}: {shed.StatusLine} Retry-After {shed.Header("Retry-After")}");
+            responses.Add(shed);
+
+            using var http = new HttpClient { BaseAddress = address };
+            var lines = (await http.GetStringAsync("/metrics")).Split('\n');
+            var counted = lines.Where(l => l.StartsWith("devicesync_gateway_admission_shed_total{", StringComparison.Ordinal))
+                .Sum(l => (long)double.Parse(l[(l.LastIndexOf('}') + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture));
+            Assert.Equal(1, counted);
+        }
+
+        Assert.Equal(responses[1].StatusLine, responses[0].StatusLine);
+        Assert.Equal(responses[1].HeadersExceptDate, responses[0].HeadersExceptDate);
+        Assert.Equal(responses[1].Body, responses[0].Body);
+    }
+
+    [Fact]
     public async Task A_normal_request_on_a_fresh_connection_and_an_upgrade_as_a_second_request_still_work()
     {
         var phone = await _api.NewDeviceAsync("evc-second");
