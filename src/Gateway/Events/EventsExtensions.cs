@@ -23,7 +23,7 @@ public static class EventsExtensions
         // On every endpoint Kestrel listens on (URLs, configuration or code), ahead of its HTTP handler. Built when
         // Kestrel binds, after the options were validated. On a TLS endpoint Kestrel adds its TLS middleware after
         // this one, so the peek sees a TLS handshake, never "GET ", and passes the connection on at once: the fast
-        // path serves plain-HTTP listeners (TLS ends at the load balancer, docs/operations.md), the route serves TLS.
+        // path serves plain-HTTP listeners (TLS ends at the ingress, docs/deploy.md), the route serves TLS.
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen =>
             listen.Use(next => EventsConnectionMiddleware.Create(next, listen.ApplicationServices))));
 
