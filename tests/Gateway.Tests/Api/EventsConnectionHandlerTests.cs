@@ -77,7 +77,8 @@ public sealed class EventsConnectionHandlerTests(ApiCluster cluster, ITestOutput
         var responses = new List<RawHttp.Response>();
         foreach (var handler in new[] { true, false })
         {
-            // One slot, no queue: a sync whose body never comes holds the slot (admission comes before the body).
+            // One slot, no queue: a sync whose body is still coming holds the slot (admission comes before the body).
+            // It trickles fast enough for Kestrel's minimum body rate (240 B/s after 5 s), which would end it otherwise.
             await using var gateway = await cluster.Cluster.StartAnotherGatewayAsync("gateway-evc-shed-" + handler, new Dictionary<string, string>
             {
                 ["Events:ConnectionHandler"] = handler ? "true" : "false",
@@ -88,7 +89,9 @@ public sealed class EventsConnectionHandlerTests(ApiCluster cluster, ITestOutput
             using var holder = new TcpClient();
             await holder.ConnectAsync(address.Host, address.Port);
             await holder.GetStream().WriteAsync(Encoding.ASCII.GetBytes(
-                $"POST /v1/sync HTTP/1.1\r\nHost: {address.Authority}\r\nAuthorization: Bearer {phone.Token}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{"));
+                $"POST /v1/sync HTTP/1.1\r\nHost: {address.Authority}\r\nAuthorization: Bearer {phone.Token}\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n{{"));
+            using var stopTrickle = new CancellationTokenSource();
+            var trickle = TrickleAsync(holder.GetStream(), stopTrickle.Token);
 
             RawHttp.Response shed = null!;
             await Eventually.WaitAsync(
@@ -103,6 +106,8 @@ public sealed class EventsConnectionHandlerTests(ApiCluster cluster, ITestOutput
             var counted = lines.Where(l => l.StartsWith("devicesync_gateway_admission_shed_total{", StringComparison.Ordinal))
                 .Sum(l => (long)double.Parse(l[(l.LastIndexOf('}') + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture));
             Assert.Equal(1, counted);
+            await stopTrickle.CancelAsync();
+            await trickle;
         }
 
         Assert.Equal(responses[1].StatusLine, responses[0].StatusLine);
@@ -234,6 +239,23 @@ public sealed class EventsConnectionHandlerTests(ApiCluster cluster, ITestOutput
             Assert.True(await on.StopAsync(TimeSpan.FromSeconds(60)), "the gateway did not stop gracefully");
             var closed = await socket.Closed.WaitAsync(TimeSpan.FromSeconds(30));
             Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, closed);
+        }
+    }
+
+    private static async Task TrickleAsync(NetworkStream stream, CancellationToken stop)
+    {
+        var spaces = Encoding.ASCII.GetBytes(new string(' ', 1024));
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await stream.WriteAsync(spaces, stop);
+                await Task.Delay(250, stop); // the pace of the body under test, not a wait for a result
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException)
+        {
+            // Stopped, or the gateway gave up on the body: the assertions above say whether that mattered.
         }
     }
 
