@@ -34,6 +34,7 @@ public sealed class EventsConnectionMiddleware
     private readonly DeviceRateLimiter _rateLimiter;
     private readonly AdmissionControl _admission;
     private readonly GatewayMetrics _metrics;
+    private readonly ILogger<EventsConnectionMiddleware> _logger;
     private readonly EventsOptions _options;
     private readonly bool _serverHeader;
     private readonly CoarseDeadline _firstBytes;
@@ -47,6 +48,7 @@ public sealed class EventsConnectionMiddleware
         _rateLimiter = services.GetRequiredService<DeviceRateLimiter>();
         _admission = services.GetRequiredService<AdmissionControl>();
         _metrics = services.GetRequiredService<GatewayMetrics>();
+        _logger = services.GetRequiredService<ILogger<EventsConnectionMiddleware>>();
         _options = services.GetRequiredService<IOptions<EventsOptions>>().Value;
         var kestrel = services.GetRequiredService<IOptions<KestrelServerOptions>>().Value;
         _serverHeader = kestrel.AddServerHeader;
@@ -221,6 +223,7 @@ public sealed class EventsConnectionMiddleware
 
             input.AdvanceTo(head.Buffer.GetPosition(request.HeadLength));
             await WriteSwitchingProtocolsAsync(transport.Transport.Output, request.WebSocketKey);
+            Log.UpgradeServed(_logger, account.AccountId, connection.DeviceId);
 
             using var socket = WebSocket.CreateFromStream(new DuplexPipeStream(transport.Transport), new WebSocketCreationOptions
             {
