@@ -23,6 +23,8 @@ public sealed class EventsFailoverTests(ITestOutputHelper output) : TwoGatewayCl
         // Request logging on, as an operator might turn it on: a token in ?access_token= must still not be written.
         ["Logging:LogLevel:Microsoft.AspNetCore"] = "Information",
         ["Logging:LogLevel:Default"] = "Information",
+        // ... and the events connection handler's own line for each socket it serves (Debug).
+        ["Logging:LogLevel:DeviceSync.Gateway.Events"] = "Debug",
     },
 })
 {
@@ -64,7 +66,8 @@ public sealed class EventsFailoverTests(ITestOutputHelper output) : TwoGatewayCl
         }
 
         var secret = phone.Token[(phone.Token.LastIndexOf('.') + 1)..];
-        // Gateway A logs requests at Information: it did write about this route (ASP.NET Core's "Executing endpoint").
+        // Gateway A logs requests: it did write about this route (ASP.NET Core's "Executing endpoint", or the events
+        // connection handler's "Served GET /v1/events" when that served the socket).
         Assert.Contains("GET /v1/events", await ReadSharedAsync(Cluster.Gateway.LogPath), StringComparison.Ordinal);
         foreach (var log in new[] { Cluster.Gateway.LogPath, SecondGateway.LogPath })
         {

@@ -100,6 +100,28 @@ public sealed class AdmissionControl : IDisposable
         return null;
     }
 
+    /// <summary>
+    /// A free slot now, or null when there is none (then nothing is counted: the caller hands the request to the path
+    /// that queues or sheds it, <see cref="EnterAsync"/>). For the events connection handler, which must not answer
+    /// differently from the route it stands in for.
+    /// </summary>
+    public IDisposable? TryEnterNow()
+    {
+        if (_limiter is null)
+        {
+            return NoLease.Instance;
+        }
+
+        var lease = _limiter.AttemptAcquire();
+        if (lease.IsAcquired)
+        {
+            return new Admitted(lease, _retryAfter);
+        }
+
+        lease.Dispose();
+        return null;
+    }
+
     public void Dispose() => _limiter?.Dispose();
 
     /// <summary>Frees the slot and counts the completion (the rate behind <c>Retry-After</c>).</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using DeviceSync.Gateway.Problems;
+using Microsoft.AspNetCore.Connections.Features;
 
 namespace DeviceSync.Gateway.Admission;
 
@@ -10,6 +11,12 @@ namespace DeviceSync.Gateway.Admission;
 /// </summary>
 public sealed class AdmissionMiddleware(RequestDelegate next, AdmissionControl admission)
 {
+    /// <summary>
+    /// A connection item set by the events connection handler when its upgrade waited in the admission queue and was
+    /// shed (counted there): the route answers the 503 at once, without queueing and counting the same request twice.
+    /// </summary>
+    public static readonly object ShedByConnectionHandler = new();
+
     public async Task InvokeAsync(HttpContext context)
     {
         if (!admission.Enabled || !IsDeviceRoute(context.Request.Path))
@@ -18,7 +25,10 @@ public sealed class AdmissionMiddleware(RequestDelegate next, AdmissionControl a
             return;
         }
 
-        var lease = await admission.EnterAsync(context.RequestAborted);
+        var isEvents = context.Request.Path.StartsWithSegments("/v1/events", StringComparison.OrdinalIgnoreCase);
+        var lease = isEvents && context.Features.Get<IConnectionItemsFeature>()?.Items.Remove(ShedByConnectionHandler) == true
+            ? null
+            : await admission.EnterAsync(context.RequestAborted);
         if (lease is null)
         {
             await ProblemResults.Unavailable(
@@ -28,7 +38,7 @@ public sealed class AdmissionMiddleware(RequestDelegate next, AdmissionControl a
             return;
         }
 
-        if (!context.Request.Path.StartsWithSegments("/v1/events", StringComparison.OrdinalIgnoreCase))
+        if (!isEvents)
         {
             using (lease)
             {

@@ -85,7 +85,12 @@ public sealed class EventHub : IAccountEventsObserver
         }
     }
 
-    public void Opened() => Interlocked.Increment(ref _openSockets);
+    /// <summary>A socket was accepted, by <paramref name="path"/> ("connection" or "request", <see cref="EventsConnectionMiddleware"/>).</summary>
+    public void Opened(string path)
+    {
+        Interlocked.Increment(ref _openSockets);
+        _metrics.EventUpgraded(path);
+    }
 
     public void Closed() => Interlocked.Decrement(ref _openSockets);
 

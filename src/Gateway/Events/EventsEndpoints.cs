@@ -73,25 +73,34 @@ public static class EventsEndpoints
 
             context.Features.Get<AdmissionSlot>()?.Release();
             using var socket = await context.WebSockets.AcceptWebSocketAsync();
-            connection.Attach(socket);
-            hub.Opened();
-            try
-            {
-                if (connection.Revoked)
-                {
-                    await account.Enqueue(() => connection.CloseAsync(EventFrames.RevokedCloseCode, "device revoked", options.SendTimeout));
-                }
-
-                await ReceiveUntilClosedAsync(account, connection, socket, options.SendTimeout);
-            }
-            finally
-            {
-                hub.Closed();
-            }
+            await ServeAsync(account, hub, connection, socket, options, "request");
         }
         finally
         {
             hub.Leave(account, connection);
+        }
+    }
+
+    /// <summary>
+    /// An accepted socket's life, shared by this route and <see cref="EventsConnectionMiddleware"/>: counted open, closed
+    /// with 4001 at once when revoked during the upgrade, its frames read and dropped until it closes.
+    /// </summary>
+    internal static async Task ServeAsync(AccountSockets account, EventHub hub, EventConnection connection, WebSocket socket, EventsOptions options, string path)
+    {
+        connection.Attach(socket);
+        hub.Opened(path);
+        try
+        {
+            if (connection.Revoked)
+            {
+                await account.Enqueue(() => connection.CloseAsync(EventFrames.RevokedCloseCode, "device revoked", options.SendTimeout));
+            }
+
+            await ReceiveUntilClosedAsync(account, connection, socket, options.SendTimeout);
+        }
+        finally
+        {
+            hub.Closed();
         }
     }
 

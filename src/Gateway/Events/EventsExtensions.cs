@@ -20,6 +20,13 @@ public static class EventsExtensions
         });
         builder.Services.AddHostedService<EventSubscriptionRenewer>();
 
+        // On every endpoint Kestrel listens on (URLs, configuration or code), ahead of its HTTP handler. Built when
+        // Kestrel binds, after the options were validated. On a TLS endpoint Kestrel adds its TLS middleware after
+        // this one, so the peek sees a TLS handshake, never "GET ", and passes the connection on at once: the fast
+        // path serves plain-HTTP listeners (TLS ends at the ingress, docs/deploy.md), the route serves TLS.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen =>
+            listen.Use(next => EventsConnectionMiddleware.Create(next, listen.ApplicationServices))));
+
         // ASP.NET Core's "Request starting/finished" lines carry the query string, which on /v1/events may hold a
         // device's token (?access_token=). They are Information in that category: keep it at Warning whatever the
         // configuration says, so no log level an operator picks writes a token (added after the configuration's

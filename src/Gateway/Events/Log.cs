@@ -14,4 +14,11 @@ internal static partial class Log
     [LoggerMessage(EventId = 7004, Level = LogLevel.Information, Message = "Renewing {Accounts} event subscriptions ({Reason})")]
     public static partial void Renewing(ILogger logger, int accounts, string reason);
 
+    /// <summary>
+    /// The connection handler's line for what ASP.NET Core logs about the route ("Executing endpoint"), at Debug as that
+    /// is hidden by default; never with the request target, which may hold the token.
+    /// </summary>
+    [LoggerMessage(EventId = 7005, Level = LogLevel.Debug, Message = "Served GET /v1/events on the connection: event socket of device {DeviceId} of {AccountId} opened")]
+    public static partial void UpgradeServed(ILogger logger, string accountId, string deviceId);
+
 }

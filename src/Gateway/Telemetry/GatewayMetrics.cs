@@ -21,6 +21,7 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _eventFrames;
     private readonly Counter<long> _eventRenewals;
     private readonly Counter<long> _eventSubscriptionsLost;
+    private readonly Counter<long> _eventUpgrades;
 
     public GatewayMetrics(IMeterFactory meterFactory)
     {
@@ -44,6 +45,7 @@ public sealed class GatewayMetrics
         _eventFrames = meter.CreateCounter<long>(TelemetryNames.EventFrames, "{frame}", "Event frames sent to device sockets, by type (changed; revoked: a 4001 close).");
         _eventRenewals = meter.CreateCounter<long>(TelemetryNames.EventRenewals, "{renewal}", "Account event subscriptions made or renewed, by reason (connect, refresh, silo-loss, ended).");
         _eventSubscriptionsLost = meter.CreateCounter<long>(TelemetryNames.EventSubscriptionsLost, "{subscription}", "Renewals that found a new events grain activation: the subscription had been lost, and what it saw was replayed.");
+        _eventUpgrades = meter.CreateCounter<long>(TelemetryNames.EventUpgrades, "{socket}", "Event sockets accepted, by the path that served the upgrade (connection: the Kestrel connection handler; request: the /v1/events route).");
     }
 
     /// <summary>Gauges of <c>/v1/events</c>: open device sockets, and accounts subscribed (one subscription each).</summary>
@@ -64,6 +66,8 @@ public sealed class GatewayMetrics
     public void EventSubscriptionRenewed(string reason) => _eventRenewals.Add(1, new KeyValuePair<string, object?>(TelemetryNames.ReasonTag, reason));
 
     public void EventSubscriptionLost() => _eventSubscriptionsLost.Add(1);
+
+    public void EventUpgraded(string path) => _eventUpgrades.Add(1, new KeyValuePair<string, object?>(TelemetryNames.PathTag, path));
 
     /// <summary>Gauges of the admission limiter: requests holding a slot and requests waiting for one.</summary>
     public void ObserveAdmission(Func<(long InFlight, long Queued)> read)

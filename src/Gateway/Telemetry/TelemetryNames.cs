@@ -27,6 +27,7 @@ public static class TelemetryNames
     public const string EventFrames = "devicesync.gateway.events.frames";
     public const string EventRenewals = "devicesync.gateway.events.renewals";
     public const string EventSubscriptionsLost = "devicesync.gateway.events.subscriptions_lost";
+    public const string EventUpgrades = "devicesync.gateway.events.upgrades";
     public const string BlobSweepMissing = "devicesync.gateway.blobs.sweep.missing";
     public const string BlobSweepCopied = "devicesync.gateway.blobs.sweep.copied";
     public const string BlobSweepFailed = "devicesync.gateway.blobs.sweep.failed";
@@ -39,6 +40,7 @@ public static class TelemetryNames
     public const string OpTag = "devicesync.op";
     public const string ReasonTag = "devicesync.reason";
     public const string TypeTag = "devicesync.type";
+    public const string PathTag = "devicesync.path";
 
     public const string OtlpEndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
 }
