@@ -180,6 +180,93 @@ public sealed class GroupCommitTests
     }
 
     [Fact]
+    public async Task A_wiped_replica_is_healed_while_batched_writes_go_on()
+    {
+        await using var set = await AzuriteReplicaSet.StartAsync();
+        // One shard: every stream shares each replica's queue, so concurrent appends are batched.
+        var store = TestStores.Create(groupCommit: true, set.ConnectionStrings, shards: 1);
+        var streams = new List<JournalStream>();
+        for (var i = 0; i < 8; i++)
+        {
+            var stream = await store.OpenAsync(TestStores.NewKey("c" + i));
+            await TestStores.AppendManyAsync(stream, 2);
+            streams.Add(stream);
+        }
+
+        // As in a silo, a stream's repair never runs during one of its appends (the owning grain runs one at a time).
+        var turns = streams.ToDictionary(s => s.StreamKey, _ => new SemaphoreSlim(1, 1));
+        var sweeper = new ReplicaSweeper(
+            store,
+            new ReplicaSweepOptions { MaxRepairsPerSecond = 10_000, MaxRowsScannedPerSecond = 1_000_000 },
+            async (key, ct) =>
+            {
+                await turns[key].WaitAsync(ct);
+                try
+                {
+                    return await store.RepairAsync(key, ct);
+                }
+                finally
+                {
+                    turns[key].Release();
+                }
+            },
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+
+        await store.Replicas[1].Table.DeleteAsync();
+        var transactionsBefore = store.Replicas[0].BatchedTransactions;
+        using var stop = new CancellationTokenSource();
+        var writers = streams.Select(stream => Task.Run(async () =>
+        {
+            var appended = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                await turns[stream.StreamKey].WaitAsync();
+                try
+                {
+                    await stream.AppendAsync(TestStores.Payload(stream.LastSequence + 1));
+                    appended++;
+                }
+                finally
+                {
+                    turns[stream.StreamKey].Release();
+                }
+            }
+
+            return appended;
+        })).ToArray();
+
+        await Eventually.WaitAsync(() => store.Replicas[1].Health.State == ReplicaState.Unhealed, TestStores.Deadline, "replica 1 found its table gone");
+        await Eventually.WaitAsync(
+            async () => (await sweeper.SweepAsync()).Contains(1),
+            TimeSpan.FromSeconds(90),
+            "a sweep under write load healed replica 1");
+        await stop.CancelAsync();
+        var appended = (await Task.WhenAll(writers)).Sum();
+
+        Assert.True(appended >= 8, $"the writers kept writing during the heal ({appended} appends)");
+        Assert.True(
+            store.Replicas[0].BatchedTransactions - transactionsBefore < appended,
+            $"appends shared transactions: {store.Replicas[0].BatchedTransactions - transactionsBefore} for {appended} appends on replica 0");
+        await store.ProbeAsync();
+        Assert.Equal(ReplicaState.Healthy, store.Replicas[1].Health.State);
+
+        // Healed, it holds everything: without replica 0, replicas 1 and 2 serve every acknowledged entry.
+        set[0].Pause();
+        try
+        {
+            var withoutZero = TestStores.Reopen(store);
+            foreach (var stream in streams)
+            {
+                Assert.Equal(TestStores.Range(1, stream.LastSequence), (await withoutZero.OpenAsync(stream.StreamKey)).Sequences());
+            }
+        }
+        finally
+        {
+            set[0].Resume();
+        }
+    }
+
+    [Fact]
     public async Task A_replica_in_the_other_layout_or_with_another_shard_count_refuses_to_open()
     {
         await using var set = await AzuriteReplicaSet.StartAsync();

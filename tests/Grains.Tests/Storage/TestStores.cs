@@ -33,11 +33,12 @@ internal static class TestStores
         string? prefix = null,
         HttpPipelinePolicy? policy = null,
         int writeQuorum = 2,
-        TimeSpan? replicaTimeout = null)
+        TimeSpan? replicaTimeout = null,
+        int shards = 16)
     {
         var options = new ReplicationOptions
         {
-            GroupCommit = new GroupCommitOptions { Enabled = groupCommit },
+            GroupCommit = new GroupCommitOptions { Enabled = groupCommit, Shards = shards },
             Replicas = [.. replicas],
             WriteQuorum = writeQuorum,
             TablePrefix = prefix ?? NewPrefix(),
@@ -48,7 +49,8 @@ internal static class TestStores
 
     /// <summary>Another store (as on another silo) over the same replicas and tables.</summary>
     public static AzureJournalStore Reopen(AzureJournalStore store) =>
-        Create(store.Options.GroupCommit.Enabled, store.Options.Replicas, store.Options.TablePrefix, writeQuorum: store.Options.WriteQuorum);
+        Create(
+            store.Options.GroupCommit.Enabled, store.Options.Replicas, store.Options.TablePrefix, writeQuorum: store.Options.WriteQuorum, shards: store.Options.GroupCommit.Shards);
 
     /// <summary>A sweeper over <paramref name="store"/> that repairs directly (no grains here) and is not throttled.</summary>
     public static ReplicaSweeper Sweeper(AzureJournalStore store) =>
