@@ -56,9 +56,10 @@ public sealed class AzureJournalStore : IJournalStore
         {
             await Task.WhenAll(checks).ConfigureAwait(false);
         }
-        catch (Exception) when (!checks.Any(c => c.Exception?.InnerException is JournalLayoutMismatchException))
+        catch (Exception)
         {
-            // Unreachable or slow replicas: not a reason to refuse to start (the quorums decide what works).
+            // Looked at below: a mismatch on any replica refuses, whichever failure came first. Unreachable or slow
+            // replicas are not a reason to refuse to start (the quorums decide what works).
         }
 
         if (checks.Select(c => c.Exception?.InnerException).OfType<JournalLayoutMismatchException>().FirstOrDefault() is { } mismatch)

@@ -67,6 +67,7 @@ internal sealed class JournalReplica
     private readonly HistoryLossClock _lossClock;
     private readonly Lock _gate = new();
     private Task? _created;
+    private bool _layoutChecked;
 
     public JournalReplica(
         int index, string connectionString, string tablePrefix, TimeSpan timeout, ReplicaHealth health, HttpPipelinePolicy? extraPolicy = null, HistoryLossClock? lossClock = null,
@@ -254,8 +255,9 @@ internal sealed class JournalReplica
             var response = await _table.SubmitTransactionAsync([insert, guard], token).ConfigureAwait(false);
             return response.Value[0].Headers.ETag ?? default;
         }
-        catch (TableTransactionFailedException ex) when (ex.FailedTransactionActionIndex is int action and (0 or 1))
+        catch (TableTransactionFailedException ex) when (ex.FailedTransactionActionIndex is int action and (0 or 1) && !IsMissingContainer(ex))
         {
+            // A missing table is the replica's loss, not this stream's: it stays a RequestFailedException for RunAsync.
             throw new PairFailedException(action, ex.Status, ex);
         }
     }
@@ -1081,7 +1083,15 @@ internal sealed class JournalReplica
         await Task.WhenAll(
             _table.CreateIfNotExistsAsync(timeout.Token),
             _container.CreateIfNotExistsAsync(cancellationToken: timeout.Token)).ConfigureAwait(false);
-        await CheckLayoutAsync(timeout.Token).ConfigureAwait(false);
+
+        // Once per process: a wipe does not change the layout, and a re-creation after one (RunAsync) must stay as cheap
+        // as before, so that the replica says "unhealed" before anything else times out.
+        if (!Volatile.Read(ref _layoutChecked))
+        {
+            using var checkTimeout = new CancellationTokenSource(_timeout);
+            await CheckLayoutAsync(checkTimeout.Token).ConfigureAwait(false);
+            Volatile.Write(ref _layoutChecked, true);
+        }
     }
 
     /// <summary>

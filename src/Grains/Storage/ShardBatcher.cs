@@ -179,7 +179,8 @@ internal sealed class ShardBatcher
 
                 return;
             }
-            catch (TableTransactionFailedException ex) when (ex.FailedTransactionActionIndex is int index && index >= 0 && index < actions.Count)
+            catch (TableTransactionFailedException ex)
+                when (ex.FailedTransactionActionIndex is int index && index >= 0 && index < actions.Count && ex.ErrorCode != "TableNotFound")
             {
                 // Only the first failed action is reported: its stream takes its own path (the append's fence or catch-up
                 // handling); the others did not land (a transaction is atomic) and go again at once.
@@ -200,7 +201,8 @@ internal sealed class ShardBatcher
             }
             catch (Exception ex)
             {
-                // Unreachable, throttled, table missing: every pair in the batch failed on this replica, as each would alone.
+                // Unreachable, throttled, table missing (reported on whichever action came first, but the replica's loss,
+                // which each append's RunAsync handles): every pair in the batch failed on this replica, as each would alone.
                 foreach (var pending in batch)
                 {
                     pending.Result.TrySetException(ex);
