@@ -20,6 +20,14 @@ public sealed partial class ReplicaHealthMonitor(
     TimeProvider time,
     ILogger<ReplicaHealthMonitor> logger) : BackgroundService
 {
+    /// <summary>Refuses to start when a replica's journal is in another layout than Storage:GroupCommit asks for
+    /// (<see cref="JournalLayoutMismatchException"/>): a silo reading the wrong table would serve every stream as empty.</summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await store.CheckLayoutAsync().WaitAsync(cancellationToken);
+        await base.StartAsync(cancellationToken);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.Value.ProbeInterval, time);

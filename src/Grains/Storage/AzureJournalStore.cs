@@ -38,9 +38,34 @@ public sealed class AzureJournalStore : IJournalStore
         _opens = new SemaphoreSlim(Math.Max(1, options.MaxConcurrentOpens));
         Replicas = options.Replicas
             .Select((connectionString, index) => new JournalReplica(
-                index, connectionString, options.TablePrefix, options.ReplicaTimeout, new ReplicaHealth(index, TimeProvider.System), extraPolicy, LossClock))
+                index, connectionString, options.TablePrefix, options.ReplicaTimeout, new ReplicaHealth(index, TimeProvider.System), extraPolicy, LossClock, JournalLayout.For(options)))
             .ToArray();
         StorageTelemetry.Track(this);
+    }
+
+    /// <summary>
+    /// At silo start: every replica that answers is created and its layout checked against <c>Storage:GroupCommit</c>.
+    /// A replica in another layout throws <see cref="JournalLayoutMismatchException"/>, which stops the silo rather than
+    /// let it read an empty table. Unreachable replicas are checked by their first request instead (every request checks
+    /// once, see <c>JournalReplica.CheckLayoutAsync</c>).
+    /// </summary>
+    public async Task CheckLayoutAsync()
+    {
+        var checks = Replicas.Select(r => Task.Run(r.EnsureLayoutAsync)).ToArray();
+        try
+        {
+            await Task.WhenAll(checks).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Looked at below: a mismatch on any replica refuses, whichever failure came first. Unreachable or slow
+            // replicas are not a reason to refuse to start (the quorums decide what works).
+        }
+
+        if (checks.Select(c => c.Exception?.InnerException).OfType<JournalLayoutMismatchException>().FirstOrDefault() is { } mismatch)
+        {
+            throw mismatch;
+        }
     }
 
     private readonly SemaphoreSlim _opens;

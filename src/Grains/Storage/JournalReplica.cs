@@ -10,8 +10,9 @@ using Azure.Storage.Blobs.Models;
 namespace DeviceSync.Grains.Storage;
 
 /// <summary>
-/// One independent storage replica: the journal table (a partition per stream, a row per entry) and a blob
-/// container (snapshots and payloads too large for a row). Creates both lazily, once, and again after the replica
+/// One independent storage replica: the journal table (a row per entry, addressed through its <see cref="JournalLayout"/>:
+/// a partition per stream, or shard partitions shared by streams) and a blob container (snapshots and payloads too
+/// large for a row). The <c>partitionKey</c> parameters are the escaped stream key; only the layout knows the table's keys. Creates both lazily, once, and again after the replica
 /// lost them (a wiped replica). Every call is bounded by the replica timeout; failures surface as exceptions.
 /// </summary>
 internal sealed class JournalReplica
@@ -53,18 +54,26 @@ internal sealed class JournalReplica
     private const string ReasonProperty = "Reason";
     private const string SinceProperty = "Since";
     private const string LossGenerationProperty = "LossGeneration";
+    private const string LayoutProperty = "Layout";
+    private const string ShardsProperty = "Shards";
 
     private readonly ReplicaClients _clients;
     private readonly TableClient _table;
+    private readonly TableClient _otherLayoutTable;
+    private readonly JournalLayout _layout;
+    private readonly ShardBatcher? _batcher;
     private readonly BlobContainerClient _container;
     private readonly TimeSpan _timeout;
     private readonly HistoryLossClock _lossClock;
     private readonly Lock _gate = new();
     private Task? _created;
+    private bool _layoutChecked;
 
     public JournalReplica(
-        int index, string connectionString, string tablePrefix, TimeSpan timeout, ReplicaHealth health, HttpPipelinePolicy? extraPolicy = null, HistoryLossClock? lossClock = null)
+        int index, string connectionString, string tablePrefix, TimeSpan timeout, ReplicaHealth health, HttpPipelinePolicy? extraPolicy = null, HistoryLossClock? lossClock = null,
+        JournalLayout? layout = null)
     {
+        _layout = layout ?? JournalLayout.PerStream;
         Index = index;
         Health = health;
         _lossClock = lossClock ?? new HistoryLossClock();
@@ -74,7 +83,9 @@ internal sealed class JournalReplica
         var blobOptions = new BlobClientOptions();
         Configure(blobOptions, timeout, extraPolicy);
         _clients = new ReplicaClients(connectionString, tableOptions, blobOptions);
-        _table = _clients.Tables.GetTableClient(JournalNames.TableName(tablePrefix));
+        _table = _clients.Tables.GetTableClient(_layout.TableName(tablePrefix));
+        _otherLayoutTable = _clients.Tables.GetTableClient(_layout.OtherTableName(tablePrefix));
+        _batcher = _layout.IsSharded ? new ShardBatcher(_table, _layout.Shards, timeout) : null;
         _container = _clients.Blobs.GetBlobContainerClient(JournalNames.ContainerName(tablePrefix));
     }
 
@@ -84,6 +95,14 @@ internal sealed class JournalReplica
     public ReplicaHealth Health { get; }
 
     internal TableClient Table => _table;
+
+    internal JournalLayout Layout => _layout;
+
+    /// <summary>Transactions the group-commit batcher sent (0 in layout 1).</summary>
+    internal long BatchedTransactions => _batcher?.Transactions ?? 0;
+
+    /// <summary>Appends waiting in the batcher's queues (0 in layout 1).</summary>
+    internal int WaitingAppends => _batcher?.Waiting ?? 0;
 
     /// <summary>True when requests are authorised by an account SAS this replica signs (see <see cref="ReplicaClients"/>).</summary>
     internal bool UsesSas => _clients.UsesSas;
@@ -107,7 +126,8 @@ internal sealed class JournalReplica
         ReadOnlyMemory<byte> payload,
         IReadOnlyList<(JournalEntry Entry, byte[] Payload)>? recent = null,
         Task<ReplicaWriteResult>? previousWrite = null) =>
-        RunAsync(token => InsertAsync(partitionKey, entry, payload, recent, previousWrite, token));
+        // Batched, an append may first wait for the shard's transaction in flight (itself bounded by the timeout).
+        RunAsync(token => InsertAsync(partitionKey, entry, payload, recent, previousWrite, token), timeoutFactor: _batcher is null ? 1 : 2);
 
     /// <summary>
     /// Writes an entry to a replica known to have missed some of the writer's latest entries (its previous write here
@@ -142,20 +162,21 @@ internal sealed class JournalReplica
             await _container.GetBlobClient(entry.BlobName).UploadAsync(BinaryData.FromBytes(payload), overwrite: true, token).ConfigureAwait(false);
         }
 
-        var insert = new TableTransactionAction(TableTransactionActionType.Add, ToEntity(partitionKey, entry, payload));
+        var insert = new TableTransactionAction(TableTransactionActionType.Add, Entity(partitionKey, entry, payload));
         var guard = entry.Sequence == 1
             ? new TableTransactionAction(TableTransactionActionType.Add, Genesis(partitionKey))
-            : new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(partitionKey, JournalNames.RowKey(entry.Sequence - 1)), ETag.All);
+            : new TableTransactionAction(
+                TableTransactionActionType.UpdateMerge, new TableEntity(_layout.Partition(partitionKey), _layout.Row(partitionKey, entry.Sequence - 1)), ETag.All);
         try
         {
-            var response = await _table.SubmitTransactionAsync([insert, guard], token).ConfigureAwait(false);
-            return new ReplicaWriteResult(Index, ReplicaOutcome.Acknowledged, response.Value[0].Headers.ETag ?? default);
+            var etag = await SubmitPairAsync(partitionKey, insert, guard, entry.BlobName is null ? payload.Length : 0, token).ConfigureAwait(false);
+            return new ReplicaWriteResult(Index, ReplicaOutcome.Acknowledged, etag);
         }
-        catch (TableTransactionFailedException ex) when (ex.FailedTransactionActionIndex == 0 && ex.Status == 409)
+        catch (PairFailedException ex) when (ex.Action == 0 && ex.Status == 409)
         {
             return await ReadBackAsync(partitionKey, entry, token).ConfigureAwait(false);
         }
-        catch (TableTransactionFailedException ex) when (ex.FailedTransactionActionIndex == 1 && ex.Status is 404 or 409)
+        catch (PairFailedException ex) when (ex.Action == 1 && ex.Status is 404 or 409)
         {
             if (previousWrite is not null)
             {
@@ -207,7 +228,7 @@ internal sealed class JournalReplica
             // The predecessor is this replica's snapshot (a repaired replica has no row for it): insert alone.
             try
             {
-                var response = await _table.AddEntityAsync(ToEntity(partitionKey, entry, payload), token).ConfigureAwait(false);
+                var response = await _table.AddEntityAsync(Entity(partitionKey, entry, payload), token).ConfigureAwait(false);
                 return new ReplicaWriteResult(Index, ReplicaOutcome.Acknowledged, response.Headers.ETag ?? default);
             }
             catch (RequestFailedException conflict) when (conflict.Status == 409)
@@ -216,6 +237,33 @@ internal sealed class JournalReplica
             }
         }
     }
+
+    /// <summary>
+    /// Sends an append's two actions: alone (layout 1), or through its shard's batcher, sharing a transaction with other
+    /// streams' appends (layout 2). Either way a failed action comes back as <see cref="PairFailedException"/> naming which
+    /// of the two failed, so the append's own handling (fence, read-back, catch-up) is the same in both.
+    /// </summary>
+    private async Task<ETag> SubmitPairAsync(string key, TableTransactionAction insert, TableTransactionAction guard, long inlineBytes, CancellationToken token)
+    {
+        if (_batcher is not null)
+        {
+            return await _batcher.SubmitAsync(_layout.Shard(key), key, insert, guard, inlineBytes, token).ConfigureAwait(false);
+        }
+
+        try
+        {
+            var response = await _table.SubmitTransactionAsync([insert, guard], token).ConfigureAwait(false);
+            return response.Value[0].Headers.ETag ?? default;
+        }
+        catch (TableTransactionFailedException ex) when (ex.FailedTransactionActionIndex is int action and (0 or 1) && !IsMissingContainer(ex))
+        {
+            // A missing table is the replica's loss, not this stream's: it stays a RequestFailedException for RunAsync.
+            throw new PairFailedException(action, ex.Status, ex);
+        }
+    }
+
+    /// <summary>Creates the table and container if missing and checks the layout (what every request does first).</summary>
+    public Task EnsureLayoutAsync() => RunAsync(_ => Task.FromResult(true));
 
     /// <summary>Writes the genesis row if this replica lacks it (repair of a wiped replica).</summary>
     public Task EnsureGenesisAsync(string partitionKey) =>
@@ -275,10 +323,9 @@ internal sealed class JournalReplica
         RunAsync(
             async token =>
             {
-                var filter = TableClient.CreateQueryFilter(
-                    $"PartitionKey eq {partitionKey} and RowKey gt {JournalNames.RowKey(0)} and RowKey lt {JournalNames.RowKey(snapshot.Sequence)}");
+                var filter = _layout.RangeFilter(partitionKey, 1, snapshot.Sequence - 1);
                 var rows = new List<TableEntity>();
-                await foreach (var row in _table.QueryAsync<TableEntity>(filter, select: ["RowKey", BlobProperty], cancellationToken: token).ConfigureAwait(false))
+                await foreach (var row in _table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey", BlobProperty], cancellationToken: token).ConfigureAwait(false))
                 {
                     rows.Add(row);
                 }
@@ -288,7 +335,7 @@ internal sealed class JournalReplica
                     try
                     {
                         await _table.SubmitTransactionAsync(
-                            batch.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(partitionKey, r.RowKey), ETag.All)),
+                            batch.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(r.PartitionKey, r.RowKey), ETag.All)),
                             token).ConfigureAwait(false);
                     }
                     catch (RequestFailedException)
@@ -296,7 +343,7 @@ internal sealed class JournalReplica
                         // A row vanished meanwhile (another compaction): delete one by one, ignoring the missing.
                         foreach (var row in batch)
                         {
-                            await DeleteRowIfExistsAsync(partitionKey, row.RowKey, ETag.All, token).ConfigureAwait(false);
+                            await DeleteRowIfExistsAsync(row.PartitionKey, row.RowKey, ETag.All, token).ConfigureAwait(false);
                         }
                     }
                 }
@@ -324,7 +371,7 @@ internal sealed class JournalReplica
                 await _container.GetBlobClient(entry.BlobName).UploadAsync(BinaryData.FromBytes(payload), overwrite: true, token).ConfigureAwait(false);
             }
 
-            var entity = ToEntity(partitionKey, entry, payload);
+            var entity = Entity(partitionKey, entry, payload);
             try
             {
                 if (divergent is null)
@@ -379,7 +426,7 @@ internal sealed class JournalReplica
                         batchBytes = 0;
                     }
 
-                    batch.Add(new TableTransactionAction(TableTransactionActionType.Add, ToEntity(partitionKey, entry, payload)));
+                    batch.Add(new TableTransactionAction(TableTransactionActionType.Add, Entity(partitionKey, entry, payload)));
                     batchBytes += inlineBytes;
                 }
 
@@ -404,13 +451,22 @@ internal sealed class JournalReplica
     public Task DeleteEntryAsync(string partitionKey, long sequence, ETag etag) =>
         RunAsync(async token =>
         {
-            await DeleteRowIfExistsAsync(partitionKey, JournalNames.RowKey(sequence), etag, token).ConfigureAwait(false);
+            await DeleteRowIfExistsAsync(_layout.Partition(partitionKey), _layout.Row(partitionKey, sequence), etag, token).ConfigureAwait(false);
             return true;
         });
 
-    internal static TableEntity ToEntity(string partitionKey, JournalEntry entry, ReadOnlyMemory<byte> payload)
+    /// <summary>A row of layout 1 (tests write rows with it).</summary>
+    internal static TableEntity ToEntity(string partitionKey, JournalEntry entry, ReadOnlyMemory<byte> payload) =>
+        ToEntity(partitionKey, JournalNames.RowKey(entry.Sequence), entry, payload);
+
+    /// <summary>This replica's row for an entry of stream <paramref name="key"/>, in its layout.</summary>
+    internal TableEntity Entity(string key, JournalEntry entry, ReadOnlyMemory<byte> payload) =>
+        ToEntity(_layout.Partition(key), _layout.Row(key, entry.Sequence), entry, payload);
+
+    /// <summary>An entry row: the properties (format V = 1) are the same in every layout; only its keys differ.</summary>
+    internal static TableEntity ToEntity(string partition, string row, JournalEntry entry, ReadOnlyMemory<byte> payload)
     {
-        var entity = new TableEntity(partitionKey, JournalNames.RowKey(entry.Sequence))
+        var entity = new TableEntity(partition, row)
         {
             [VersionProperty] = FormatVersion,
             [EntryIdProperty] = entry.EntryId,
@@ -435,10 +491,14 @@ internal sealed class JournalReplica
         return entity;
     }
 
-    /// <summary>Parses a row; null if it is not a journal row of a known format or its inline payload does not match its hash.</summary>
-    internal static JournalEntry? FromEntity(TableEntity entity)
+    /// <summary>Parses a row of layout 1; null if it is not a journal row of a known format or its inline payload does not match its hash.</summary>
+    internal static JournalEntry? FromEntity(TableEntity entity) =>
+        JournalNames.TryParseRowKey(entity.RowKey, out var sequence) ? FromEntity(entity, sequence) : null;
+
+    /// <summary>Parses a row whose sequence its layout has read from the keys; null as above (and for the genesis row).</summary>
+    internal static JournalEntry? FromEntity(TableEntity entity, long sequence)
     {
-        if (!JournalNames.TryParseRowKey(entity.RowKey, out var sequence)
+        if (sequence <= 0
             || entity.GetInt32(VersionProperty) != FormatVersion
             || entity.GetGuid(EntryIdProperty) is not { } entryId
             || entity.GetGuid(PreviousIdProperty) is not { } previousId
@@ -522,12 +582,14 @@ internal sealed class JournalReplica
         string partitionKey, long? covered, IReadOnlyList<(JournalEntry Entry, byte[] Payload)> recent, bool lastRound, CancellationToken token)
     {
         var from = recent[0].Entry.Sequence - 1;
-        var filter = TableClient.CreateQueryFilter(
-            $"PartitionKey eq {partitionKey} and RowKey ge {JournalNames.RowKey(from)} and RowKey le {JournalNames.RowKey(recent[^1].Entry.Sequence)}");
+        var filter = _layout.RangeFilter(partitionKey, from, recent[^1].Entry.Sequence);
         var held = new Dictionary<long, Guid?>();
-        await foreach (var row in _table.QueryAsync<TableEntity>(filter, select: ["RowKey", EntryIdProperty], cancellationToken: token).ConfigureAwait(false))
+        await foreach (var row in _table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey", EntryIdProperty], cancellationToken: token).ConfigureAwait(false))
         {
-            held[long.Parse(row.RowKey, NumberStyles.None, CultureInfo.InvariantCulture)] = row.GetGuid(EntryIdProperty);
+            if (_layout.TryParse(row.PartitionKey, row.RowKey, out _, out var sequence))
+            {
+                held[sequence] = row.GetGuid(EntryIdProperty);
+            }
         }
 
         var first = -1;
@@ -589,7 +651,7 @@ internal sealed class JournalReplica
                 batchBytes = 0;
             }
 
-            batch.Add(new TableTransactionAction(TableTransactionActionType.Add, ToEntity(partitionKey, missing, missingPayload)));
+            batch.Add(new TableTransactionAction(TableTransactionActionType.Add, Entity(partitionKey, missing, missingPayload)));
             batchBytes += inlineBytes;
             if (missing.Sequence == 1 && !held.ContainsKey(0))
             {
@@ -628,13 +690,13 @@ internal sealed class JournalReplica
             {
                 await _table.AddEntityAsync(action.Entity, token).ConfigureAwait(false);
             }
-            catch (RequestFailedException ex) when (ex.Status == 409 && action.Entity.RowKey == JournalNames.RowKey(0))
+            catch (RequestFailedException ex) when (ex.Status == 409 && action.Entity.RowKey == _layout.Row(partitionKey, 0))
             {
                 // The genesis row is there already.
             }
             catch (RequestFailedException ex) when (ex.Status == 409)
             {
-                var sequence = long.Parse(action.Entity.RowKey, NumberStyles.None, CultureInfo.InvariantCulture);
+                _layout.TryParse(action.Entity.PartitionKey, action.Entity.RowKey, out _, out var sequence);
                 var entry = recent.First(r => r.Entry.Sequence == sequence).Entry;
                 if ((await ReadBackAsync(partitionKey, entry, token).ConfigureAwait(false)).Outcome != ReplicaOutcome.Acknowledged)
                 {
@@ -646,12 +708,12 @@ internal sealed class JournalReplica
         return (ReplicaOutcome.Acknowledged, false);
     }
 
-    private static TableEntity Genesis(string partitionKey) => new(partitionKey, JournalNames.RowKey(0)) { [VersionProperty] = FormatVersion };
+    private TableEntity Genesis(string partitionKey) => new(_layout.Partition(partitionKey), _layout.Row(partitionKey, 0)) { [VersionProperty] = FormatVersion };
 
     private async Task<ReplicaWriteResult> ReadBackAsync(string partitionKey, JournalEntry entry, CancellationToken token)
     {
         var existing = await _table.GetEntityAsync<TableEntity>(
-            partitionKey, JournalNames.RowKey(entry.Sequence), [EntryIdProperty], token).ConfigureAwait(false);
+            _layout.Partition(partitionKey), _layout.Row(partitionKey, entry.Sequence), [EntryIdProperty], token).ConfigureAwait(false);
         return existing.Value.GetGuid(EntryIdProperty) == entry.EntryId
             ? new ReplicaWriteResult(Index, ReplicaOutcome.Acknowledged, existing.Value.ETag)
             : new ReplicaWriteResult(Index, ReplicaOutcome.Conflict);
@@ -677,16 +739,20 @@ internal sealed class JournalReplica
     {
         var entries = new List<JournalEntry>();
         var hasGenesis = false;
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey}");
-        await foreach (var row in _table.QueryAsync<TableEntity>(filter, cancellationToken: token).ConfigureAwait(false))
+        await foreach (var row in _table.QueryAsync<TableEntity>(_layout.StreamFilter(partitionKey), cancellationToken: token).ConfigureAwait(false))
         {
-            if (FromEntity(row) is { } entry)
+            if (!_layout.TryParse(row.PartitionKey, row.RowKey, out _, out var sequence))
             {
-                entries.Add(entry);
+                continue;
             }
-            else if (row.RowKey == JournalNames.RowKey(0))
+
+            if (sequence == 0)
             {
                 hasGenesis = true;
+            }
+            else if (FromEntity(row, sequence) is { } entry)
+            {
+                entries.Add(entry);
             }
         }
 
@@ -715,11 +781,12 @@ internal sealed class JournalReplica
         return snapshots;
     }
 
-    private async Task DeleteRowIfExistsAsync(string partitionKey, string rowKey, ETag etag, CancellationToken token)
+    /// <param name="partition">The table's PartitionKey (in layout 2 the shard, not the stream).</param>
+    private async Task DeleteRowIfExistsAsync(string partition, string rowKey, ETag etag, CancellationToken token)
     {
         try
         {
-            await _table.DeleteEntityAsync(partitionKey, rowKey, etag, token).ConfigureAwait(false);
+            await _table.DeleteEntityAsync(partition, rowKey, etag, token).ConfigureAwait(false);
         }
         catch (RequestFailedException ex) when (ex.Status is 404 or 412)
         {
@@ -773,11 +840,12 @@ internal sealed class JournalReplica
         await _table.UpsertEntityAsync(MarkerEntity(ReplicaState.Unhealed, reason, _lossClock.Current), TableUpdateMode.Replace, token).ConfigureAwait(false);
     }
 
-    private static TableEntity MarkerEntity(ReplicaState state, string? reason, long lossGeneration)
+    private TableEntity MarkerEntity(ReplicaState state, string? reason, long lossGeneration)
     {
         var entity = new TableEntity(MarkerPartition, MarkerRow)
         {
             [VersionProperty] = FormatVersion,
+            [LayoutProperty] = _layout.Version,
             [StateProperty] = state == ReplicaState.Healthy ? "healthy" : "unhealed",
             [SinceProperty] = DateTimeOffset.UtcNow,
             [LossGenerationProperty] = lossGeneration,
@@ -785,6 +853,11 @@ internal sealed class JournalReplica
         if (reason is not null)
         {
             entity[ReasonProperty] = reason;
+        }
+
+        if (_layout.IsSharded)
+        {
+            entity[ShardsProperty] = _layout.Shards;
         }
 
         return entity;
@@ -941,7 +1014,7 @@ internal sealed class JournalReplica
         while (!string.IsNullOrEmpty(continuation));
     }
 
-    /// <summary>The keys of every journal row (genesis rows included as sequence 0), a page at a time.</summary>
+    /// <summary>The escaped stream key and sequence of every journal row (genesis rows included as sequence 0), a page at a time.</summary>
     public async IAsyncEnumerable<IReadOnlyList<(string PartitionKey, long Sequence)>> ScanRowsAsync(int pageSize)
     {
         var filter = TableClient.CreateQueryFilter($"PartitionKey ne {MarkerPartition}");
@@ -966,9 +1039,9 @@ internal sealed class JournalReplica
             var found = new List<(string, long)>(page.Values.Count);
             foreach (var row in page.Values)
             {
-                if (long.TryParse(row.RowKey, NumberStyles.None, CultureInfo.InvariantCulture, out var sequence))
+                if (_layout.TryParse(row.PartitionKey, row.RowKey, out var key, out var sequence))
                 {
-                    found.Add((row.PartitionKey, sequence));
+                    found.Add((key, sequence));
                 }
             }
 
@@ -1010,6 +1083,52 @@ internal sealed class JournalReplica
         await Task.WhenAll(
             _table.CreateIfNotExistsAsync(timeout.Token),
             _container.CreateIfNotExistsAsync(cancellationToken: timeout.Token)).ConfigureAwait(false);
+
+        // Once per process: a wipe does not change the layout, and a re-creation after one (RunAsync) must stay as cheap
+        // as before, so that the replica says "unhealed" before anything else times out.
+        if (!Volatile.Read(ref _layoutChecked))
+        {
+            using var checkTimeout = new CancellationTokenSource(_timeout);
+            await CheckLayoutAsync(checkTimeout.Token).ConfigureAwait(false);
+            Volatile.Write(ref _layoutChecked, true);
+        }
+    }
+
+    /// <summary>
+    /// Refuses a replica written in another layout (<c>Storage:GroupCommit</c>, docs/adr/0010-group-commit.md): a marker row
+    /// in the other layout's table means the data lives there, and reading this table instead would serve every stream as
+    /// empty. A marker in this table recording another shard count means rows would be looked for in the wrong shards.
+    /// There is no migration yet: the setting is for new deployments.
+    /// </summary>
+    private async Task CheckLayoutAsync(CancellationToken token)
+    {
+        var own = await _table.GetEntityIfExistsAsync<TableEntity>(MarkerPartition, MarkerRow, [LayoutProperty, ShardsProperty], token).ConfigureAwait(false);
+        if (own.HasValue && own.Value is { } marker)
+        {
+            var version = marker.GetInt32(LayoutProperty) ?? 1;
+            var shards = marker.GetInt32(ShardsProperty) ?? 0;
+            if (version != _layout.Version || shards != _layout.Shards)
+            {
+                throw new JournalLayoutMismatchException(
+                    $"Storage replica {Index}: its journal table '{_table.Name}' was created in layout {version}{(shards > 0 ? $" with {shards} shards" : "")}, "
+                    + $"but this silo is configured for {_layout} (Storage:GroupCommit). Changing the layout or shard count needs a migration, which does not exist yet.");
+            }
+        }
+
+        try
+        {
+            var other = await _otherLayoutTable.GetEntityIfExistsAsync<TableEntity>(MarkerPartition, MarkerRow, [StateProperty], token).ConfigureAwait(false);
+            if (other.HasValue)
+            {
+                throw new JournalLayoutMismatchException(
+                    $"Storage replica {Index} holds a journal in table '{_otherLayoutTable.Name}' (the other layout), but this silo is configured for {_layout} "
+                    + $"(Storage:GroupCommit:Enabled = {_layout.IsSharded}). Group commit is for new deployments: there is no migration between layouts yet.");
+            }
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            // The other layout's table does not exist: nothing was ever written in it.
+        }
     }
 
     private void ForgetCreated()

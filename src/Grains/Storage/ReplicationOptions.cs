@@ -24,6 +24,9 @@ public sealed class ReplicationOptions
     /// </summary>
     public int MaxConcurrentOpens { get; set; } = 16;
 
+    /// <summary>Journal layout 2 and batched appends (section <c>Storage:GroupCommit</c>).</summary>
+    public GroupCommitOptions GroupCommit { get; set; } = new();
+
     /// <summary>R = N - W + 1: replicas that must answer a read so that it meets every acknowledged write.</summary>
     internal int ReadQuorum => Replicas.Count - WriteQuorum + 1;
 }

@@ -53,6 +53,11 @@ internal sealed class ReplicationOptionsValidator : IValidateOptions<Replication
             failures.Add($"{ReplicationOptions.SectionName}:MaxConcurrentOpens must be at least 1.");
         }
 
+        if (options.GroupCommit.Enabled && options.GroupCommit.Shards is < 1 or > JournalLayout.MaxShards)
+        {
+            failures.Add($"{ReplicationOptions.SectionName}:GroupCommit:Shards must be between 1 and {JournalLayout.MaxShards}; it is {options.GroupCommit.Shards}.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -4,12 +4,15 @@ using DeviceSync.Testing;
 namespace DeviceSync.Grains.Tests.Storage;
 
 /// <summary><see cref="AzureJournalStore.OpenNewAsync"/> (the drill's scratch streams) on three real Azurite replicas.</summary>
-public sealed class JournalOpenNewTests(AzuriteReplicaSet replicas) : IClassFixture<AzuriteReplicaSet>
+public class JournalOpenNewTests(AzuriteReplicaSet replicas) : IClassFixture<AzuriteReplicaSet>
 {
+    /// <summary>True in <see cref="JournalOpenNewTestsInGroupCommitLayout"/>: the same tests on journal layout 2 with batched appends.</summary>
+    protected virtual bool GroupCommit => false;
+
     [Fact]
     public async Task A_stream_opened_as_new_is_written_and_read_back_like_any_other()
     {
-        var store = TestStores.Create(replicas.ConnectionStrings);
+        var store = TestStores.Create(GroupCommit, replicas.ConnectionStrings);
         var key = TestStores.NewKey();
 
         var stream = await store.OpenNewAsync(key);
@@ -23,7 +26,7 @@ public sealed class JournalOpenNewTests(AzuriteReplicaSet replicas) : IClassFixt
     [Fact]
     public async Task A_stream_wrongly_opened_as_new_is_fenced_at_its_first_append_and_keeps_what_it_had()
     {
-        var store = TestStores.Create(replicas.ConnectionStrings);
+        var store = TestStores.Create(GroupCommit, replicas.ConnectionStrings);
         var key = TestStores.NewKey();
         await TestStores.AppendManyAsync(await store.OpenAsync(key), 2);
 

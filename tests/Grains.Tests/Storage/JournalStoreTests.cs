@@ -5,12 +5,15 @@ using DeviceSync.Testing;
 namespace DeviceSync.Grains.Tests.Storage;
 
 /// <summary>The journal on three healthy Azurite replicas (shared by the tests of this class; none kills a replica).</summary>
-public sealed class JournalStoreTests(AzuriteReplicaSet replicas) : IClassFixture<AzuriteReplicaSet>
+public class JournalStoreTests(AzuriteReplicaSet replicas) : IClassFixture<AzuriteReplicaSet>
 {
+    /// <summary>True in <see cref="JournalStoreTestsInGroupCommitLayout"/>: the same tests on journal layout 2 with batched appends.</summary>
+    protected virtual bool GroupCommit => false;
+
     [Fact]
     public async Task A_stream_that_exists_nowhere_opens_empty()
     {
-        var store = TestStores.Create(replicas.ConnectionStrings);
+        var store = TestStores.Create(GroupCommit, replicas.ConnectionStrings);
 
         var stream = await store.OpenAsync(TestStores.NewKey());
 
@@ -23,7 +26,7 @@ public sealed class JournalStoreTests(AzuriteReplicaSet replicas) : IClassFixtur
     [Fact]
     public async Task Appended_entries_come_back_in_order_with_contiguous_sequences()
     {
-        var store = TestStores.Create(replicas.ConnectionStrings);
+        var store = TestStores.Create(GroupCommit, replicas.ConnectionStrings);
         var key = TestStores.NewKey();
         var stream = await store.OpenAsync(key);
 
@@ -50,7 +53,7 @@ public sealed class JournalStoreTests(AzuriteReplicaSet replicas) : IClassFixtur
     [Fact]
     public async Task Appends_continue_after_reopen()
     {
-        var store = TestStores.Create(replicas.ConnectionStrings);
+        var store = TestStores.Create(GroupCommit, replicas.ConnectionStrings);
         var key = TestStores.NewKey();
         var first = await store.OpenAsync(key);
         await TestStores.AppendManyAsync(first, 3);
@@ -66,7 +69,7 @@ public sealed class JournalStoreTests(AzuriteReplicaSet replicas) : IClassFixtur
     [Fact]
     public async Task Keys_with_slashes_dots_and_other_characters_are_separate_streams()
     {
-        var store = TestStores.Create(replicas.ConnectionStrings);
+        var store = TestStores.Create(GroupCommit, replicas.ConnectionStrings);
         var unique = Guid.NewGuid().ToString("N");
         string[] keys =
         [
@@ -91,7 +94,7 @@ public sealed class JournalStoreTests(AzuriteReplicaSet replicas) : IClassFixtur
     [Fact]
     public async Task A_snapshot_compacts_the_rows_it_covers_and_open_returns_it_plus_the_tail()
     {
-        var store = TestStores.Create(replicas.ConnectionStrings);
+        var store = TestStores.Create(GroupCommit, replicas.ConnectionStrings);
         var key = TestStores.NewKey();
         var stream = await store.OpenAsync(key);
         await TestStores.AppendManyAsync(stream, 4);
@@ -131,7 +134,7 @@ public sealed class JournalStoreTests(AzuriteReplicaSet replicas) : IClassFixtur
     [Fact]
     public async Task Entries_up_to_four_MiB_round_trip_inline_or_through_a_blob()
     {
-        var store = TestStores.Create(replicas.ConnectionStrings);
+        var store = TestStores.Create(GroupCommit, replicas.ConnectionStrings);
         var key = TestStores.NewKey("photos");
         var stream = await store.OpenAsync(key);
         int[] sizes = [0, 1, JournalReplica.ChunkSize, JournalReplica.MaxInlinePayload, JournalReplica.MaxInlinePayload + 1, 4 * 1024 * 1024];
@@ -158,7 +161,7 @@ public sealed class JournalStoreTests(AzuriteReplicaSet replicas) : IClassFixtur
     [Fact]
     public async Task Many_small_entries_stay_contiguous()
     {
-        var store = TestStores.Create(replicas.ConnectionStrings);
+        var store = TestStores.Create(GroupCommit, replicas.ConnectionStrings);
         var key = TestStores.NewKey();
         var stream = await store.OpenAsync(key);
 
@@ -172,7 +175,7 @@ public sealed class JournalStoreTests(AzuriteReplicaSet replicas) : IClassFixtur
     [Fact]
     public async Task A_second_writer_on_the_same_stream_is_fenced_and_the_first_writers_entry_survives()
     {
-        var store = TestStores.Create(replicas.ConnectionStrings);
+        var store = TestStores.Create(GroupCommit, replicas.ConnectionStrings);
         var key = TestStores.NewKey();
         var seed = await store.OpenAsync(key);
         await TestStores.AppendManyAsync(seed, 2);
@@ -195,7 +198,7 @@ public sealed class JournalStoreTests(AzuriteReplicaSet replicas) : IClassFixtur
     [Fact]
     public async Task A_divergent_entry_on_one_replica_is_outvoted_and_repaired_on_open()
     {
-        var store = TestStores.Create(replicas.ConnectionStrings);
+        var store = TestStores.Create(GroupCommit, replicas.ConnectionStrings);
         var key = TestStores.NewKey();
         var stream = await store.OpenAsync(key);
         await TestStores.AppendManyAsync(stream, 3);
@@ -219,7 +222,7 @@ public sealed class JournalStoreTests(AzuriteReplicaSet replicas) : IClassFixtur
             PayloadHash = rogueHash,
             PayloadLength = rogue.Length,
         };
-        await store.Replicas[0].Table.UpsertEntityAsync(JournalReplica.ToEntity(partitionKey, rogueEntry, rogue), TableUpdateMode.Replace);
+        await store.Replicas[0].Table.UpsertEntityAsync(store.Replicas[0].Entity(partitionKey, rogueEntry, rogue), TableUpdateMode.Replace);
 
         var reopened = await TestStores.Reopen(store).OpenAsync(key);
 
@@ -228,7 +231,7 @@ public sealed class JournalStoreTests(AzuriteReplicaSet replicas) : IClassFixtur
         await Eventually.WaitAsync(
             async () =>
             {
-                var row = await store.Replicas[0].Table.GetEntityAsync<TableEntity>(partitionKey, JournalNames.RowKey(2));
+                var row = await store.Replicas[0].Table.GetEntityAsync<TableEntity>(store.Replicas[0].Layout.Partition(partitionKey), store.Replicas[0].Layout.Row(partitionKey, 2));
                 return row.Value.GetGuid("EntryId") != rogueId;
             },
             TestStores.Deadline,
@@ -242,7 +245,7 @@ public sealed class JournalStoreTests(AzuriteReplicaSet replicas) : IClassFixtur
     [InlineData(3)]
     public async Task A_stale_writer_is_fenced_even_after_its_sequence_was_compacted_away(int staleAt)
     {
-        var store = TestStores.Create(replicas.ConnectionStrings);
+        var store = TestStores.Create(GroupCommit, replicas.ConnectionStrings);
         var key = TestStores.NewKey();
         var seed = await store.OpenAsync(key);
         await TestStores.AppendManyAsync(seed, staleAt);
@@ -272,7 +275,7 @@ public sealed class JournalStoreTests(AzuriteReplicaSet replicas) : IClassFixtur
     public async Task The_bytes_and_requests_of_an_append_do_not_grow_with_the_stream()
     {
         var meter = new RequestMeter();
-        var store = TestStores.Create(replicas.ConnectionStrings, policy: meter);
+        var store = TestStores.Create(GroupCommit, replicas.ConnectionStrings, policy: meter);
         var small = await store.OpenAsync(TestStores.NewKey("small"));
         var large = await store.OpenAsync(TestStores.NewKey("large"));
         await TestStores.AppendManyAsync(small, 10);

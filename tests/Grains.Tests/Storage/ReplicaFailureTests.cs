@@ -5,13 +5,16 @@ using DeviceSync.Testing;
 namespace DeviceSync.Grains.Tests.Storage;
 
 /// <summary>Crashed, lagging and wiped replicas. Each test kills replicas, so each has its own Azurite set.</summary>
-public sealed class ReplicaFailureTests
+public class ReplicaFailureTests
 {
+    /// <summary>True in <see cref="ReplicaFailureTestsInGroupCommitLayout"/>: the same tests on journal layout 2 with batched appends.</summary>
+    protected virtual bool GroupCommit => false;
+
     [Fact]
     public async Task With_one_replica_down_appends_are_acknowledged_and_the_replica_is_repaired_after_restart()
     {
         await using var set = await AzuriteReplicaSet.StartAsync();
-        var store = TestStores.Create(set.ConnectionStrings);
+        var store = TestStores.Create(GroupCommit, set.ConnectionStrings);
         var key = TestStores.NewKey();
         var stream = await store.OpenAsync(key);
         await TestStores.AppendManyAsync(stream, 3);
@@ -48,7 +51,7 @@ public sealed class ReplicaFailureTests
     public async Task With_two_replicas_down_appends_and_opens_fail_and_nothing_acknowledged_is_lost()
     {
         await using var set = await AzuriteReplicaSet.StartAsync();
-        var store = TestStores.Create(set.ConnectionStrings);
+        var store = TestStores.Create(GroupCommit, set.ConnectionStrings);
         var key = TestStores.NewKey();
         var stream = await store.OpenAsync(key);
         await TestStores.AppendManyAsync(stream, 4);
@@ -84,7 +87,7 @@ public sealed class ReplicaFailureTests
     {
         await using var set = await AzuriteReplicaSet.StartAsync();
         var meter = new RequestMeter();
-        var store = TestStores.Create(set.ConnectionStrings, policy: meter);
+        var store = TestStores.Create(GroupCommit, set.ConnectionStrings, policy: meter);
         var key = TestStores.NewKey();
         var stream = await store.OpenAsync(key);
         await TestStores.AppendManyAsync(stream, 4);
@@ -111,7 +114,7 @@ public sealed class ReplicaFailureTests
     {
         await using var set = await AzuriteReplicaSet.StartAsync();
         var meter = new RequestMeter();
-        var store = TestStores.Create(set.ConnectionStrings, policy: meter);
+        var store = TestStores.Create(GroupCommit, set.ConnectionStrings, policy: meter);
         var key = TestStores.NewKey();
         var stream = await store.OpenAsync(key);
         await TestStores.AppendManyAsync(stream, 2);
@@ -148,7 +151,7 @@ public sealed class ReplicaFailureTests
     {
         await using var set = await AzuriteReplicaSet.StartAsync();
         var meter = new RequestMeter();
-        var store = TestStores.Create(set.ConnectionStrings, policy: meter);
+        var store = TestStores.Create(GroupCommit, set.ConnectionStrings, policy: meter);
         var key = TestStores.NewKey();
         var stream = await store.OpenAsync(key);
         await TestStores.AppendManyAsync(stream, 2);
@@ -168,7 +171,7 @@ public sealed class ReplicaFailureTests
             {
                 foreach (var sequence in new long[] { 3, 4 })
                 {
-                    var row = (await observer.Replicas[0].Table.GetEntityAsync<Azure.Data.Tables.TableEntity>(partition, JournalNames.RowKey(sequence))).Value;
+                    var row = (await observer.Replicas[0].Table.GetEntityAsync<Azure.Data.Tables.TableEntity>(observer.Replicas[0].Layout.Partition(partition), observer.Replicas[0].Layout.Row(partition, sequence))).Value;
                     await observer.Replicas[1].Table.AddEntityAsync(row);
                 }
             });
@@ -193,7 +196,7 @@ public sealed class ReplicaFailureTests
     public async Task A_hung_replica_does_not_hold_up_appends_or_opens_and_catches_up_when_it_answers_again()
     {
         await using var set = await AzuriteReplicaSet.StartAsync();
-        var store = TestStores.Create(set.ConnectionStrings);
+        var store = TestStores.Create(GroupCommit, set.ConnectionStrings);
         var key = TestStores.NewKey();
         var stream = await store.OpenAsync(key);
         await TestStores.AppendManyAsync(stream, 2);
@@ -221,7 +224,7 @@ public sealed class ReplicaFailureTests
     public async Task A_wiped_replica_heals_on_open()
     {
         await using var set = await AzuriteReplicaSet.StartAsync();
-        var store = TestStores.Create(set.ConnectionStrings);
+        var store = TestStores.Create(GroupCommit, set.ConnectionStrings);
         var key = TestStores.NewKey();
         var stream = await store.OpenAsync(key);
         await TestStores.AppendManyAsync(stream, 5);

@@ -9,13 +9,16 @@ namespace DeviceSync.Grains.Tests.Storage;
 /// Replica identity (a wiped replica does not count toward the quorums until healed) and the background sweeper.
 /// Each test damages replicas, so each has its own Azurite set.
 /// </summary>
-public sealed class ReplicaHealingTests
+public class ReplicaHealingTests
 {
+    /// <summary>True in <see cref="ReplicaHealingTestsInGroupCommitLayout"/>: the same tests on journal layout 2 with batched appends.</summary>
+    protected virtual bool GroupCommit => false;
+
     [Fact]
     public async Task A_fresh_store_marks_every_replica_healthy_on_first_start()
     {
         await using var set = await AzuriteReplicaSet.StartAsync();
-        var store = TestStores.Create(set.ConnectionStrings);
+        var store = TestStores.Create(GroupCommit, set.ConnectionStrings);
 
         await store.ProbeAsync();
 
@@ -36,7 +39,7 @@ public sealed class ReplicaHealingTests
     public async Task A_replica_that_lost_its_marker_while_no_silo_ran_is_not_initialised_again_as_healthy()
     {
         await using var set = await AzuriteReplicaSet.StartAsync();
-        var store = TestStores.Create(set.ConnectionStrings);
+        var store = TestStores.Create(GroupCommit, set.ConnectionStrings);
         var key = TestStores.NewKey();
         await TestStores.AppendManyAsync(await store.OpenAsync(key), 3);
 
@@ -58,7 +61,7 @@ public sealed class ReplicaHealingTests
         // and the next append would take its sequence. Replica 0 must not count toward R.
         await using var set = await AzuriteReplicaSet.StartAsync();
         var meter = new RequestMeter();
-        var store = TestStores.Create(set.ConnectionStrings, policy: meter);
+        var store = TestStores.Create(GroupCommit, set.ConnectionStrings, policy: meter);
         var key = TestStores.NewKey();
         var stream = await store.OpenAsync(key);
         await TestStores.AppendManyAsync(stream, 2);
@@ -69,7 +72,7 @@ public sealed class ReplicaHealingTests
 
         await set[0].WipeAsync();
         meter.FailPorts(set[2].TablePort, set[2].BlobPort);
-        var otherSilo = TestStores.Create(set.ConnectionStrings, store.Options.TablePrefix, meter);
+        var otherSilo = TestStores.Create(GroupCommit, set.ConnectionStrings, store.Options.TablePrefix, meter);
         var refused = await Assert.ThrowsAsync<StorageUnavailableException>(() => otherSilo.OpenAsync(key));
         Assert.Contains("1 healthy storage replicas answered", refused.Message, StringComparison.Ordinal);
         await Assert.ThrowsAsync<StorageUnavailableException>(() => store.OpenAsync(key)); // this silo too: it sees the table gone
@@ -86,7 +89,7 @@ public sealed class ReplicaHealingTests
     public async Task A_replica_whose_table_is_deleted_takes_appends_is_unhealed_and_the_sweeper_heals_it()
     {
         await using var set = await AzuriteReplicaSet.StartAsync();
-        var store = TestStores.Create(set.ConnectionStrings);
+        var store = TestStores.Create(GroupCommit, set.ConnectionStrings);
         var busy = TestStores.NewKey();
         var idle = TestStores.NewKey("calendar");
         var compacted = TestStores.NewKey("notes");
@@ -151,7 +154,7 @@ public sealed class ReplicaHealingTests
     public async Task A_replica_killed_and_restarted_catches_up_through_the_sweeper_on_streams_nobody_writes_to()
     {
         await using var set = await AzuriteReplicaSet.StartAsync();
-        var store = TestStores.Create(set.ConnectionStrings);
+        var store = TestStores.Create(GroupCommit, set.ConnectionStrings);
         var keys = Enumerable.Range(0, 4).Select(i => TestStores.NewKey("c" + i)).ToArray();
         var streams = new List<JournalStream>();
         foreach (var key in keys)

@@ -48,6 +48,39 @@ public sealed class StorageConfigurationTests
     }
 
     [Theory]
+    [InlineData(null, null, true)]
+    [InlineData("true", null, true)]
+    [InlineData("true", "1", true)]
+    [InlineData("true", "100", true)]
+    [InlineData("true", "0", false)]
+    [InlineData("true", "101", false)]
+    [InlineData("false", "0", true)] // ignored while off
+    public void Storage_GroupCommit_is_bound_and_its_shard_count_checked_at_start(string? enabled, string? shards, bool valid)
+    {
+        var settings = new Dictionary<string, string?> { ["Storage:Replicas:0"] = "UseDevelopmentStorage=true", ["Storage:WriteQuorum"] = "1" };
+        if (enabled is not null)
+        {
+            settings["Storage:GroupCommit:Enabled"] = enabled;
+        }
+
+        if (shards is not null)
+        {
+            settings["Storage:GroupCommit:Shards"] = shards;
+        }
+
+        var provider = Provider(settings);
+        if (!valid)
+        {
+            Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<ReplicationOptions>>().Value);
+            return;
+        }
+
+        var options = provider.GetRequiredService<IOptions<ReplicationOptions>>().Value;
+        Assert.Equal(enabled == "true", options.GroupCommit.Enabled);
+        Assert.Equal(shards is null ? 16 : int.Parse(shards, System.Globalization.CultureInfo.InvariantCulture), options.GroupCommit.Shards);
+    }
+
+    [Theory]
     [InlineData("alice/contacts")]
     [InlineData("account/alice")]
     [InlineData("a.b_c-d/e f")]

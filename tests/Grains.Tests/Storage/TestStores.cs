@@ -24,21 +24,33 @@ internal static class TestStores
         IReadOnlyList<string> replicas,
         string? prefix = null,
         HttpPipelinePolicy? policy = null,
-        int writeQuorum = 2)
+        int writeQuorum = 2) => Create(groupCommit: false, replicas, prefix, policy, writeQuorum);
+
+    /// <param name="groupCommit">Layout 2 and the group-commit batcher (Storage:GroupCommit), 16 shards.</param>
+    public static AzureJournalStore Create(
+        bool groupCommit,
+        IReadOnlyList<string> replicas,
+        string? prefix = null,
+        HttpPipelinePolicy? policy = null,
+        int writeQuorum = 2,
+        TimeSpan? replicaTimeout = null,
+        int shards = 16)
     {
         var options = new ReplicationOptions
         {
+            GroupCommit = new GroupCommitOptions { Enabled = groupCommit, Shards = shards },
             Replicas = [.. replicas],
             WriteQuorum = writeQuorum,
             TablePrefix = prefix ?? NewPrefix(),
-            ReplicaTimeout = TimeSpan.FromSeconds(3),
+            ReplicaTimeout = replicaTimeout ?? TimeSpan.FromSeconds(3),
         };
         return new AzureJournalStore(options, Logger, policy);
     }
 
     /// <summary>Another store (as on another silo) over the same replicas and tables.</summary>
     public static AzureJournalStore Reopen(AzureJournalStore store) =>
-        Create(store.Options.Replicas, store.Options.TablePrefix, writeQuorum: store.Options.WriteQuorum);
+        Create(
+            store.Options.GroupCommit.Enabled, store.Options.Replicas, store.Options.TablePrefix, writeQuorum: store.Options.WriteQuorum, shards: store.Options.GroupCommit.Shards);
 
     /// <summary>A sweeper over <paramref name="store"/> that repairs directly (no grains here) and is not throttled.</summary>
     public static ReplicaSweeper Sweeper(AzureJournalStore store) =>
@@ -64,14 +76,13 @@ internal static class TestStores
     public static async Task<List<long>> RowSequencesAsync(AzureJournalStore store, int replica, string streamKey)
     {
         var table = store.Replicas[replica].Table;
+        var layout = store.Replicas[replica].Layout;
         var sequences = new List<long>();
         try
         {
-            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {StreamKeyEncoding.Encode(streamKey)}");
-            await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["RowKey"]))
+            await foreach (var row in table.QueryAsync<TableEntity>(layout.StreamFilter(StreamKeyEncoding.Encode(streamKey)), select: ["PartitionKey", "RowKey"]))
             {
-                var sequence = long.Parse(row.RowKey, System.Globalization.CultureInfo.InvariantCulture);
-                if (sequence > 0)
+                if (layout.TryParse(row.PartitionKey, row.RowKey, out _, out var sequence) && sequence > 0)
                 {
                     sequences.Add(sequence); // not the genesis row
                 }
