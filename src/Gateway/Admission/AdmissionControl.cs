@@ -55,19 +55,13 @@ public sealed class AdmissionControl : IDisposable
     /// </summary>
     public async ValueTask<IDisposable?> EnterAsync(CancellationToken requestAborted)
     {
-        if (_limiter is null)
-        {
-            return NoLease.Instance;
-        }
-
         // The common case, a free slot and nobody queued, costs no timer and no allocation beyond the lease.
-        var lease = _limiter.AttemptAcquire();
-        if (lease.IsAcquired)
+        var admitted = TryEnterNow();
+        if (admitted is not null || _limiter is null)
         {
-            return new Admitted(lease, _retryAfter);
+            return admitted;
         }
 
-        lease.Dispose();
         if (_options.QueueLimit == 0 || _options.QueueTimeout <= TimeSpan.Zero)
         {
             _metrics.AdmissionShed(AdmissionShedReason.QueueFull);
@@ -77,6 +71,7 @@ public sealed class AdmissionControl : IDisposable
         var queued = _time.GetTimestamp();
         using var timeout = new CancellationTokenSource(_options.QueueTimeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, timeout.Token);
+        RateLimitLease lease;
         try
         {
             lease = await _limiter.AcquireAsync(1, linked.Token);
