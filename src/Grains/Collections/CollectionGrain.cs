@@ -37,6 +37,9 @@ public sealed class CollectionGrain(
 
     private JournalSession? _journal;
     private CollectionLedger? _ledger;
+
+    // The head this activation last loaded or announced to the account's devices; null before its first load.
+    private long? _knownHead;
     private string _accountId = "";
     private string _collection = "";
     private bool _notedOnAccount;
@@ -250,6 +253,7 @@ public sealed class CollectionGrain(
         {
             // Durable and applied: tell the account's devices (PROTOCOL.md "Events"). Only enqueues; never slows the commit.
             events.CollectionChanged(_accountId, _collection, ledger.HeadVersion);
+            _knownHead = ledger.HeadVersion;
         }
 
         GrainTelemetry.Commits.Add(1, new KeyValuePair<string, object?>("kind", kind));
@@ -278,6 +282,16 @@ public sealed class CollectionGrain(
 
         GrainTelemetry.LoadDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         Log.Loaded(logger, _accountId, _collection, ledger.ItemCount, stream.Entries.Count, ledger.HeadVersion);
+
+        // A reload found versions this activation never announced: an append that failed here (503, in doubt) reached
+        // storage after all. Its device is answered "duplicate" when it resends, and without this no event would ever
+        // tell the other devices (found by the events harness under load: 13 of 500 writes announced only by the next).
+        if (_knownHead is { } known && ledger.HeadVersion > known)
+        {
+            events.CollectionChanged(_accountId, _collection, ledger.HeadVersion);
+        }
+
+        _knownHead = ledger.HeadVersion;
 
         // Storage healed replicas from too few healthy ones since this collection last looked: entries it acknowledged
         // may be gone, and the next commit would reuse their versions. A new epoch first, so devices that saw more hand it back.

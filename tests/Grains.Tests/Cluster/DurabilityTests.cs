@@ -1,5 +1,6 @@
 using DeviceSync.Contracts;
 using DeviceSync.Contracts.Accounts;
+using DeviceSync.Contracts.Events;
 using DeviceSync.Contracts.Operations;
 using DeviceSync.Contracts.Sync;
 using DeviceSync.Testing;
@@ -72,10 +73,14 @@ public sealed class DurabilityTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Two_replicas_down_refuses_writes_and_loses_nothing_acknowledged()
+    public async Task Two_replicas_down_refuses_writes_loses_nothing_acknowledged_and_announces_the_refused_write_once_found()
     {
-        var key = CollectionKey.Format(NewAccount(), "tasks");
+        var account = NewAccount();
+        var key = CollectionKey.Format(account, "tasks");
         var grain = _cluster.Grains.GetGrain<ICollectionGrain>(key);
+        var observer = new RecordingObserver();
+        await _cluster.Grains.GetGrain<IAccountEventsGrain>(account)
+            .SubscribeAsync(_cluster.Grains.CreateObjectReference<IAccountEventsObserver>(observer), TimeSpan.FromMinutes(5), null);
         var acknowledged = await grain.SyncAsync(Request("dev-a", null, Put(1, "t-1", """{"title":"kept"}""")));
         Assert.Equal(MutationStatus.Applied, acknowledged.Results.Single().Status);
 
@@ -105,6 +110,11 @@ public sealed class DurabilityTests : IAsyncLifetime
             },
             TimeSpan.FromSeconds(60));
         Assert.Contains(retried!.Results.Single().Status, new[] { MutationStatus.Applied, MutationStatus.Duplicate });
+
+        // The other devices hear of it either way: applied now, or found in storage by the reload (the refused append
+        // reached the replica that stayed up) and announced then, although no commit of this activation made it.
+        var version = retried.Results.Single().Version!.Value;
+        await Eventually.WaitAsync(() => observer.Latest(account, "tasks") >= version, TimeSpan.FromSeconds(30), "the write was never announced");
 
         await _cluster.RestartClusterAsync();
         var all = await _cluster.Grains.GetGrain<ICollectionGrain>(key).SyncAsync(Request("dev-b", null));
