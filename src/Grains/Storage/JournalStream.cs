@@ -166,6 +166,12 @@ public sealed class JournalStream
     /// acknowledged at W; each replica that holds it then drops the journal rows and older snapshots it covers.
     /// </summary>
     /// <exception cref="StorageUnavailableException">Fewer than W replicas took it. Not fatal: the stream stays usable.</exception>
+    /// <summary>
+    /// Completes when this stream's latest write to every replica has finished (an append returns at W replicas; the
+    /// others go on in the background). For tests that must know a replica's writes are over before they measure.
+    /// </summary>
+    internal Task WhenReplicaWritesSettledAsync() => Task.WhenAll(_lastWrites.ToArray());
+
     public async Task WriteSnapshotAsync(ReadOnlyMemory<byte> state, CancellationToken ct = default)
     {
         ThrowIfFaulted();
