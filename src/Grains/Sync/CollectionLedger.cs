@@ -25,11 +25,15 @@ public sealed class CollectionLedger
     private readonly Dictionary<string, long> _marks = new(StringComparer.Ordinal);
     private readonly Dictionary<long, long> _epochCuts = [];
 
-    /// <summary>For an epoch cut below the live head (a restore from a lagging backup): the live head it replaced.</summary>
+    /// <summary>
+    /// For an epoch cut below the live head (a restore from a lagging backup, or a storage history loss): the live head it
+    /// replaced.
+    /// </summary>
     private readonly Dictionary<long, long> _epochReplacedHeads = [];
 
-    // Devices that pulled from cursor null into the current history while that was required of them (see
-    // NeedsFreshStart): only their cursors are known to belong to this history (docs/adr/0008-device-readmission.md).
+    // Devices that pulled from cursor null into the current history while that was required of them (readmitted, a
+    // recreated collection, or since a cut that dropped handed-out versions; see Plan): only their cursors are known to
+    // belong to this history (docs/adr/0008-device-readmission.md).
     private readonly HashSet<string> _freshDevices = new(StringComparer.Ordinal);
 
     // Appended in sequence order and purged from the front, so it stays sorted for binary search.
@@ -146,15 +150,7 @@ public sealed class CollectionLedger
             var answered = HistoryLossGeneration; // a restored image does not un-answer a loss the live collection answered
             ReplaceWith(restored);
             HistoryLossGeneration = Math.Max(answered, HistoryLossGeneration);
-            var start = change.NewEpoch!;
-            _epochCuts[CurrentEpoch] = start.CutVersion;
-            if (start.ReplacedHead is { } replaced && replaced > start.CutVersion)
-            {
-                _epochReplacedHeads[CurrentEpoch] = replaced;
-                _freshDevices.Clear(); // every device's cursors predate this cut: each pulls from null once more
-            }
-
-            CurrentEpoch = start.Epoch;
+            StartEpoch(change.NewEpoch!);
             HeadVersion = change.HeadVersion;
             JournalPosition = change.Position;
             return;
@@ -162,14 +158,7 @@ public sealed class CollectionLedger
 
         if (change.NewEpoch is { } epoch)
         {
-            _epochCuts[CurrentEpoch] = epoch.CutVersion;
-            if (epoch.ReplacedHead is { } replacedHead && replacedHead > epoch.CutVersion)
-            {
-                _epochReplacedHeads[CurrentEpoch] = replacedHead;
-                _freshDevices.Clear(); // every device's cursors predate this cut: each pulls from null once more
-            }
-
-            CurrentEpoch = epoch.Epoch;
+            StartEpoch(epoch);
         }
 
         if (change.Recreated == true)
@@ -553,6 +542,19 @@ public sealed class CollectionLedger
             default:
                 throw new ArgumentException($"Mutation {mutation.Id} has no valid op.", nameof(mutation));
         }
+    }
+
+    /// <summary>Cuts the current epoch where <paramref name="start"/> says and moves to the new one.</summary>
+    private void StartEpoch(EpochStart start)
+    {
+        _epochCuts[CurrentEpoch] = start.CutVersion;
+        if (start.ReplacedHead is { } replaced && replaced > start.CutVersion)
+        {
+            _epochReplacedHeads[CurrentEpoch] = replaced;
+            _freshDevices.Clear(); // every device's cursors predate this cut: each pulls from null once more
+        }
+
+        CurrentEpoch = start.Epoch;
     }
 
     /// <summary>Refuses a change that does not follow this ledger, before anything is touched.</summary>

@@ -490,20 +490,17 @@ public sealed class SimulatedDevice(int index, Device device, AccountLedger ledg
                         context.Metrics.RecordHandBack("restore-conflict");
                     }
 
-                    if (r.Current is { } older && HoldsLostCopy(p.Mutation.ItemId, older.Version, result.Resync))
+                    if (r.Current is { } current)
                     {
-                        // The edit lost to a record older than this device's copy, in an answer saying the server lost
-                        // versions above safeVersion: the copy (its own acknowledged write, say) is one of them. It
+                        // Unless the edit lost to a record older than this device's copy, in an answer saying the server
+                        // lost versions above safeVersion: the copy (its own acknowledged write, say) is one of them. It
                         // stays, to be handed back as a restore (found by the two-replicas-wiped fault case).
-                        if (older.Data is { } seen && !older.Deleted)
+                        if (!HoldsLostCopy(p.Mutation.ItemId, current.Version, result.Resync))
                         {
-                            ledger.Observe(older.ItemId, seen.Tag, older.Version, "a conflict's current");
+                            answered.Add(p.Mutation.ItemId);
+                            Store(current.ItemId, new LocalItem(current.Version, current.Deleted, current.Data));
                         }
-                    }
-                    else if (r.Current is { } current)
-                    {
-                        answered.Add(p.Mutation.ItemId);
-                        Store(current.ItemId, new LocalItem(current.Version, current.Deleted, current.Data));
+
                         if (current.Data is { } data && !current.Deleted)
                         {
                             ledger.Observe(current.ItemId, data.Tag, current.Version, "a conflict's current");
