@@ -50,10 +50,10 @@ internal sealed class JournalLayout
 
     public bool IsSharded => Version == 2;
 
-    public string TableName(string prefix) => IsSharded ? prefix + "journal2" : JournalNames.TableName(prefix);
+    public string TableName(string prefix) => IsSharded ? JournalNames.ShardedTableName(prefix) : JournalNames.TableName(prefix);
 
     /// <summary>The table of the other layout under the same prefix: a replica holding a journal there refuses this layout.</summary>
-    public string OtherTableName(string prefix) => IsSharded ? JournalNames.TableName(prefix) : prefix + "journal2";
+    public string OtherTableName(string prefix) => IsSharded ? JournalNames.TableName(prefix) : JournalNames.ShardedTableName(prefix);
 
     /// <summary>The shard of a stream (layout 2): the first 8 bytes of SHA-256 of its escaped key, big-endian, mod S.</summary>
     public int Shard(string key)

@@ -12,6 +12,9 @@ internal static class JournalNames
 
     public static string TableName(string prefix) => prefix + "journal";
 
+    /// <summary>The journal table of layout 2 (group commit's shard partitions; <see cref="JournalLayout"/>).</summary>
+    public static string ShardedTableName(string prefix) => prefix + "journal2";
+
     public static string ContainerName(string prefix) => prefix.ToLowerInvariant() + "-journal";
 
     public static string SnapshotPrefix(string partitionKey) => "snapshots/" + partitionKey + "/";

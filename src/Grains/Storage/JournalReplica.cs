@@ -732,7 +732,8 @@ internal sealed class JournalReplica
         }
     }
 
-    private static bool IsMissingContainer(RequestFailedException ex) =>
+    /// <summary>The replica lost its table or blob container (wiped, replaced): the replica's loss, not one stream's.</summary>
+    internal static bool IsMissingContainer(RequestFailedException ex) =>
         ex.Status == 404 && ex.ErrorCode is "TableNotFound" or "ContainerNotFound";
 
     private async Task<(List<JournalEntry> Entries, bool HasGenesis)> ReadRowsAsync(string partitionKey, CancellationToken token)

@@ -180,7 +180,7 @@ internal sealed class ShardBatcher
                 return;
             }
             catch (TableTransactionFailedException ex)
-                when (ex.FailedTransactionActionIndex is int index && index >= 0 && index < actions.Count && ex.ErrorCode != "TableNotFound")
+                when (ex.FailedTransactionActionIndex is int index && index >= 0 && index < actions.Count && !JournalReplica.IsMissingContainer(ex))
             {
                 // Only the first failed action is reported: its stream takes its own path (the append's fence or catch-up
                 // handling); the others did not land (a transaction is atomic) and go again at once.
