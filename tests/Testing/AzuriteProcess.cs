@@ -37,7 +37,11 @@ public sealed class AzuriteProcess : IAsyncDisposable
 
     public int BlobPort { get; }
 
-    public int QueuePort { get; }
+    /// <summary>
+    /// Azurite insists on a queue service that nothing here uses, so its port is not kept across a restart: each relaunch
+    /// takes a fresh one, since another process may have taken the old one meanwhile (a CI run: EADDRINUSE on a wipe).
+    /// </summary>
+    public int QueuePort { get; private set; }
 
     public int TablePort { get; }
 
@@ -129,21 +133,23 @@ public sealed class AzuriteProcess : IAsyncDisposable
         KillProcess();
     }
 
-    /// <summary>Stops the process if running and starts it again on the same ports and folder.</summary>
+    /// <summary>Stops the process if running and starts it again on the same blob and table ports and folder.</summary>
     public async Task RestartAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         await StopAsync().ConfigureAwait(false);
+        QueuePort = FreePorts.Take();
         await LaunchAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Stops the process, deletes its data folder and starts it empty on the same ports.</summary>
+    /// <summary>Stops the process, deletes its data folder and starts it empty on the same blob and table ports.</summary>
     public async Task WipeAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         await StopAsync().ConfigureAwait(false);
         DeleteLocation();
         Directory.CreateDirectory(Location);
+        QueuePort = FreePorts.Take();
         await LaunchAsync(cancellationToken).ConfigureAwait(false);
     }
 
