@@ -27,4 +27,36 @@ public sealed class ProvisionerRetryTests
         Assert.Matches("\"provisionId\":\"[A-Za-z0-9_-]{43}\"", gateway.Bodies[0]);
         Assert.Equal(1, phase.Units);
     }
+
+    [Fact]
+    public async Task A_batch_is_resent_past_five_attempts_while_its_retry_budget_lasts()
+    {
+        // Six 503s in a row used to abort a long provisioning run at the fifth (a storage stall on a big store).
+        await using var gateway = new ScriptedGateway([.. Enumerable.Repeat((503, (string?)null), 6), (200, Answer)]);
+        using var client = new GatewayClient(gateway.Address, "key", TimeSpan.FromSeconds(10), 4);
+        var provisioned = 0;
+
+        var phase = await Provisioner.ProvisionAsync(
+            client, [new ProvisionAccount("acc-1", 1)], 10, 1, (_, body) => provisioned += body.Accounts.Count,
+            CancellationToken.None, retryFor: TimeSpan.FromSeconds(30), backoffStep: TimeSpan.FromMilliseconds(10));
+
+        Assert.Equal(1, provisioned);
+        Assert.Equal(7, gateway.Bodies.Count);
+        Assert.All(gateway.Bodies, b => Assert.Equal(gateway.Bodies[0], b));
+        Assert.Equal(6, phase.Errors.Values.Sum());
+    }
+
+    [Fact]
+    public async Task Provisioning_gives_up_with_a_clear_message_once_the_retry_budget_is_spent()
+    {
+        await using var gateway = new ScriptedGateway([.. Enumerable.Repeat((503, (string?)null), 50)]);
+        using var client = new GatewayClient(gateway.Address, "key", TimeSpan.FromSeconds(10), 4);
+
+        var error = await Assert.ThrowsAsync<BenchAbortedException>(() => Provisioner.ProvisionAsync(
+            client, [new ProvisionAccount("acc-1", 1)], 10, 1, (_, _) => { },
+            CancellationToken.None, retryFor: TimeSpan.FromMilliseconds(300), backoffStep: TimeSpan.FromMilliseconds(20)));
+
+        Assert.Contains("attempts in", error.Message, StringComparison.Ordinal);
+        Assert.InRange(gateway.Bodies.Count, 2, 49);
+    }
 }

@@ -25,13 +25,14 @@ public static class ProvisionCommandLine
         var batch = OptionFactory.Int("--provision-batch", "accounts per /v1/admin/provision call", 100, 1, Provisioner.MaxAccountsPerCall);
         var calls = OptionFactory.Int("--calls", "provision calls in flight at once", Provisioner.DefaultConcurrentCalls, 1, 64);
         var timeout = OptionFactory.Duration("--timeout", "per-call timeout", TimeSpan.FromSeconds(120));
+        var retryFor = OptionFactory.Duration("--retry-for", "how long to keep resending a call answered 503 or not at all (safe: the provision id makes it idempotent)", Provisioner.DefaultRetryFor);
         var progress = OptionFactory.Duration("--progress", "how often to print a progress line", TimeSpan.FromSeconds(10));
         var runId = new Option<string?>("--run-id") { Description = "names the accounts pv-<run-id>-NNNNNNN (default: MMddHHmmss)" };
         var json = new Option<string?>("--json") { Description = "write the result (rate, latency, errors, progress samples) to this file" };
 
         var command = new Command("provision", "create accounts and devices through /v1/admin/provision and report the rate")
         {
-            gateway, adminKey, accounts, devicesPerAccount, batch, calls, timeout, progress, runId, json,
+            gateway, adminKey, accounts, devicesPerAccount, batch, calls, timeout, retryFor, progress, runId, json,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -40,7 +41,7 @@ public static class ProvisionCommandLine
             {
                 return await ExecuteAsync(
                     parse.GetValue(gateway)!, parse.GetValue(adminKey), id, parse.GetValue(accounts), parse.GetValue(devicesPerAccount),
-                    parse.GetValue(batch), parse.GetValue(calls), parse.GetValue(timeout), parse.GetValue(progress), parse.GetValue(json),
+                    parse.GetValue(batch), parse.GetValue(calls), parse.GetValue(timeout), parse.GetValue(retryFor), parse.GetValue(progress), parse.GetValue(json),
                     OptionFactory.Describe(args), ct);
             }
             catch (BenchAbortedException e)
@@ -59,7 +60,7 @@ public static class ProvisionCommandLine
 
     private static async Task<int> ExecuteAsync(
         Uri gateway, string? adminKey, string runId, int accountCount, int devicesPerAccount, int batch, int calls,
-        TimeSpan timeout, TimeSpan progressEvery, string? jsonPath, string commandLine, CancellationToken ct)
+        TimeSpan timeout, TimeSpan retryFor, TimeSpan progressEvery, string? jsonPath, string commandLine, CancellationToken ct)
     {
         var c = CultureInfo.InvariantCulture;
         var accounts = Enumerable.Range(1, accountCount)
@@ -106,7 +107,7 @@ public static class ProvisionCommandLine
             {
                 Interlocked.Add(ref accountsDone, body.Accounts.Count);
                 Interlocked.Add(ref devicesDone, body.Accounts.Sum(a => a.Devices.Count));
-            }, ct);
+            }, ct, retryFor);
         }
         finally
         {
