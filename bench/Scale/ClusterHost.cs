@@ -14,13 +14,15 @@ public sealed class ClusterHost(LocalCluster cluster) : IAsyncDisposable
     public LocalCluster Cluster => cluster;
 
     /// <param name="gateways">Gateway processes (at least 1): more than one to hold more event sockets than one process's file-descriptor limit allows.</param>
-    public static async Task<ClusterHost> StartAsync(int silos, bool backup = true, IReadOnlyDictionary<string, string>? gatewaySettings = null, int gateways = 1)
+    public static async Task<ClusterHost> StartAsync(int silos, bool backup = true, IReadOnlyDictionary<string, string>? gatewaySettings = null, int gateways = 1,
+        IReadOnlyDictionary<string, string>? siloSettings = null)
     {
         var cluster = new LocalCluster(new LocalClusterOptions
         {
             Silos = silos,
             Backup = backup,
             GatewaySettings = gatewaySettings ?? new Dictionary<string, string>(),
+            SiloSettings = siloSettings ?? new Dictionary<string, string>(),
         });
         var host = new ClusterHost(cluster);
         try

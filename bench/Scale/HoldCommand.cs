@@ -20,8 +20,13 @@ public static class HoldCommand
             Description = "a Key=Value setting for the gateway, e.g. Admission:MaxConcurrentRequests=0; repeatable",
             DefaultValueFactory = _ => [],
         };
+        var siloSettings = new Option<string[]>("--silo-setting")
+        {
+            Description = "a Key=Value setting for every silo, e.g. Storage:Sweep:Enabled=false; repeatable",
+            DefaultValueFactory = _ => [],
+        };
         var gateways = new Option<int>("--gateways") { Description = "gateway processes (more than one to hold more event sockets than one process's fd limit allows)", DefaultValueFactory = _ => 1 };
-        var command = new Command("hold", "start a cluster on free ports and keep it up until Ctrl+C or SIGTERM") { silos, info, noBackup, gatewaySettings, gateways };
+        var command = new Command("hold", "start a cluster on free ports and keep it up until Ctrl+C or SIGTERM") { silos, info, noBackup, gatewaySettings, siloSettings, gateways };
         command.SetAction(async (parse, ct) =>
         {
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -30,20 +35,13 @@ public static class HoldCommand
                 c.Cancel = true;
                 stop.Cancel();
             });
-            var settings = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var pair in parse.GetValue(gatewaySettings) ?? [])
+            if (ParseSettings("--gateway-setting", parse.GetValue(gatewaySettings)) is not { } settings
+                || ParseSettings("--silo-setting", parse.GetValue(siloSettings)) is not { } forSilos)
             {
-                var equals = pair.IndexOf('=', StringComparison.Ordinal);
-                if (equals <= 0)
-                {
-                    await Console.Error.WriteLineAsync($"--gateway-setting: '{pair}' is not Key=Value");
-                    return 2;
-                }
-
-                settings[pair[..equals]] = pair[(equals + 1)..];
+                return 2;
             }
 
-            await using var host = await ClusterHost.StartAsync(parse.GetValue(silos), backup: !parse.GetValue(noBackup), gatewaySettings: settings, gateways: Math.Max(1, parse.GetValue(gateways)));
+            await using var host = await ClusterHost.StartAsync(parse.GetValue(silos), backup: !parse.GetValue(noBackup), gatewaySettings: settings, gateways: Math.Max(1, parse.GetValue(gateways)), siloSettings: forSilos);
             var description = host.Describe();
             Console.WriteLine(description);
             if (parse.GetValue(info) is { } path)
@@ -64,5 +62,23 @@ public static class HoldCommand
             return 0;
         });
         return command;
+    }
+
+    private static Dictionary<string, string>? ParseSettings(string option, string[]? pairs)
+    {
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pair in pairs ?? [])
+        {
+            var equals = pair.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0)
+            {
+                Console.Error.WriteLine($"{option}: '{pair}' is not Key=Value");
+                return null;
+            }
+
+            settings[pair[..equals]] = pair[(equals + 1)..];
+        }
+
+        return settings;
     }
 }

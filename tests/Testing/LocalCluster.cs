@@ -18,6 +18,7 @@ public sealed class LocalCluster : IAsyncLifetime, IAsyncDisposable
     private AzuriteProcess? _membership;
     private ServiceProcess? _gateway;
     private List<string>? _gatewayArgs;
+    private List<string>? _clusterArgs;
 
     public LocalCluster()
         : this(new LocalClusterOptions())
@@ -76,31 +77,10 @@ public sealed class LocalCluster : IAsyncLifetime, IAsyncDisposable
             "--Cluster:ClusterId=" + ClusterId,
         };
 
+        _clusterArgs = clusterArgs;
         for (var i = 0; i < _options.Silos; i++)
         {
-            var ports = FreePorts.Take(3);
-            var args = new List<string>(clusterArgs)
-            {
-                "--Silo:SiloPort=" + ports[0].ToString(CultureInfo.InvariantCulture),
-                "--Silo:GatewayPort=" + ports[1].ToString(CultureInfo.InvariantCulture),
-                "--Storage:TablePrefix=" + TablePrefix,
-                "--Auth:TokenKeys:0:Id=local",
-                "--Auth:TokenKeys:0:Key=" + TokenKey,
-                "--Auth:Readmission:Enabled=" + (_options.Readmission ? "true" : "false"),
-            };
-            for (var r = 0; r < _replicas.Count; r++)
-            {
-                args.Add($"--Storage:Replicas:{r}={_replicas.ConnectionStrings[r]}");
-            }
-
-            if (_backup is not null)
-            {
-                args.Add("--Backup:ConnectionString=" + _backup.ConnectionString);
-                args.Add("--Backup:TablePrefix=" + TablePrefix);
-            }
-
-            args.AddRange(_options.SiloSettings.Select(s => $"--{s.Key}={s.Value}"));
-            _silos.Add(new ServiceProcess($"silo-{i}", _options.SiloAssembly ?? RepositoryLayout.SiloAssembly, Loopback(ports[2]), args, LogDirectory));
+            _silos.Add(CreateSilo($"silo-{i}"));
         }
 
         var gatewayArgs = new List<string>(clusterArgs);
@@ -155,6 +135,45 @@ public sealed class LocalCluster : IAsyncLifetime, IAsyncDisposable
             await gateway.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>
+    /// A silo process of this cluster on free ports, not started, with the cluster's silo settings and then
+    /// <paramref name="settings"/> (over them). The cluster's own silos are made with it; a test that makes one more
+    /// disposes it.
+    /// </summary>
+    public ServiceProcess CreateSilo(string name, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var clusterArgs = _clusterArgs ?? throw new InvalidOperationException("Not started.");
+        var replicas = Replicas;
+        var ports = FreePorts.Take(3);
+        var args = new List<string>(clusterArgs)
+        {
+            "--Silo:SiloPort=" + ports[0].ToString(CultureInfo.InvariantCulture),
+            "--Silo:GatewayPort=" + ports[1].ToString(CultureInfo.InvariantCulture),
+            "--Storage:TablePrefix=" + TablePrefix,
+            "--Auth:TokenKeys:0:Id=local",
+            "--Auth:TokenKeys:0:Key=" + TokenKey,
+            "--Auth:Readmission:Enabled=" + (_options.Readmission ? "true" : "false"),
+        };
+        for (var r = 0; r < replicas.Count; r++)
+        {
+            args.Add($"--Storage:Replicas:{r}={replicas.ConnectionStrings[r]}");
+        }
+
+        if (_backup is not null)
+        {
+            args.Add("--Backup:ConnectionString=" + _backup.ConnectionString);
+            args.Add("--Backup:TablePrefix=" + TablePrefix);
+        }
+
+        args.AddRange(_options.SiloSettings.Select(s => $"--{s.Key}={s.Value}"));
+        if (settings is not null)
+        {
+            args.AddRange(settings.Select(s => $"--{s.Key}={s.Value}"));
+        }
+
+        return new ServiceProcess(name, _options.SiloAssembly ?? RepositoryLayout.SiloAssembly, Loopback(ports[2]), args, LogDirectory);
     }
 
     /// <summary>An HttpClient whose BaseAddress is the gateway.</summary>
