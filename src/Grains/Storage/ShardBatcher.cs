@@ -171,6 +171,7 @@ internal sealed class ShardBatcher
             try
             {
                 Interlocked.Increment(ref _transactions);
+                StorageTelemetry.GroupCommitBatchAppends.Record(batch.Count);
                 var response = await _table.SubmitTransactionAsync(actions, timeout.Token).ConfigureAwait(false);
                 for (var i = 0; i < batch.Count; i++)
                 {

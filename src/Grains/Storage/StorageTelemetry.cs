@@ -21,6 +21,7 @@ public static class StorageTelemetry
     public const string SweepLastCompletedGaugeName = "devicesync.storage.sweep.last_completed_time";
     public const string SweepsCounterName = "devicesync.storage.sweeps";
     public const string SweepRepairsCounterName = "devicesync.storage.sweep.repairs";
+    public const string GroupCommitBatchAppendsName = "devicesync.storage.group_commit.batch.appends";
     public const string HistoryLossGenerationGaugeName = "devicesync.storage.history_loss_generation";
 
     public const string ReplicaTag = "replica";
@@ -36,6 +37,15 @@ public static class StorageTelemetry
 
     internal static readonly Histogram<double> ReplicaWriteDuration =
         Meter.CreateHistogram<double>(ReplicaWriteDurationName, unit: "ms", description: "Duration of one write to one replica.");
+
+    /// <summary>Group commit only: how many streams' appends one shard transaction to one replica carried (1 = nothing batched).</summary>
+    internal static readonly Histogram<int> GroupCommitBatchAppends =
+        Meter.CreateHistogram<int>(
+            GroupCommitBatchAppendsName,
+            unit: "{append}",
+            description: "Appends in one group-commit transaction to one replica (Storage:GroupCommit; 1 means nothing was batched).",
+            tags: null,
+            advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 50] });
 
     internal static readonly Counter<long> ReplicaFailures =
         Meter.CreateCounter<long>(ReplicaFailuresCounterName, description: "Failed requests to one replica, by operation.");

@@ -34,6 +34,17 @@ public sealed class GroupCommitTests
         var rest = streams.Skip(1).Select(s => s.AppendAsync(TestStores.Payload(1))).ToArray();
         await Eventually.WaitAsync(
             () => Task.FromResult(store.Replicas.All(r => r.WaitingAppends == Streams)), TestStores.Deadline, "the other appends wait in the queues");
+        var batchSizes = new System.Collections.Concurrent.ConcurrentBag<int>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name == StorageTelemetry.GroupCommitBatchAppendsName)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<int>((_, value, _, _) => batchSizes.Add(value));
+        listener.Start();
         gate.ResetCount();
         gate.Open();
         await first;
@@ -52,6 +63,7 @@ public sealed class GroupCommitTests
         // The held transactions were counted before the reset: what went out after is one transaction per replica for all
         // the other streams (the row checks above are queries, not transactions).
         Assert.Equal(3, gate.Transactions);
+        Assert.True(batchSizes.Count(n => n == Streams) >= 3, $"batch sizes seen: {string.Join(", ", batchSizes)}"); // other tests' batchers record too
         foreach (var stream in streams)
         {
             Assert.Equal(new[] { 1L }, (await TestStores.Reopen(store).OpenAsync(stream.StreamKey)).Sequences());
