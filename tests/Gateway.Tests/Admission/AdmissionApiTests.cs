@@ -101,9 +101,18 @@ public sealed class AdmissionApiTests : IAsyncLifetime
                 Assert.Equal(HttpStatusCode.OK, clusterView.StatusCode);
             }
 
-            var metrics = await _http.GetStringAsync("/metrics");
-            Assert.Contains("devicesync_reason=\"queue-full\"", metrics, StringComparison.Ordinal);
-            Assert.Contains("devicesync_reason=\"queue-timeout\"", metrics, StringComparison.Ordinal);
+            // The Prometheus exporter may answer a scrape from its short-lived cache (one of the scrapes above), so the
+            // shed counts are waited for rather than read once (a CI run read a scrape without them).
+            var metrics = "";
+            await Eventually.WaitAsync(
+                async () =>
+                {
+                    metrics = await _http.GetStringAsync("/metrics");
+                    return metrics.Contains("devicesync_reason=\"queue-full\"", StringComparison.Ordinal)
+                        && metrics.Contains("devicesync_reason=\"queue-timeout\"", StringComparison.Ordinal);
+                },
+                TimeSpan.FromSeconds(10),
+                "both shed reasons are counted on /metrics");
         }
         finally
         {
