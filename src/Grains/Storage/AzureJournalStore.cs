@@ -191,7 +191,7 @@ public sealed class AzureJournalStore : IJournalStore
         }
 
         var views = answers.Select(a => a.View).ToList();
-        var history = JournalHistoryResolver.Resolve(views);
+        var history = JournalHistoryResolver.Resolve(views, answers.Where(a => a.Counted).Select(a => a.View.Replica).ToHashSet());
         foreach (var sequence in history.ChainBreaks)
         {
             Log.ChainBreak(Logger, streamKey, sequence);

@@ -2,12 +2,21 @@ namespace DeviceSync.Grains.Storage;
 
 /// <summary>
 /// Chooses one consistent history from the replicas' views (pure; no I/O). The newest snapshot any replica has,
-/// then for each following sequence the version held by the most replicas (ties: the one the next sequence's
-/// versions continue, then the one continuing the chosen predecessor, then the later write), up to the first gap.
+/// then for each following sequence the version held by the most healthy replicas, then by the most replicas (ties:
+/// the one the next sequence's versions continue, then the one continuing the chosen predecessor, then the later
+/// write), up to the first gap.
 /// </summary>
+/// <remarks>
+/// Healthy holders count first because an unhealed replica's acknowledgement never counted: a version only unhealed
+/// replicas hold was never acknowledged while they held it. Found by the two-replicas-wiped fault case: entries 88–94
+/// acknowledged by the two replicas then wiped reached the lagging healthy one by a late catch-up, after an open had
+/// read it without them; that activation's next append (a new 88) landed only on the two wiped ones. By plain count
+/// the new 88 won two to one, and the old 89–95 after it no longer followed: the collection could not load.
+/// </remarks>
 internal static class JournalHistoryResolver
 {
-    public static ResolvedHistory Resolve(IReadOnlyList<ReplicaView> views)
+    /// <param name="healthy">The replicas whose answers counted toward the read quorum; null: all of them.</param>
+    public static ResolvedHistory Resolve(IReadOnlyList<ReplicaView> views, IReadOnlySet<int>? healthy = null)
     {
         var snapshot = views
             .SelectMany(v => v.Snapshots.Select(s => (v.Replica, Snapshot: s)))
@@ -37,7 +46,8 @@ internal static class JournalHistoryResolver
             bySequence.TryGetValue(sequence + 1, out var successors);
             var expectedPrevious = previousId;
             var pick = candidates
-                .OrderByDescending(c => c.Holders.Count)
+                .OrderByDescending(c => healthy is null ? c.Holders.Count : c.Holders.Count(healthy.Contains))
+                .ThenByDescending(c => c.Holders.Count)
                 .ThenByDescending(c => successors?.Exists(s => s.Entry.PreviousEntryId == c.Entry.EntryId) == true)
                 .ThenByDescending(c => c.Entry.PreviousEntryId == expectedPrevious)
                 .ThenByDescending(c => c.Entry.Timestamp ?? DateTimeOffset.MinValue)

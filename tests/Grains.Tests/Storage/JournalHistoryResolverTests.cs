@@ -25,6 +25,33 @@ public sealed class JournalHistoryResolverTests
     }
 
     [Fact]
+    public void A_version_a_healthy_replica_holds_beats_one_only_unhealed_replicas_hold()
+    {
+        // The two-replicas-wiped fault case: replicas 1 and 2 (wiped, unhealed) hold an unacknowledged new entry 2
+        // written after an open that missed the old 2 and 3; healthy replica 0 got the old 2 and 3 by a late catch-up.
+        var e1 = Entry(1, Guid.Empty);
+        var old2 = Entry(2, e1.EntryId);
+        var old3 = Entry(3, old2.EntryId);
+        var new2 = Entry(2, e1.EntryId);
+        var views = new[]
+        {
+            new ReplicaView(0, [e1, old2, old3], []),
+            new ReplicaView(1, [e1, new2], []),
+            new ReplicaView(2, [e1, new2], []),
+        };
+
+        var history = JournalHistoryResolver.Resolve(views, new HashSet<int> { 0 });
+
+        Assert.Equal([e1.EntryId, old2.EntryId, old3.EntryId], history.Entries.Select(e => e.Entry.EntryId));
+        Assert.Empty(history.ChainBreaks);
+
+        // Without knowing which replicas are healthy the plain count picks the new 2, and the old 3 no longer follows.
+        var byCount = JournalHistoryResolver.Resolve(views);
+        Assert.Equal(new2.EntryId, byCount.Entries[1].Entry.EntryId);
+        Assert.Equal([3L], byCount.ChainBreaks);
+    }
+
+    [Fact]
     public void A_tie_goes_to_the_version_the_next_entry_continues()
     {
         var e1 = Entry(1, Guid.Empty);
