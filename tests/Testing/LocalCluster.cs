@@ -90,19 +90,8 @@ public sealed class LocalCluster : IAsyncLifetime, IAsyncDisposable
         }
 
         // The gateway streams blobs to the storage replicas itself (src/Gateway/Blobs): the silos' storage settings.
-        gatewayArgs.Add("--Storage:TablePrefix=" + TablePrefix);
-        for (var r = 0; r < _replicas.Count; r++)
-        {
-            gatewayArgs.Add($"--Storage:Replicas:{r}={_replicas.ConnectionStrings[r]}");
-        }
-
-        if (_backup is not null)
-        {
-            gatewayArgs.Add("--Backup:ConnectionString=" + _backup.ConnectionString);
-            gatewayArgs.Add("--Backup:TablePrefix=" + TablePrefix);
-        }
-
-        gatewayArgs.AddRange(_options.GatewaySettings.Select(s => $"--{s.Key}={s.Value}"));
+        gatewayArgs.AddRange(StorageArguments());
+        gatewayArgs.AddRange(Arguments(_options.GatewaySettings));
         _gatewayArgs = gatewayArgs;
         _gateway = new ServiceProcess("gateway", RepositoryLayout.GatewayAssembly, Loopback(FreePorts.Take()), gatewayArgs, LogDirectory);
 
@@ -121,7 +110,7 @@ public sealed class LocalCluster : IAsyncLifetime, IAsyncDisposable
         var args = _gatewayArgs ?? throw new InvalidOperationException("Not started.");
         if (settings is not null)
         {
-            args = [.. args, .. settings.Select(s => $"--{s.Key}={s.Value}")];
+            args = [.. args, .. Arguments(settings)];
         }
 
         var gateway = new ServiceProcess(name, RepositoryLayout.GatewayAssembly, Loopback(FreePorts.Take()), args, LogDirectory);
@@ -145,36 +134,44 @@ public sealed class LocalCluster : IAsyncLifetime, IAsyncDisposable
     public ServiceProcess CreateSilo(string name, IReadOnlyDictionary<string, string>? settings = null)
     {
         var clusterArgs = _clusterArgs ?? throw new InvalidOperationException("Not started.");
-        var replicas = Replicas;
         var ports = FreePorts.Take(3);
         var args = new List<string>(clusterArgs)
         {
             "--Silo:SiloPort=" + ports[0].ToString(CultureInfo.InvariantCulture),
             "--Silo:GatewayPort=" + ports[1].ToString(CultureInfo.InvariantCulture),
-            "--Storage:TablePrefix=" + TablePrefix,
             "--Auth:TokenKeys:0:Id=local",
             "--Auth:TokenKeys:0:Key=" + TokenKey,
             "--Auth:Readmission:Enabled=" + (_options.Readmission ? "true" : "false"),
         };
-        for (var r = 0; r < replicas.Count; r++)
-        {
-            args.Add($"--Storage:Replicas:{r}={replicas.ConnectionStrings[r]}");
-        }
-
-        if (_backup is not null)
-        {
-            args.Add("--Backup:ConnectionString=" + _backup.ConnectionString);
-            args.Add("--Backup:TablePrefix=" + TablePrefix);
-        }
-
-        args.AddRange(_options.SiloSettings.Select(s => $"--{s.Key}={s.Value}"));
+        args.AddRange(StorageArguments());
+        args.AddRange(Arguments(_options.SiloSettings));
         if (settings is not null)
         {
-            args.AddRange(settings.Select(s => $"--{s.Key}={s.Value}"));
+            args.AddRange(Arguments(settings));
         }
 
         return new ServiceProcess(name, _options.SiloAssembly ?? RepositoryLayout.SiloAssembly, Loopback(ports[2]), args, LogDirectory);
     }
+
+    /// <summary>The storage settings silos and gateways share: the table prefix, every replica, and the backup store if any.</summary>
+    private IEnumerable<string> StorageArguments()
+    {
+        var replicas = Replicas;
+        yield return "--Storage:TablePrefix=" + TablePrefix;
+        for (var r = 0; r < replicas.Count; r++)
+        {
+            yield return $"--Storage:Replicas:{r}={replicas.ConnectionStrings[r]}";
+        }
+
+        if (_backup is not null)
+        {
+            yield return "--Backup:ConnectionString=" + _backup.ConnectionString;
+            yield return "--Backup:TablePrefix=" + TablePrefix;
+        }
+    }
+
+    private static IEnumerable<string> Arguments(IEnumerable<KeyValuePair<string, string>> settings) =>
+        settings.Select(s => $"--{s.Key}={s.Value}");
 
     /// <summary>An HttpClient whose BaseAddress is the gateway.</summary>
     public HttpClient CreateClient() => new() { BaseAddress = GatewayAddress, Timeout = TimeSpan.FromSeconds(60) };

@@ -94,22 +94,8 @@ public sealed class DurabilityTests : IAsyncLifetime
         // The device resends the refused write (a device resends on 503 until it gets an answer; the first appends
         // to replicas that just restarted can still time out on a loaded machine): it is applied now (or was, if one
         // replica took it) — never twice.
-        SyncCollectionResult? retried = null;
-        await Eventually.WaitAsync(
-            async () =>
-            {
-                try
-                {
-                    retried = await grain.SyncAsync(Request("dev-a", null, Put(2, "t-2", """{"title":"refused"}""")));
-                    return true;
-                }
-                catch (StorageUnavailableException)
-                {
-                    return false;
-                }
-            },
-            TimeSpan.FromSeconds(60));
-        Assert.Contains(retried!.Results.Single().Status, new[] { MutationStatus.Applied, MutationStatus.Duplicate });
+        var retried = await SyncResendingOn503Async(grain, Request("dev-a", null, Put(2, "t-2", """{"title":"refused"}""")));
+        Assert.Contains(retried.Results.Single().Status, new[] { MutationStatus.Applied, MutationStatus.Duplicate });
 
         // The other devices hear of it either way: applied now, or found in storage by the reload (the refused append
         // reached the replica that stayed up) and announced then, although no commit of this activation made it.
@@ -121,13 +107,21 @@ public sealed class DurabilityTests : IAsyncLifetime
         // A pull can commit too (a history-loss epoch, if a killed replica came back without its marker and was healed
         // from too few healthy ones), and the first appends to replicas that just restarted can time out on a loaded
         // machine (a CI run met 503 here): the device resends, as it would.
-        SyncCollectionResult? all = null;
+        var all = await SyncResendingOn503Async(_cluster.Grains.GetGrain<ICollectionGrain>(key), Request("dev-b", null));
+        Assert.Equal(["t-1", "t-2"], all.Changes.Select(c => c.ItemId).Order());
+        Assert.Equal(acknowledged.Results.Single().Version, all.Changes.Single(c => c.ItemId == "t-1").Version);
+    }
+
+    /// <summary>Sends the request until it is not refused with 503 (storage unavailable), for up to a minute.</summary>
+    private static async Task<SyncCollectionResult> SyncResendingOn503Async(ICollectionGrain grain, SyncCollectionRequest request)
+    {
+        SyncCollectionResult? result = null;
         await Eventually.WaitAsync(
             async () =>
             {
                 try
                 {
-                    all = await _cluster.Grains.GetGrain<ICollectionGrain>(key).SyncAsync(Request("dev-b", null));
+                    result = await grain.SyncAsync(request);
                     return true;
                 }
                 catch (StorageUnavailableException)
@@ -136,8 +130,7 @@ public sealed class DurabilityTests : IAsyncLifetime
                 }
             },
             TimeSpan.FromSeconds(60));
-        Assert.Equal(["t-1", "t-2"], all!.Changes.Select(c => c.ItemId).Order());
-        Assert.Equal(acknowledged.Results.Single().Version, all.Changes.Single(c => c.ItemId == "t-1").Version);
+        return result!;
     }
 
     private static byte[] SecretHash(string token)
