@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace DeviceSync.Testing;
@@ -239,8 +237,10 @@ public sealed class AzuriteProcess : IAsyncDisposable
         deadline.CancelAfter(StartDeadline);
         try
         {
-            while (!await AnswersAsync(TablePort, deadline.Token).ConfigureAwait(false)
-                   || !await AnswersAsync(BlobPort, deadline.Token).ConfigureAwait(false))
+            // Ready when this process says it listens on both ports, not when something answers there: a port taken by
+            // another test's Azurite between our probe and the bind would answer for it while ours exits on EADDRINUSE,
+            // and the test would write to a replica it does not own (a CI run: connection refused later, mid-test).
+            while (!ListensOn(BlobPort) || !ListensOn(TablePort))
             {
                 if (process.HasExited)
                 {
@@ -258,19 +258,11 @@ public sealed class AzuriteProcess : IAsyncDisposable
         }
     }
 
-    private static async Task<bool> AnswersAsync(int port, CancellationToken cancellationToken)
-    {
-        using var client = new TcpClient();
-        try
-        {
-            await client.ConnectAsync(IPAddress.Loopback, port, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
+    /// <summary>Whether this process has printed Azurite's own "successfully listening" line for <paramref name="port"/>.</summary>
+    private bool ListensOn(int port) =>
+        CapturedOutput().Contains(
+            $"service is successfully listening at http://127.0.0.1:{port.ToString(System.Globalization.CultureInfo.InvariantCulture)}{Environment.NewLine}",
+            StringComparison.Ordinal);
 
     private void Capture(string? line)
     {

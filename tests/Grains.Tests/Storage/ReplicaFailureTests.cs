@@ -203,7 +203,10 @@ public class ReplicaFailureTests
     public async Task A_hung_replica_does_not_hold_up_appends_or_opens_and_catches_up_when_it_answers_again()
     {
         await using var set = await AzuriteReplicaSet.StartAsync();
-        var store = TestStores.Create(GroupCommit, set.ConnectionStrings);
+
+        // The two replicas that answer must make the quorum: a generous timeout keeps a loaded machine (two test classes
+        // with their Azurites on two cores) from timing one of them out too. The hung one costs no more: W is met without it.
+        var store = TestStores.Create(GroupCommit, set.ConnectionStrings, replicaTimeout: TimeSpan.FromSeconds(10));
         var key = TestStores.NewKey();
         var stream = await store.OpenAsync(key);
         await TestStores.AppendManyAsync(stream, 2);
