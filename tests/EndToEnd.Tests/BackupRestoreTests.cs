@@ -188,6 +188,42 @@ public sealed class BackupRestoreTests(ITestOutputHelper output) : ClusterTest(o
         Assert.All(windows, w => Assert.True(w.OldestAt <= w.NewestAt, $"{w.StreamKey} has a restorable window"));
     }
 
+    /// <summary>
+    /// The case a CI run met: <c>ops restore --all</c> during a storage outage, where one account's restore was answered
+    /// 503 and the whole run failed. Two replicas of three stop (the journal cannot reach W = 2), so the restore route
+    /// cannot serve the account; ops keeps resending within <c>--retry-for</c>, and once the replicas are back the
+    /// collection is restored exactly once (one new epoch) to the backup's state.
+    /// </summary>
+    [Fact]
+    public async Task Ops_restore_resends_while_storage_is_below_quorum_and_restores_once_it_is_back()
+    {
+        var account = "outage-" + Guid.NewGuid().ToString("N")[..8];
+        var a = await NewDeviceAsync(account, create: true);
+        a.Put("notes", "n-1", """{"t":"one"}""");
+        a.Put("notes", "n-2", """{"t":"two"}""");
+        await a.SyncAsync();
+        var live = await LiveDigestsAsync(account);
+        await WaitUntilBackedUpAsync(account, "notes", live["notes"]);
+
+        await Task.WhenAll(Cluster.Replicas[1].StopAsync(), Cluster.Replicas[2].StopAsync());
+        var lines = new TestOutputWriter(Output);
+        var restore = RestoreCommand.RestoreAccountAsync(
+            new AdminClient(Http(), Cluster.AdminKey!), account, point: null, collection: null, lines, TimeSpan.FromSeconds(120), CancellationToken.None);
+        await Eventually.WaitAsync(() => Task.FromResult(lines.Lines.Any(l => l.Contains("resent", StringComparison.Ordinal))), Deadline, "a resend while storage is below quorum");
+        Assert.False(restore.IsCompleted, "the restore gave up while storage was down");
+
+        await Task.WhenAll(Cluster.Replicas[1].RestartAsync(), Cluster.Replicas[2].RestartAsync());
+        var failures = await restore;
+        Assert.True(failures == 0, string.Join('\n', lines.Lines));
+        Assert.Single(lines.Lines, l => l.Contains($"{account}/notes: restored", StringComparison.Ordinal));
+
+        // The backup's state, and the device keeps syncing.
+        Assert.Equal(live["notes"].Digest, (await LiveDigestsAsync(account))["notes"].Digest);
+        a.Put("notes", "n-3", """{"t":"three"}""");
+        await a.SyncAsync();
+        Assert.Equal(["n-1", "n-2", "n-3"], a.Items("notes").Select(i => i.ItemId).Order(StringComparer.Ordinal));
+    }
+
     public override async Task DisposeAsync()
     {
         foreach (var owned in _owned)
@@ -261,13 +297,22 @@ public sealed class BackupRestoreTests(ITestOutputHelper output) : ClusterTest(o
 
     private sealed record LiveState(string Digest, long HeadVersion, long Epoch, int Items);
 
+    /// <summary>Passes lines to the test output and keeps them for assertions.</summary>
     private sealed class TestOutputWriter(ITestOutputHelper output) : StringWriter(CultureInfo.InvariantCulture)
     {
-        public override void WriteLine(string? value) => output.WriteLine(value ?? "");
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _lines = new();
+
+        public IReadOnlyList<string> Lines => [.. _lines];
+
+        public override void WriteLine(string? value)
+        {
+            _lines.Enqueue(value ?? "");
+            output.WriteLine(value ?? "");
+        }
 
         public override Task WriteLineAsync(string? value)
         {
-            output.WriteLine(value ?? "");
+            WriteLine(value);
             return Task.CompletedTask;
         }
     }

@@ -1,5 +1,6 @@
 using DeviceSync.Contracts.Backups;
 using DeviceSync.Contracts.Blobs;
+using DeviceSync.Contracts.Operations;
 using DeviceSync.Gateway.Blobs;
 using DeviceSync.Gateway.Admin;
 using DeviceSync.Gateway.Cluster;
@@ -23,7 +24,7 @@ public static class RestoreEndpoints
     }
 
     private static async Task<IResult> RestoreAsync(
-        HttpContext context, AdminKeyCheck keyCheck, GrainCalls calls, BlobIndex blobIndex, ReplicatedBlobStore blobStore, BlobBackupCopier blobBackups, TimeProvider time, string accountId)
+        HttpContext context, AdminKeyCheck keyCheck, GrainCalls calls, ILogger<RestoreRequest> logger, BlobIndex blobIndex, ReplicatedBlobStore blobStore, BlobBackupCopier blobBackups, TimeProvider time, string accountId)
     {
         if (keyCheck.Check(context.Request) is { } refused)
         {
@@ -58,11 +59,22 @@ public static class RestoreEndpoints
         }
 
         var names = request.Collection is { } one ? [one] : account.Collections.Order(StringComparer.Ordinal).ToList();
-        var results = new List<(string Name, CollectionRestoreResult Result)>(names.Count);
+        var results = new List<(string Name, CollectionRestoreResult? Result, string? Unavailable)>(names.Count);
         foreach (var name in names)
         {
             // One at a time: each reads its history from the backup store, which must keep serving the copiers meanwhile.
-            results.Add((name, await calls.OnCollectionAsync("Collection.RestoreFromBackup", accountId, name, c => c.RestoreFromBackupAsync(request.To), token)));
+            // A collection that storage or the cluster cannot serve right now is reported as "unavailable" and the rest go
+            // on: answering 503 for the whole account would hide which collections were already restored, and resending
+            // it would restore those again (each restore starts a new epoch). ops restore resends only the unavailable ones.
+            try
+            {
+                results.Add((name, await calls.OnCollectionAsync("Collection.RestoreFromBackup", accountId, name, c => c.RestoreFromBackupAsync(request.To), token), null));
+            }
+            catch (Exception ex) when (IsUnavailable(ex) && !token.IsCancellationRequested)
+            {
+                Log.CollectionRestoreUnavailable(logger, accountId, name, ex.GetType().Name);
+                results.Add((name, null, ex is StorageUnavailableException ? ex.Message : "The cluster could not serve the collection in time."));
+            }
         }
 
         // The blob index (merged, like the account) and the bytes no replica holds, from the backup container; only for a
@@ -103,10 +115,18 @@ public static class RestoreEndpoints
             writer.WriteNumber("revocationsAdded", account.RevocationsAdded);
             writer.WriteEndObject();
             writer.WriteStartArray("collections");
-            foreach (var (name, result) in results)
+            foreach (var (name, result, unavailable) in results)
             {
                 writer.WriteStartObject();
                 writer.WriteString("name", name);
+                if (result is null)
+                {
+                    writer.WriteString("status", "unavailable");
+                    writer.WriteString("detail", unavailable);
+                    writer.WriteEndObject();
+                    continue;
+                }
+
                 writer.WriteString("status", StatusName(result.Status));
                 writer.WriteNumber("sequence", result.Sequence);
                 if (result.CommittedAt is { } at)
@@ -135,6 +155,10 @@ public static class RestoreEndpoints
             writer.WriteEndObject();
         });
     }
+
+    /// <summary>What a resend may cure: storage below its quorum, the cluster unreachable, a silo leaving mid-call.</summary>
+    private static bool IsUnavailable(Exception exception) =>
+        exception is StorageUnavailableException or ClusterUnavailableException || GrainCalls.IsTransient(exception);
 
     private static string StatusName(RestoreStatus status) => status switch
     {

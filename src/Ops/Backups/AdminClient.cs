@@ -26,8 +26,16 @@ public sealed class AdminClient(HttpClient gateway, string adminKey)
             .ToDictionary(c => c.Name, StringComparer.Ordinal);
     }
 
-    /// <summary><c>POST /v1/admin/accounts/{id}/restore</c>; the answer's JSON, or the problem's text with a non-success status.</summary>
-    public async Task<(bool Ok, JsonDocument? Answer, string Text)> RestoreAsync(string accountId, DateTimeOffset? to, string? collection, CancellationToken ct)
+    /// <summary>An answer of the restore route: the JSON on success; otherwise the status (0: no answer at all), the
+    /// problem's text and the <c>Retry-After</c> it asked for.</summary>
+    public sealed record RestoreAnswer(bool Ok, int Status, TimeSpan? RetryAfter, JsonDocument? Answer, string Text)
+    {
+        /// <summary>Worth resending: the gateway said 503, or nothing came back (a restore is safe to repeat).</summary>
+        public bool Transient => !Ok && Status is 0 or 503;
+    }
+
+    /// <summary><c>POST /v1/admin/accounts/{id}/restore</c>. A lost connection or a timeout is an answer with status 0.</summary>
+    public async Task<RestoreAnswer> RestoreAsync(string accountId, DateTimeOffset? to, string? collection, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/admin/accounts/{Uri.EscapeDataString(accountId)}/restore")
         {
@@ -38,8 +46,17 @@ public sealed class AdminClient(HttpClient gateway, string adminKey)
             }),
         };
         request.Headers.Add("X-Admin-Key", adminKey);
-        using var response = await gateway.SendAsync(request, ct).ConfigureAwait(false);
-        var text = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
-        return response.IsSuccessStatusCode ? (true, JsonDocument.Parse(text), text) : (false, null, $"{(int)response.StatusCode}: {text}");
+        try
+        {
+            using var response = await gateway.SendAsync(request, ct).ConfigureAwait(false);
+            var text = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+            return response.IsSuccessStatusCode
+                ? new RestoreAnswer(true, (int)response.StatusCode, null, JsonDocument.Parse(text), text)
+                : new RestoreAnswer(false, (int)response.StatusCode, response.Headers.RetryAfter?.Delta, null, $"{(int)response.StatusCode}: {text}");
+        }
+        catch (Exception ex) when (ex is HttpRequestException || (ex is TaskCanceledException && !ct.IsCancellationRequested))
+        {
+            return new RestoreAnswer(false, 0, null, null, $"no answer: {ex.Message}");
+        }
     }
 }

@@ -36,9 +36,21 @@ public static class RestoreCommand
                 r.AddError("--parallel must be 1 to 64");
             }
         });
+        var retryFor = new Option<int>("--retry-for")
+        {
+            Description = "seconds to keep resending an account or collection the cluster answered 503 (storage below quorum, a silo leaving) or not at all; 0 = never",
+            DefaultValueFactory = _ => (int)DefaultRetryFor.TotalSeconds,
+        };
+        retryFor.Validators.Add(r =>
+        {
+            if (r.GetValue(retryFor) is < 0 or > 86_400)
+            {
+                r.AddError("--retry-for must be 0 to 86400 seconds");
+            }
+        });
         var command = new Command("restore", "restore accounts from the backup store to a point in time; restored collections start a new epoch and devices hand back what they saw later")
         {
-            backup, prefix, gateway, adminKey, account, collection, all, to, parallel,
+            backup, prefix, gateway, adminKey, account, collection, all, to, parallel, retryFor,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -74,7 +86,7 @@ public static class RestoreCommand
             {
                 // Each account's lines are written together, so parallel restores do not interleave them.
                 var lines = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
-                var failures = await RestoreAccountAsync(admin, id, point, parse.GetValue(collection), lines, token);
+                var failures = await RestoreAccountAsync(admin, id, point, parse.GetValue(collection), lines, TimeSpan.FromSeconds(parse.GetValue(retryFor)), token);
                 Interlocked.Add(ref failed, failures);
                 lock (accounts)
                 {
@@ -103,20 +115,29 @@ public static class RestoreCommand
             .ToList();
     }
 
-    /// <summary>Restores one account and prints one line per collection; returns the number of failures.</summary>
-    public static async Task<int> RestoreAccountAsync(AdminClient admin, string accountId, DateTimeOffset? point, string? collection, TextWriter output, CancellationToken ct)
+    public static readonly TimeSpan DefaultRetryFor = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// Restores one account and prints one line per collection; returns the number of failures. What the cluster could not
+    /// serve right now is resent within <paramref name="retryFor"/>: the whole account while the gateway answers 503 (the
+    /// account step failed, so no collection was touched), then each collection reported <c>unavailable</c> on its own, so
+    /// a collection already restored is not restored again (each restore starts a new epoch).
+    /// </summary>
+    public static async Task<int> RestoreAccountAsync(
+        AdminClient admin, string accountId, DateTimeOffset? point, string? collection, TextWriter output, TimeSpan retryFor, CancellationToken ct)
     {
-        var (ok, answer, text) = await admin.RestoreAsync(accountId, point, collection, ct);
-        if (!ok)
+        var resends = new Resends(retryFor);
+        var answer = await RestoreWithResendsAsync(admin, accountId, point, collection, output, resends, ct);
+        if (answer is null)
         {
-            await output.WriteLineAsync($"[restore] {accountId}: failed: {text}");
             return 1;
         }
 
+        var failures = 0;
+        var unavailable = new List<string>();
         using (answer)
         {
-            var failures = 0;
-            var account = answer!.RootElement.GetProperty("account");
+            var account = answer.RootElement.GetProperty("account");
             await output.WriteLineAsync($"[restore] {accountId}: account {account.GetProperty("status").GetString()} (recreated {account.GetProperty("recreated").GetBoolean()}, {account.GetProperty("devicesAdded").GetInt32()} devices and {account.GetProperty("revocationsAdded").GetInt32()} revocations added)");
             if (answer.RootElement.TryGetProperty("blobs", out var blobs))
             {
@@ -129,22 +150,121 @@ public static class RestoreCommand
 
             foreach (var c in answer.RootElement.GetProperty("collections").EnumerateArray())
             {
-                var status = c.GetProperty("status").GetString();
-                var line = $"[restore] {accountId}/{c.GetProperty("name").GetString()}: {status}";
-                if (status == "restored")
-                {
-                    line += $" to position {c.GetProperty("sequence").GetInt64()} committed {c.GetProperty("committedAt").GetString()}, {c.GetProperty("items").GetInt32()} items, epoch {c.GetProperty("epoch").GetInt64()}";
-                }
-                else if (c.TryGetProperty("detail", out var detail))
-                {
-                    line += ": " + detail.GetString();
-                }
+                failures += await ReportCollectionAsync(accountId, c, output, unavailable);
+            }
+        }
 
-                failures += status is "restored" or "not-in-backup" ? 0 : 1;
-                await output.WriteLineAsync(line);
+        foreach (var name in unavailable)
+        {
+            failures += await RestoreCollectionAloneAsync(admin, accountId, point, name, output, resends, ct);
+        }
+
+        return failures;
+    }
+
+    /// <summary>Resends one collection the cluster could not serve until it is restored, fails for good, or time is up.</summary>
+    private static async Task<int> RestoreCollectionAloneAsync(
+        AdminClient admin, string accountId, DateTimeOffset? point, string name, TextWriter output, Resends resends, CancellationToken ct)
+    {
+        while (true)
+        {
+            if (!await resends.WaitAsync(null, ct))
+            {
+                await output.WriteLineAsync($"[restore] {accountId}/{name}: failed: still unavailable after {resends.Budget.TotalSeconds:F0} s of resends");
+                return 1;
             }
 
-            return failures;
+            using var answer = await RestoreWithResendsAsync(admin, accountId, point, name, output, resends, ct);
+            if (answer is null)
+            {
+                return 1;
+            }
+
+            var stillUnavailable = new List<string>();
+            var failures = 0;
+            foreach (var c in answer.RootElement.GetProperty("collections").EnumerateArray())
+            {
+                failures += await ReportCollectionAsync(accountId, c, output, stillUnavailable);
+            }
+
+            if (stillUnavailable.Count == 0)
+            {
+                return failures;
+            }
+        }
+    }
+
+    /// <summary>The account route, resent while it answers 503 or nothing; null (reported) when it failed for good.</summary>
+    private static async Task<JsonDocument?> RestoreWithResendsAsync(
+        AdminClient admin, string accountId, DateTimeOffset? point, string? collection, TextWriter output, Resends resends, CancellationToken ct)
+    {
+        var target = collection is null ? accountId : $"{accountId}/{collection}";
+        while (true)
+        {
+            var answer = await admin.RestoreAsync(accountId, point, collection, ct);
+            if (answer.Ok)
+            {
+                return answer.Answer;
+            }
+
+            if (!answer.Transient || !await resends.WaitAsync(answer.RetryAfter, ct))
+            {
+                await output.WriteLineAsync($"[restore] {target}: failed: {answer.Text}");
+                return null;
+            }
+
+            await output.WriteLineAsync($"[restore] {target}: {answer.Text.Split('\n')[0]}; resent (attempt {resends.Attempts + 1})");
+        }
+    }
+
+    /// <summary>Prints one collection's line; returns 1 for a failure. An <c>unavailable</c> one is noted for a resend instead.</summary>
+    private static async Task<int> ReportCollectionAsync(string accountId, JsonElement c, TextWriter output, List<string> unavailable)
+    {
+        var name = c.GetProperty("name").GetString()!;
+        var status = c.GetProperty("status").GetString();
+        var line = $"[restore] {accountId}/{name}: {status}";
+        if (status == "restored")
+        {
+            line += $" to position {c.GetProperty("sequence").GetInt64()} committed {c.GetProperty("committedAt").GetString()}, {c.GetProperty("items").GetInt32()} items, epoch {c.GetProperty("epoch").GetInt64()}";
+        }
+        else if (c.TryGetProperty("detail", out var detail))
+        {
+            line += ": " + detail.GetString();
+        }
+
+        if (status == "unavailable")
+        {
+            unavailable.Add(name);
+            await output.WriteLineAsync(line + " (will be resent)");
+            return 0;
+        }
+
+        await output.WriteLineAsync(line);
+        return status is "restored" or "not-in-backup" ? 0 : 1;
+    }
+
+    /// <summary>One account's resend budget: waits with backoff (1, 2, 4, 8 s, or the server's Retry-After if longer) until it is spent.</summary>
+    private sealed class Resends(TimeSpan budget)
+    {
+        private readonly long _started = System.Diagnostics.Stopwatch.GetTimestamp();
+
+        public TimeSpan Budget => budget;
+
+        public int Attempts { get; private set; }
+
+        /// <summary>Waits before the next resend; false (without waiting) when the budget would be spent by then.</summary>
+        public async Task<bool> WaitAsync(TimeSpan? retryAfter, CancellationToken ct)
+        {
+            var backoff = TimeSpan.FromSeconds(Math.Min(8, 1 << Math.Min(Attempts, 3)));
+            var delay = retryAfter is { } asked && asked > backoff ? asked : backoff;
+            if (System.Diagnostics.Stopwatch.GetElapsedTime(_started) + delay > budget)
+            {
+                return false;
+            }
+
+            Attempts++;
+            await Task.Delay(delay, ct);
+            return true;
         }
     }
 }
