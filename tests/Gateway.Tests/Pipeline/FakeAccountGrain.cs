@@ -133,6 +133,16 @@ public sealed class FakeAccountGrain(string accountId) : IAccountGrain
         return new DeviceCredential { DeviceId = deviceId, Token = DeviceToken.Format(accountId, deviceId, secret) };
     }
 
-    public Task<DeviceSync.Contracts.Backups.AccountRestoreResult> RestoreFromBackupAsync(DateTimeOffset? to) =>
-        Task.FromResult(new DeviceSync.Contracts.Backups.AccountRestoreResult { Status = DeviceSync.Contracts.Backups.RestoreStatus.BackupsOff });
+    /// <summary>Answer restores as merged, listing the noted collections, instead of "backups off".</summary>
+    public bool BackupsOn { get; set; }
+
+    public Task<DeviceSync.Contracts.Backups.AccountRestoreResult> RestoreFromBackupAsync(DateTimeOffset? to)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult(BackupsOn
+                ? new DeviceSync.Contracts.Backups.AccountRestoreResult { Status = DeviceSync.Contracts.Backups.RestoreStatus.Restored, Collections = [.. _collections] }
+                : new DeviceSync.Contracts.Backups.AccountRestoreResult { Status = DeviceSync.Contracts.Backups.RestoreStatus.BackupsOff });
+        }
+    }
 }

@@ -60,8 +60,35 @@ public sealed class FakeCollectionGrain(string key, FakeCluster cluster) : IColl
 
     public Task<CollectionSummary> GetSummaryAsync() => Task.FromResult(new CollectionSummary { Digest = "fake" });
 
-    public Task<DeviceSync.Contracts.Backups.CollectionRestoreResult> RestoreFromBackupAsync(DateTimeOffset? to) =>
-        Task.FromResult(new DeviceSync.Contracts.Backups.CollectionRestoreResult { Status = DeviceSync.Contracts.Backups.RestoreStatus.BackupsOff });
+    /// <summary>Answer restores as restored (to the current version) instead of "backups off"; queued failures apply first.</summary>
+    public bool BackupsOn { get; set; }
+
+    public int Restores { get; private set; }
+
+    public Task<DeviceSync.Contracts.Backups.CollectionRestoreResult> RestoreFromBackupAsync(DateTimeOffset? to)
+    {
+        lock (_lock)
+        {
+            if (Failures.TryDequeue(out var failure))
+            {
+                throw failure;
+            }
+
+            if (!BackupsOn)
+            {
+                return Task.FromResult(new DeviceSync.Contracts.Backups.CollectionRestoreResult { Status = DeviceSync.Contracts.Backups.RestoreStatus.BackupsOff });
+            }
+
+            Restores++;
+            return Task.FromResult(new DeviceSync.Contracts.Backups.CollectionRestoreResult
+            {
+                Status = DeviceSync.Contracts.Backups.RestoreStatus.Restored,
+                Sequence = _version,
+                CommittedAt = DateTimeOffset.UnixEpoch,
+                Summary = new CollectionSummary { Digest = "fake" },
+            });
+        }
+    }
 
     public Task<ConflictPage> GetConflictsAsync(long? afterSequence, int limit)
     {

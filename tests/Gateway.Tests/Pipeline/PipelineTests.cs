@@ -220,6 +220,33 @@ public sealed class PipelineTests(PipelineHost host)
     }
 
     [Fact]
+    public async Task A_collection_the_cluster_cannot_serve_during_a_restore_is_reported_unavailable_and_the_others_are_restored()
+    {
+        var (accountId, _, _) = await NewDeviceAsync();
+        var account = host.Cluster.Account(accountId);
+        account.BackupsOn = true;
+        foreach (var name in new[] { "notes", "photos", "tasks" })
+        {
+            await account.NoteCollectionAsync(name);
+            host.Cluster.Collection(accountId, name).BackupsOn = true;
+        }
+
+        host.Cluster.Collection(accountId, "photos").Failures.Enqueue(new StorageUnavailableException("1 healthy storage replicas answered (2 in all), 2 needed to write."));
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/admin/accounts/{accountId}/restore") { Content = new StringContent("{\"to\": \"latest\"}") };
+        request.Headers.Add("X-Admin-Key", PipelineHost.AdminKey);
+        using var response = await host.Http.SendAsync(request);
+        var answer = await JsonAsync(response, HttpStatusCode.OK);
+
+        var collections = answer.GetProperty("collections").EnumerateArray().ToDictionary(c => c.GetProperty("name").GetString()!);
+        Assert.Equal("restored", collections["notes"].GetProperty("status").GetString());
+        Assert.Equal("restored", collections["tasks"].GetProperty("status").GetString());
+        Assert.Equal("unavailable", collections["photos"].GetProperty("status").GetString());
+        Assert.Contains("2 needed to write", collections["photos"].GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, host.Cluster.Collection(accountId, "photos").Restores);
+        Assert.Equal(1, host.Cluster.Collection(accountId, "tasks").Restores); // the one after the unavailable one still ran
+    }
+
+    [Fact]
     public async Task Duplicate_accounts_and_wrong_passwords_are_refused()
     {
         var (accountId, _, _) = await NewDeviceAsync();
