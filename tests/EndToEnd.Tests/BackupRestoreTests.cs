@@ -147,13 +147,7 @@ public sealed class BackupRestoreTests(ITestOutputHelper output) : ClusterTest(o
     [Fact]
     public async Task A_collection_whose_live_replicas_lost_it_is_restored_from_the_backup_and_its_device_keeps_syncing()
     {
-        var account = "wiped-" + Guid.NewGuid().ToString("N")[..8];
-        var a = await NewDeviceAsync(account, create: true);
-        a.Put("notes", "n-1", """{"t":"one"}""");
-        a.Put("notes", "n-2", """{"t":"two"}""");
-        await a.SyncAsync();
-        var live = (await LiveDigestsAsync(account))["notes"];
-        await WaitUntilBackedUpAsync(account, "notes", live);
+        var (account, a, live) = await TwoNotesBackedUpAsync("wiped-");
 
         // Every live replica loses the collection's journal (an operator's mistake, a storage migration gone wrong).
         var partition = $"collection~2F{account}~2Fnotes";
@@ -197,13 +191,7 @@ public sealed class BackupRestoreTests(ITestOutputHelper output) : ClusterTest(o
     [Fact]
     public async Task Ops_restore_resends_while_storage_is_below_quorum_and_restores_once_it_is_back()
     {
-        var account = "outage-" + Guid.NewGuid().ToString("N")[..8];
-        var a = await NewDeviceAsync(account, create: true);
-        a.Put("notes", "n-1", """{"t":"one"}""");
-        a.Put("notes", "n-2", """{"t":"two"}""");
-        await a.SyncAsync();
-        var live = await LiveDigestsAsync(account);
-        await WaitUntilBackedUpAsync(account, "notes", live["notes"]);
+        var (account, a, live) = await TwoNotesBackedUpAsync("outage-");
 
         await Task.WhenAll(Cluster.Replicas[1].StopAsync(), Cluster.Replicas[2].StopAsync());
         var lines = new TestOutputWriter(Output);
@@ -218,7 +206,7 @@ public sealed class BackupRestoreTests(ITestOutputHelper output) : ClusterTest(o
         Assert.Single(lines.Lines, l => l.Contains($"{account}/notes: restored", StringComparison.Ordinal));
 
         // The backup's state, and the device keeps syncing.
-        Assert.Equal(live["notes"].Digest, (await LiveDigestsAsync(account))["notes"].Digest);
+        Assert.Equal(live.Digest, (await LiveDigestsAsync(account))["notes"].Digest);
         a.Put("notes", "n-3", """{"t":"three"}""");
         await a.SyncAsync();
         Assert.Equal(["n-1", "n-2", "n-3"], a.Items("notes").Select(i => i.ItemId).Order(StringComparer.Ordinal));
@@ -232,6 +220,19 @@ public sealed class BackupRestoreTests(ITestOutputHelper output) : ClusterTest(o
         }
 
         await base.DisposeAsync();
+    }
+
+    /// <summary>A new account whose device synced two notes, once the backup holds them: the account, the device, the live state.</summary>
+    private async Task<(string Account, Device Device, LiveState Live)> TwoNotesBackedUpAsync(string accountPrefix)
+    {
+        var account = accountPrefix + Guid.NewGuid().ToString("N")[..8];
+        var device = await NewDeviceAsync(account, create: true);
+        device.Put("notes", "n-1", """{"t":"one"}""");
+        device.Put("notes", "n-2", """{"t":"two"}""");
+        await device.SyncAsync();
+        var live = (await LiveDigestsAsync(account))["notes"];
+        await WaitUntilBackedUpAsync(account, "notes", live);
+        return (account, device, live);
     }
 
     private BackupStore BackupStore() => new(Cluster.Backup!.ConnectionString, Cluster.TablePrefix, TimeSpan.FromSeconds(10));

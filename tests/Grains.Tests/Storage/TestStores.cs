@@ -11,6 +11,13 @@ internal static class TestStores
 {
     public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Generous, so that a healthy Azurite on a loaded machine (CI: two test classes and their Azurites on two cores) is
+    /// not timed out: a test that fails a replica does so on purpose (a request meter, a pause, a kill), and appends and
+    /// opens do not wait for a hung replica anyway. Two CI runs met 3 s: the quorum (or a catch-up) lost a healthy replica.
+    /// </summary>
+    public static readonly TimeSpan DefaultReplicaTimeout = TimeSpan.FromSeconds(10);
+
     /// <summary>Set DEVICESYNC_TEST_LOG=1 to see the store's log on the console.</summary>
     private static readonly ILogger Logger = Environment.GetEnvironmentVariable("DEVICESYNC_TEST_LOG") == "1"
         ? LoggerFactory.Create(b => b.AddSimpleConsole().SetMinimumLevel(LogLevel.Debug)).CreateLogger<AzureJournalStore>()
@@ -42,7 +49,7 @@ internal static class TestStores
             Replicas = [.. replicas],
             WriteQuorum = writeQuorum,
             TablePrefix = prefix ?? NewPrefix(),
-            ReplicaTimeout = replicaTimeout ?? TimeSpan.FromSeconds(3),
+            ReplicaTimeout = replicaTimeout ?? DefaultReplicaTimeout,
         };
         return new AzureJournalStore(options, Logger, policy);
     }
