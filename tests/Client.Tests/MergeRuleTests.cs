@@ -1,4 +1,5 @@
 using DeviceSync.Client.Tests.Support;
+using DeviceSync.Testing;
 using static DeviceSync.Client.Tests.Support.FakeGateway;
 
 namespace DeviceSync.Client.Tests;

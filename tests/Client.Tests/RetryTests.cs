@@ -1,5 +1,6 @@
 using System.Net;
 using DeviceSync.Client.Tests.Support;
+using DeviceSync.Testing;
 using static DeviceSync.Client.Tests.Support.FakeGateway;
 
 namespace DeviceSync.Client.Tests;

@@ -156,9 +156,10 @@ public static class RestoreEndpoints
         });
     }
 
-    /// <summary>What a resend may cure: storage below its quorum, the cluster unreachable, a silo leaving mid-call.</summary>
+    /// <summary>What the gateway answers 503 for anywhere else (storage below quorum, the cluster unreachable, a silo
+    /// leaving mid-call): what a resend may cure.</summary>
     private static bool IsUnavailable(Exception exception) =>
-        exception is StorageUnavailableException or ClusterUnavailableException || GrainCalls.IsTransient(exception);
+        ProblemExceptionMiddleware.Classify(exception).Problem.Code == ProblemCodes.Unavailable;
 
     private static string StatusName(RestoreStatus status) => status switch
     {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DeviceSync.Testing;
 
 namespace DeviceSync.Client.Tests.Support;
 

@@ -1,4 +1,5 @@
 using System.Net;
+using DeviceSync.Testing;
 
 namespace DeviceSync.Client.Tests.Support;
 

@@ -2,7 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 
-namespace DeviceSync.Client.Tests.Support;
+namespace DeviceSync.Testing;
 
 /// <summary>A fake gateway: each request is answered by the script (request path, parsed body) → response.</summary>
 public sealed class ScriptedHandler(Func<string, JsonElement?, HttpResponseMessage> script) : HttpMessageHandler
