@@ -244,6 +244,9 @@ public sealed class AzuriteProcess : IAsyncDisposable
             {
                 if (process.HasExited)
                 {
+                    // HasExited can be seen before the output readers have delivered its last lines (the EADDRINUSE
+                    // error, say); the untimed WaitForExit also waits for them to reach the end of the streams.
+                    process.WaitForExit();
                     throw new InvalidOperationException(
                         $"Azurite exited with code {process.ExitCode} before answering on ports {BlobPort}/{TablePort}: {CapturedOutput()}");
                 }

@@ -20,6 +20,7 @@ public sealed class HistoryLossTests
         var key = TestStores.NewKey();
         var stream = await store.OpenAsync(key);
         await TestStores.AppendManyAsync(stream, 2);
+        await TestStores.WaitUntilEveryReplicaHoldsAsync(store, key, 2);
         meter.FailPorts(set[2].TablePort, set[2].BlobPort);
         await TestStores.AppendManyAsync(stream, 2); // 3 and 4: acknowledged by replicas 0 and 1 only
         // The failed writes to replica 2 go on retrying (the SDK's retries) until their request times out; unblocked

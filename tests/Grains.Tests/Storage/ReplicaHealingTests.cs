@@ -65,6 +65,7 @@ public class ReplicaHealingTests
         var key = TestStores.NewKey();
         var stream = await store.OpenAsync(key);
         await TestStores.AppendManyAsync(stream, 2);
+        await TestStores.WaitUntilEveryReplicaHoldsAsync(store, key, 2);
         meter.FailPorts(set[1].TablePort, set[1].BlobPort);
         await TestStores.AppendManyAsync(stream, 1);
         meter.FailPorts();

@@ -1,6 +1,7 @@
 using Azure.Core.Pipeline;
 using Azure.Data.Tables;
 using DeviceSync.Grains.Storage;
+using DeviceSync.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -76,6 +77,24 @@ internal static class TestStores
         for (var i = 0; i < count; i++)
         {
             await stream.AppendAsync(Payload(stream.LastSequence + 1, size));
+        }
+    }
+
+    /// <summary>
+    /// Waits until every replica holds entries 1 through <paramref name="through"/> of a stream. An append returns at W
+    /// acknowledgements and its last replica's write finishes in the background: a test that then fails or wipes a
+    /// replica on purpose must first know what that replica already holds (a CI run: the write of entry 2 to the replica
+    /// about to be failed was still in flight, and was failed with it).
+    /// </summary>
+    public static async Task WaitUntilEveryReplicaHoldsAsync(AzureJournalStore store, string streamKey, long through)
+    {
+        for (var replica = 0; replica < store.Replicas.Count; replica++)
+        {
+            var r = replica;
+            await Eventually.WaitAsync(
+                async () => (await RowSequencesAsync(store, r, streamKey)).SequenceEqual(Range(1, through)),
+                Deadline,
+                $"replica {r} holds entries 1-{through}");
         }
     }
 
