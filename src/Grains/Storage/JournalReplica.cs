@@ -62,6 +62,7 @@ internal sealed class JournalReplica
     private readonly TableClient _otherLayoutTable;
     private readonly JournalLayout _layout;
     private readonly ShardBatcher? _batcher;
+    private readonly TableTransactionSender? _sender;
     private readonly BlobContainerClient _container;
     private readonly TimeSpan _timeout;
     private readonly HistoryLossClock _lossClock;
@@ -71,7 +72,7 @@ internal sealed class JournalReplica
 
     public JournalReplica(
         int index, string connectionString, string tablePrefix, TimeSpan timeout, ReplicaHealth health, HttpPipelinePolicy? extraPolicy = null, HistoryLossClock? lossClock = null,
-        JournalLayout? layout = null)
+        JournalLayout? layout = null, bool handWrittenTransactions = true)
     {
         _layout = layout ?? JournalLayout.PerStream;
         Index = index;
@@ -85,11 +86,15 @@ internal sealed class JournalReplica
         _clients = new ReplicaClients(connectionString, tableOptions, blobOptions);
         _table = _clients.Tables.GetTableClient(_layout.TableName(tablePrefix));
         _otherLayoutTable = _clients.Tables.GetTableClient(_layout.OtherTableName(tablePrefix));
-        _batcher = _layout.IsSharded ? new ShardBatcher(_table, _layout.Shards, timeout) : null;
+        _sender = handWrittenTransactions ? TableTransactionSender.TryCreate(_clients, tableOptions, _table.Name) : null;
+        _batcher = _layout.IsSharded ? new ShardBatcher(SubmitTransactionAsync, _layout.Shards, timeout) : null;
         _container = _clients.Blobs.GetBlobContainerClient(JournalNames.ContainerName(tablePrefix));
     }
 
     public int Index { get; }
+
+    /// <summary>True when appends' transactions are written by <see cref="TableTransactionSender"/> (tests).</summary>
+    internal bool WritesTransactionsByHand => _sender is not null;
 
     /// <summary>This silo's view of the replica: whether it counts toward the quorums, its last error, repairs.</summary>
     public ReplicaHealth Health { get; }
@@ -252,13 +257,37 @@ internal sealed class JournalReplica
 
         try
         {
-            var response = await _table.SubmitTransactionAsync([insert, guard], token).ConfigureAwait(false);
-            return response.Value[0].Headers.ETag ?? default;
+            var etags = await SubmitTransactionAsync([insert, guard], token).ConfigureAwait(false);
+            return etags[0];
         }
-        catch (TableTransactionFailedException ex) when (ex.FailedTransactionActionIndex is int action and (0 or 1) && !IsMissingContainer(ex))
+        catch (TableTransactionActionFailedException ex) when (ex.FailedActionIndex is int action and (0 or 1) && !IsMissingContainer(ex))
         {
             // A missing table is the replica's loss, not this stream's: it stays a RequestFailedException for RunAsync.
             throw new PairFailedException(action, ex.Status, ex);
+        }
+    }
+
+    /// <summary>
+    /// The journal's hot-path transaction (an append's pair, a group-commit batch): written by hand
+    /// (<see cref="TableTransactionSender"/>) when this replica's requests carry our SAS, else through the SDK. Either way
+    /// a refused transaction is a <see cref="TableTransactionActionFailedException"/> naming the failed action.
+    /// </summary>
+    internal async Task<ETag[]> SubmitTransactionAsync(IReadOnlyList<TableTransactionAction> actions, CancellationToken token)
+    {
+        if (_sender is not null)
+        {
+            _clients.RenewIfDue();
+            return await _sender.SubmitAsync(actions, token).ConfigureAwait(false);
+        }
+
+        try
+        {
+            var response = await _table.SubmitTransactionAsync(actions, token).ConfigureAwait(false);
+            return response.Value.Select(r => r.Headers.ETag ?? default).ToArray();
+        }
+        catch (TableTransactionFailedException ex)
+        {
+            throw new TableTransactionActionFailedException(ex.Status, ex.Message, ex.ErrorCode, ex.FailedTransactionActionIndex, ex);
         }
     }
 

@@ -60,6 +60,9 @@ internal sealed class ReplicaClients
     /// <summary>True when requests carry a SAS this class signs and renews.</summary>
     public bool UsesSas => _tableSas is not null;
 
+    /// <summary>The table SAS requests carry now (query string, no '?'); only when <see cref="UsesSas"/>.</summary>
+    public string CurrentTableSas() => _tableSas?.Signature ?? throw new InvalidOperationException("This replica's requests are not signed with a SAS of ours.");
+
     /// <summary>When the current SAS is next renewed (meaningful only when <see cref="UsesSas"/>).</summary>
     internal DateTimeOffset RenewAt => new(Interlocked.Read(ref _renewAtTicks), TimeSpan.Zero);
 

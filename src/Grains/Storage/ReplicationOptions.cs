@@ -24,6 +24,14 @@ public sealed class ReplicationOptions
     /// </summary>
     public int MaxConcurrentOpens { get; set; } = 16;
 
+    /// <summary>
+    /// Appends' transactions written by hand (<see cref="TableTransactionSender"/>, docs/adr/0011-hand-written-journal-transactions.md)
+    /// instead of by the SDK's transaction builder: the same request on the wire for a third of the silo's allocations.
+    /// Off sends them through <c>TableClient.SubmitTransactionAsync</c> again, should a storage service ever refuse
+    /// what is written here (checked against Azurite and the SDK's own requests, not against Azure itself).
+    /// </summary>
+    public bool HandWrittenTransactions { get; set; } = true;
+
     /// <summary>Journal layout 2 and batched appends (section <c>Storage:GroupCommit</c>).</summary>
     public GroupCommitOptions GroupCommit { get; set; } = new();
 

@@ -24,13 +24,14 @@ internal sealed class ShardBatcher
     /// so a storm of stale writers costs no more than without batching.</summary>
     internal const int MaxFailuresBeforeSplit = 2;
 
-    private readonly TableClient _table;
+    private readonly Func<IReadOnlyList<TableTransactionAction>, CancellationToken, Task<ETag[]>> _submit;
     private readonly TimeSpan _timeout;
     private readonly Shard[] _shards;
 
-    public ShardBatcher(TableClient table, int shards, TimeSpan timeout)
+    /// <param name="submit">Sends one transaction to the replica (<c>JournalReplica.SubmitTransactionAsync</c>).</param>
+    public ShardBatcher(Func<IReadOnlyList<TableTransactionAction>, CancellationToken, Task<ETag[]>> submit, int shards, TimeSpan timeout)
     {
-        _table = table;
+        _submit = submit;
         _timeout = timeout;
         _shards = Enumerable.Range(0, shards).Select(_ => new Shard()).ToArray();
     }
@@ -172,16 +173,16 @@ internal sealed class ShardBatcher
             {
                 Interlocked.Increment(ref _transactions);
                 StorageTelemetry.GroupCommitBatchAppends.Record(batch.Count);
-                var response = await _table.SubmitTransactionAsync(actions, timeout.Token).ConfigureAwait(false);
+                var etags = await _submit(actions, timeout.Token).ConfigureAwait(false);
                 for (var i = 0; i < batch.Count; i++)
                 {
-                    batch[i].Result.TrySetResult(response.Value[2 * i].Headers.ETag ?? default);
+                    batch[i].Result.TrySetResult(etags[2 * i]);
                 }
 
                 return;
             }
-            catch (TableTransactionFailedException ex)
-                when (ex.FailedTransactionActionIndex is int index && index >= 0 && index < actions.Count && !JournalReplica.IsMissingContainer(ex))
+            catch (TableTransactionActionFailedException ex)
+                when (ex.FailedActionIndex is int index && index >= 0 && index < actions.Count && !JournalReplica.IsMissingContainer(ex))
             {
                 // Only the first failed action is reported: its stream takes its own path (the append's fence or catch-up
                 // handling); the others did not land (a transaction is atomic) and go again at once.

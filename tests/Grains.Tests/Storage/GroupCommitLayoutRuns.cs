@@ -10,6 +10,21 @@ public sealed class JournalStoreTestsInGroupCommitLayout(AzuriteReplicaSet repli
     protected override bool GroupCommit => true;
 }
 
+// And with appends' transactions built by the SDK (Storage:HandWrittenTransactions off, docs/adr/0011): the fallback
+// keeps every rule too, in both layouts.
+
+public sealed class JournalStoreTestsThroughTheSdk(AzuriteReplicaSet replicas) : JournalStoreTests(replicas)
+{
+    protected override bool HandWrittenTransactions => false;
+}
+
+public sealed class JournalStoreTestsInGroupCommitLayoutThroughTheSdk(AzuriteReplicaSet replicas) : JournalStoreTests(replicas)
+{
+    protected override bool GroupCommit => true;
+
+    protected override bool HandWrittenTransactions => false;
+}
+
 public sealed class JournalOpenNewTestsInGroupCommitLayout(AzuriteReplicaSet replicas) : JournalOpenNewTests(replicas)
 {
     protected override bool GroupCommit => true;

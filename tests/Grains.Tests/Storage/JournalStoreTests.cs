@@ -10,10 +10,13 @@ public class JournalStoreTests(AzuriteReplicaSet replicas) : IClassFixture<Azuri
     /// <summary>True in <see cref="JournalStoreTestsInGroupCommitLayout"/>: the same tests on journal layout 2 with batched appends.</summary>
     protected virtual bool GroupCommit => false;
 
+    /// <summary>False in the <c>…ThroughTheSdk</c> runs: appends' transactions built by the SDK (Storage:HandWrittenTransactions off).</summary>
+    protected virtual bool HandWrittenTransactions => true;
+
     [Fact]
     public async Task A_stream_that_exists_nowhere_opens_empty()
     {
-        var store = TestStores.Create(GroupCommit, replicas.ConnectionStrings);
+        var store = TestStores.Create(GroupCommit, replicas.ConnectionStrings, handWrittenTransactions: HandWrittenTransactions);
 
         var stream = await store.OpenAsync(TestStores.NewKey());
 
@@ -26,7 +29,7 @@ public class JournalStoreTests(AzuriteReplicaSet replicas) : IClassFixture<Azuri
     [Fact]
     public async Task Appended_entries_come_back_in_order_with_contiguous_sequences()
     {
-        var store = TestStores.Create(GroupCommit, replicas.ConnectionStrings);
+        var store = TestStores.Create(GroupCommit, replicas.ConnectionStrings, handWrittenTransactions: HandWrittenTransactions);
         var key = TestStores.NewKey();
         var stream = await store.OpenAsync(key);
 
@@ -53,7 +56,7 @@ public class JournalStoreTests(AzuriteReplicaSet replicas) : IClassFixture<Azuri
     [Fact]
     public async Task Appends_continue_after_reopen()
     {
-        var store = TestStores.Create(GroupCommit, replicas.ConnectionStrings);
+        var store = TestStores.Create(GroupCommit, replicas.ConnectionStrings, handWrittenTransactions: HandWrittenTransactions);
         var key = TestStores.NewKey();
         var first = await store.OpenAsync(key);
         await TestStores.AppendManyAsync(first, 3);
@@ -69,7 +72,7 @@ public class JournalStoreTests(AzuriteReplicaSet replicas) : IClassFixture<Azuri
     [Fact]
     public async Task Keys_with_slashes_dots_and_other_characters_are_separate_streams()
     {
-        var store = TestStores.Create(GroupCommit, replicas.ConnectionStrings);
+        var store = TestStores.Create(GroupCommit, replicas.ConnectionStrings, handWrittenTransactions: HandWrittenTransactions);
         var unique = Guid.NewGuid().ToString("N");
         string[] keys =
         [
@@ -94,7 +97,7 @@ public class JournalStoreTests(AzuriteReplicaSet replicas) : IClassFixture<Azuri
     [Fact]
     public async Task A_snapshot_compacts_the_rows_it_covers_and_open_returns_it_plus_the_tail()
     {
-        var store = TestStores.Create(GroupCommit, replicas.ConnectionStrings);
+        var store = TestStores.Create(GroupCommit, replicas.ConnectionStrings, handWrittenTransactions: HandWrittenTransactions);
         var key = TestStores.NewKey();
         var stream = await store.OpenAsync(key);
         await TestStores.AppendManyAsync(stream, 4);
@@ -134,7 +137,7 @@ public class JournalStoreTests(AzuriteReplicaSet replicas) : IClassFixture<Azuri
     [Fact]
     public async Task Entries_up_to_four_MiB_round_trip_inline_or_through_a_blob()
     {
-        var store = TestStores.Create(GroupCommit, replicas.ConnectionStrings);
+        var store = TestStores.Create(GroupCommit, replicas.ConnectionStrings, handWrittenTransactions: HandWrittenTransactions);
         var key = TestStores.NewKey("photos");
         var stream = await store.OpenAsync(key);
         int[] sizes = [0, 1, JournalReplica.ChunkSize, JournalReplica.MaxInlinePayload, JournalReplica.MaxInlinePayload + 1, 4 * 1024 * 1024];
@@ -161,7 +164,7 @@ public class JournalStoreTests(AzuriteReplicaSet replicas) : IClassFixture<Azuri
     [Fact]
     public async Task Many_small_entries_stay_contiguous()
     {
-        var store = TestStores.Create(GroupCommit, replicas.ConnectionStrings);
+        var store = TestStores.Create(GroupCommit, replicas.ConnectionStrings, handWrittenTransactions: HandWrittenTransactions);
         var key = TestStores.NewKey();
         var stream = await store.OpenAsync(key);
 
@@ -175,7 +178,7 @@ public class JournalStoreTests(AzuriteReplicaSet replicas) : IClassFixture<Azuri
     [Fact]
     public async Task A_second_writer_on_the_same_stream_is_fenced_and_the_first_writers_entry_survives()
     {
-        var store = TestStores.Create(GroupCommit, replicas.ConnectionStrings);
+        var store = TestStores.Create(GroupCommit, replicas.ConnectionStrings, handWrittenTransactions: HandWrittenTransactions);
         var key = TestStores.NewKey();
         var seed = await store.OpenAsync(key);
         await TestStores.AppendManyAsync(seed, 2);
@@ -198,7 +201,7 @@ public class JournalStoreTests(AzuriteReplicaSet replicas) : IClassFixture<Azuri
     [Fact]
     public async Task A_divergent_entry_on_one_replica_is_outvoted_and_repaired_on_open()
     {
-        var store = TestStores.Create(GroupCommit, replicas.ConnectionStrings);
+        var store = TestStores.Create(GroupCommit, replicas.ConnectionStrings, handWrittenTransactions: HandWrittenTransactions);
         var key = TestStores.NewKey();
         var stream = await store.OpenAsync(key);
         await TestStores.AppendManyAsync(stream, 3);
@@ -245,7 +248,7 @@ public class JournalStoreTests(AzuriteReplicaSet replicas) : IClassFixture<Azuri
     [InlineData(3)]
     public async Task A_stale_writer_is_fenced_even_after_its_sequence_was_compacted_away(int staleAt)
     {
-        var store = TestStores.Create(GroupCommit, replicas.ConnectionStrings);
+        var store = TestStores.Create(GroupCommit, replicas.ConnectionStrings, handWrittenTransactions: HandWrittenTransactions);
         var key = TestStores.NewKey();
         var seed = await store.OpenAsync(key);
         await TestStores.AppendManyAsync(seed, staleAt);
@@ -275,7 +278,7 @@ public class JournalStoreTests(AzuriteReplicaSet replicas) : IClassFixture<Azuri
     public async Task The_bytes_and_requests_of_an_append_do_not_grow_with_the_stream()
     {
         var meter = new RequestMeter();
-        var store = TestStores.Create(GroupCommit, replicas.ConnectionStrings, policy: meter);
+        var store = TestStores.Create(GroupCommit, replicas.ConnectionStrings, handWrittenTransactions: HandWrittenTransactions, policy: meter);
         var small = await store.OpenAsync(TestStores.NewKey("small"));
         var large = await store.OpenAsync(TestStores.NewKey("large"));
         await TestStores.AppendManyAsync(small, 10);

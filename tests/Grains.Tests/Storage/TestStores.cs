@@ -35,6 +35,7 @@ internal static class TestStores
         int writeQuorum = 2) => Create(groupCommit: false, replicas, prefix, policy, writeQuorum);
 
     /// <param name="groupCommit">Layout 2 and the group-commit batcher (Storage:GroupCommit), 16 shards.</param>
+    /// <param name="handWrittenTransactions">Storage:HandWrittenTransactions; false sends appends through the SDK's transactions.</param>
     public static AzureJournalStore Create(
         bool groupCommit,
         IReadOnlyList<string> replicas,
@@ -42,10 +43,12 @@ internal static class TestStores
         HttpPipelinePolicy? policy = null,
         int writeQuorum = 2,
         TimeSpan? replicaTimeout = null,
-        int shards = 16)
+        int shards = 16,
+        bool handWrittenTransactions = true)
     {
         var options = new ReplicationOptions
         {
+            HandWrittenTransactions = handWrittenTransactions,
             GroupCommit = new GroupCommitOptions { Enabled = groupCommit, Shards = shards },
             Replicas = [.. replicas],
             WriteQuorum = writeQuorum,
