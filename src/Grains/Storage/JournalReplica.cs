@@ -276,7 +276,7 @@ internal sealed class JournalReplica
     {
         if (_sender is not null)
         {
-            _clients.RenewIfDue();
+            // The SAS it reads is the one RunAsync renewed before this append, as for every SDK request.
             return await _sender.SubmitAsync(actions, token).ConfigureAwait(false);
         }
 

@@ -138,8 +138,7 @@ public sealed class TableTransactionSenderTests(AzuriteReplicaSet replicas) : IC
     [Fact]
     public async Task A_missing_table_is_the_replicas_loss_as_with_the_SDK()
     {
-        var clients = new ReplicaClients(replicas.ConnectionStrings[0], new TableClientOptions(), new BlobClientOptions());
-        var sender = TableTransactionSender.TryCreate(clients, new TableClientOptions(), TestStores.NewPrefix())!;
+        var (sender, _) = await NewTableAsync(create: false);
 
         var lost = await Assert.ThrowsAsync<TableTransactionActionFailedException>(() => sender.SubmitAsync(
             [new TableTransactionAction(TableTransactionActionType.Add, new TableEntity("s00", "r"))], CancellationToken.None));
@@ -154,10 +153,7 @@ public sealed class TableTransactionSenderTests(AzuriteReplicaSet replicas) : IC
         var options = new TableClientOptions();
         options.Retry.MaxRetries = 0;
         options.AddPolicy(policy, HttpPipelinePosition.PerRetry);
-        var clients = new ReplicaClients(replicas.ConnectionStrings[0], options, new BlobClientOptions());
-        var name = TestStores.NewPrefix();
-        await clients.Tables.GetTableClient(name).CreateIfNotExistsAsync();
-        var sender = TableTransactionSender.TryCreate(clients, options, name)!;
+        var (sender, table) = await NewTableAsync(options);
 
         await sender.SubmitAsync([new TableTransactionAction(TableTransactionActionType.Add, new TableEntity("s00", "a"))], CancellationToken.None);
         Assert.Equal(1, policy.Batches);
@@ -166,7 +162,7 @@ public sealed class TableTransactionSenderTests(AzuriteReplicaSet replicas) : IC
         var failed = await Assert.ThrowsAsync<RequestFailedException>(() => sender.SubmitAsync(
             [new TableTransactionAction(TableTransactionActionType.Add, new TableEntity("s00", "b"))], CancellationToken.None));
         Assert.Equal(503, failed.Status);
-        Assert.False((await clients.Tables.GetTableClient(name).GetEntityIfExistsAsync<TableEntity>("s00", "b")).HasValue);
+        Assert.False((await table.GetEntityIfExistsAsync<TableEntity>("s00", "b")).HasValue);
     }
 
     [Fact]
@@ -203,13 +199,18 @@ public sealed class TableTransactionSenderTests(AzuriteReplicaSet replicas) : IC
         Assert.Throws<RequestFailedException>(() => TableTransactionSender.ReadAnswer("<html>proxy error</html>"u8, 1));
     }
 
-    private async Task<(TableTransactionSender Sender, TableClient Table)> NewTableAsync()
+    /// <summary>A sender and an SDK client for a table of its own on replica 0, created unless <paramref name="create"/> is false.</summary>
+    private async Task<(TableTransactionSender Sender, TableClient Table)> NewTableAsync(TableClientOptions? options = null, bool create = true)
     {
-        var options = new TableClientOptions();
+        options ??= new TableClientOptions();
         var clients = new ReplicaClients(replicas.ConnectionStrings[0], options, new BlobClientOptions());
         var name = TestStores.NewPrefix();
         var table = clients.Tables.GetTableClient(name);
-        await table.CreateIfNotExistsAsync();
+        if (create)
+        {
+            await table.CreateIfNotExistsAsync();
+        }
+
         return (TableTransactionSender.TryCreate(clients, options, name)!, table);
     }
 
