@@ -4,7 +4,8 @@ namespace DeviceSync.Gateway.Http;
 
 /// <summary>
 /// A JSON response written by hand with <see cref="Utf8JsonWriter"/>, so raw item data passes through untouched.
-/// Large bodies are streamed: the writer callback may flush as it goes.
+/// A body under <see cref="FlushThresholdBytes"/> is sent whole with its <c>Content-Length</c>; a larger one is streamed
+/// (chunked) from the first time the writer callback asks to flush past the threshold (<see cref="ResponseBodyBuffer"/>).
 /// </summary>
 public sealed class JsonBodyResult(int statusCode, Func<Utf8JsonWriter, Func<Task>, Task> write) : IResult
 {
@@ -24,19 +25,22 @@ public sealed class JsonBodyResult(int statusCode, Func<Utf8JsonWriter, Func<Tas
         var response = httpContext.Response;
         response.StatusCode = statusCode;
         response.ContentType = "application/json; charset=utf-8";
-        var body = response.BodyWriter;
+        using var body = new ResponseBodyBuffer(response.BodyWriter);
         await using var writer = new Utf8JsonWriter(body);
         async Task FlushIfLarge()
         {
-            if (writer.BytesPending >= FlushThresholdBytes)
+            if (writer.BytesPending + body.Buffered < FlushThresholdBytes)
             {
-                await writer.FlushAsync(httpContext.RequestAborted);
-                await body.FlushAsync(httpContext.RequestAborted);
+                return;
             }
+
+            writer.Flush();
+            body.StartStreaming();
+            await response.BodyWriter.FlushAsync(httpContext.RequestAborted);
         }
 
         await write(writer, FlushIfLarge);
-        await writer.FlushAsync(httpContext.RequestAborted);
-        await body.FlushAsync(httpContext.RequestAborted);
+        writer.Flush();
+        await body.CompleteAsync(response, httpContext.RequestAborted);
     }
 }

@@ -29,6 +29,7 @@ public static class BenchCommandLine
         var devices = OptionFactory.Int("--devices", "devices to provision, one account each (writes, bulk, nochange)", 64, 1, 100_000);
         var concurrency = OptionFactory.Int("--concurrency", "workers, each on its own device and collection", 16, 1, 4096);
         var duration = OptionFactory.Duration("--duration", "how long to drive load: 30s, 2m, 500ms", TimeSpan.FromSeconds(30));
+        var warmup = OptionFactory.Duration("--warmup", "nochange: poll this long first, unrecorded (JIT and connections warm, as PeerLoad --warmup)", TimeSpan.Zero, allowZero: true);
         var itemsPerRequest = OptionFactory.Int("--items-per-request", "puts per sync request", kind == BenchWorkloadKind.Bulk ? 100 : 1, 1, 500);
         var itemBytes = OptionFactory.Int("--item-bytes", "approximate size of each item's JSON data", 200, 16, 200_000);
         var items = OptionFactory.Int("--items", "changes: items to seed into the collection", 20_000, 1, 10_000_000);
@@ -40,13 +41,18 @@ public static class BenchCommandLine
 
         var command = new Command(name, description)
         {
-            gateway, adminKey, devices, concurrency, duration, itemsPerRequest, itemBytes, items, page, readers, timeout, noReadBack, json,
+            gateway, adminKey, devices, concurrency, duration, warmup, itemsPerRequest, itemBytes, items, page, readers, timeout, noReadBack, json,
         };
         command.Validators.Add(r =>
         {
             if (kind is not BenchWorkloadKind.Changes && r.GetValue(devices) < r.GetValue(concurrency))
             {
                 r.AddError("--devices must be at least --concurrency: each worker owns one device");
+            }
+
+            if (kind is not BenchWorkloadKind.NoChange && r.GetValue(warmup) > TimeSpan.Zero)
+            {
+                r.AddError("--warmup applies to nochange only (bench/compare warms the other workloads with a run of its own)");
             }
         });
         command.SetAction((parse, ct) => BenchCommand.ExecuteAsync(new BenchOptions
@@ -57,6 +63,7 @@ public static class BenchCommandLine
             Devices = parse.GetValue(devices),
             Concurrency = parse.GetValue(concurrency),
             Duration = parse.GetValue(duration),
+            Warmup = parse.GetValue(warmup),
             ItemsPerRequest = parse.GetValue(itemsPerRequest),
             ItemBytes = parse.GetValue(itemBytes),
             Items = parse.GetValue(items),

@@ -9,6 +9,9 @@ public sealed record BenchOptions
     public int Devices { get; init; } = 64;
     public int Concurrency { get; init; } = 16;
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>nochange: polls before the measured phase, not recorded (the peers' loads warm up the same way).</summary>
+    public TimeSpan Warmup { get; init; }
     public int ItemsPerRequest { get; init; } = 1;
     public int ItemBytes { get; init; } = 200;
     public int Items { get; init; } = 20_000;

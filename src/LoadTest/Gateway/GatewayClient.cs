@@ -42,14 +42,23 @@ public sealed class GatewayClient : IDisposable
     public Task<GatewayCall<SyncResponse>> SyncAsync(string token, SyncRequest request, CancellationToken ct) =>
         PostAsync<SyncResponse>("/v1/sync", request, token, admin: false, ct);
 
+    /// <summary>A sync whose body the caller serialised once (<see cref="Serialize"/>) and sends many times: a poll's.</summary>
+    public Task<GatewayCall<SyncResponse>> SyncAsync(string token, byte[] serializedRequest, CancellationToken ct) =>
+        PostAsync<SyncResponse>("/v1/sync", serializedRequest, token, admin: false, ct);
+
+    public static byte[] Serialize(SyncRequest request) => JsonSerializer.SerializeToUtf8Bytes(request, Json);
+
     /// <summary>A sync whose response binds item data (<c>run</c>'s simulated devices and the checker).</summary>
     public Task<GatewayCall<DeviceSyncResponse>> DeviceSyncAsync(string token, SyncRequest request, CancellationToken ct) =>
         PostAsync<DeviceSyncResponse>("/v1/sync", request, token, admin: false, ct);
 
-    private async Task<GatewayCall<T>> PostAsync<T>(string path, object body, string? bearer, bool admin, CancellationToken ct)
+    private Task<GatewayCall<T>> PostAsync<T>(string path, object body, string? bearer, bool admin, CancellationToken ct)
+        where T : class =>
+        PostAsync<T>(path, JsonSerializer.SerializeToUtf8Bytes(body, body.GetType(), Json), bearer, admin, ct);
+
+    private async Task<GatewayCall<T>> PostAsync<T>(string path, byte[] payload, string? bearer, bool admin, CancellationToken ct)
         where T : class
     {
-        var payload = JsonSerializer.SerializeToUtf8Bytes(body, body.GetType(), Json);
         using var message = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(payload) };
         message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         if (bearer is not null)

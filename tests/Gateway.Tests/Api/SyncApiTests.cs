@@ -330,4 +330,30 @@ public sealed class SyncApiTests(ApiCluster cluster)
             await ApiProblem.AssertAsync(response, HttpStatusCode.BadRequest, "invalid-request");
         }
     }
+
+    [Fact]
+    public async Task A_small_answer_has_a_length_and_a_large_one_is_streamed_whole()
+    {
+        var device = await _api.NewDeviceAsync("shape");
+        var sync = new JsonObject { ["collections"] = new JsonArray(new JsonObject { ["name"] = "notes", ["cursor"] = null }) }.ToJsonString();
+        using (var small = await _api.SendAsync(HttpMethod.Post, "/v1/sync", device.Token, sync))
+        {
+            var text = await small.Content.ReadAsStringAsync();
+            Assert.Equal(HttpStatusCode.OK, small.StatusCode);
+            Assert.NotEqual(true, small.Headers.TransferEncodingChunked);
+            Assert.Equal(System.Text.Encoding.UTF8.GetByteCount(text), small.Content.Headers.ContentLength);
+            Assert.Equal("application/json", small.Content.Headers.ContentType?.MediaType);
+        }
+
+        // 12 items of ~20 KB: one page of ~240 KB, past the gateway's 64 KiB flush threshold.
+        var filler = new string('x', 20_000);
+        await _api.SyncOneAsync(device, "notes", null, null, [.. Enumerable.Range(1, 12).Select(i => Put(i, $"n-{i}", new JsonObject { ["text"] = filler, ["i"] = i }))]);
+        using var large = await _api.SendAsync(HttpMethod.Post, "/v1/sync", device.Token, sync);
+        Assert.Equal(HttpStatusCode.OK, large.StatusCode);
+        Assert.True(large.Headers.TransferEncodingChunked);
+        using var answer = JsonDocument.Parse(await large.Content.ReadAsStringAsync());
+        var changes = answer.RootElement.GetProperty("collections")[0].GetProperty("changes");
+        Assert.Equal(12, changes.GetArrayLength());
+        Assert.All(changes.EnumerateArray(), c => Assert.Equal(filler, c.GetProperty("data").GetProperty("text").GetString()));
+    }
 }
