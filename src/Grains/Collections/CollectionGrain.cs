@@ -228,7 +228,7 @@ public sealed class CollectionGrain(
                 throw new StorageUnavailableException("The collection is moving between silos; retry the restore.", ex);
             }
 
-            await _journal!.SnapshotNowAsync(() => CollectionCodec.EncodeSnapshot(ledger));
+            await _journal!.SnapshotNowAsync(() => CollectionCodec.EncodeSnapshotAndSize(ledger));
             _resyncedAt.Clear();
             var summary = ledger.Summarize();
             Log.Restored(logger, _accountId, _collection, image.Sequence, image.Generation, previous.HeadVersion, summary.Epoch);
@@ -258,7 +258,7 @@ public sealed class CollectionGrain(
 
         GrainTelemetry.Commits.Add(1, new KeyValuePair<string, object?>("kind", kind));
         GrainTelemetry.CommitDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        await _journal.SnapshotIfDueAsync(() => CollectionCodec.EncodeSnapshot(ledger));
+        await _journal.SnapshotIfDueAsync(() => CollectionCodec.EncodeSnapshotAndSize(ledger));
     }
 
     private async Task<CollectionLedger> EnsureLoadedAsync()
@@ -272,9 +272,11 @@ public sealed class CollectionGrain(
         var started = Stopwatch.GetTimestamp();
         var stream = await _journal!.OpenAsync();
         var policy = syncPolicy.Value;
+        var stateBytes = 0L;
         var ledger = stream.Snapshot is { } snapshot
-            ? CollectionCodec.DecodeSnapshot(snapshot.Payload.Span, policy)
+            ? CollectionCodec.DecodeSnapshot(snapshot.Payload.Span, policy, out stateBytes)
             : new CollectionLedger(_collection, policy);
+        _journal.StateBytes = stateBytes;   // the snapshot is gzip'd; its entries are not (JournalSession.StateBytes)
         foreach (var entry in stream.Entries)
         {
             ledger.Apply(CollectionCodec.DecodeChange(entry.Payload.Span));

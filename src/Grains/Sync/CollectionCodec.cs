@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Text.Json;
+using DeviceSync.Grains.Journaling;
 
 namespace DeviceSync.Grains.Sync;
 
@@ -40,20 +41,30 @@ public static class CollectionCodec
         return change;
     }
 
-    public static byte[] EncodeSnapshot(CollectionLedger ledger)
+    public static byte[] EncodeSnapshot(CollectionLedger ledger) => EncodeSnapshotAndSize(ledger).Payload;
+
+    /// <summary>The snapshot (gzip of its JSON) and the JSON's length, which is what the journal's entries (uncompressed
+    /// JSON) are measured against when the next snapshot is due.</summary>
+    public static EncodedState EncodeSnapshotAndSize(CollectionLedger ledger)
     {
         ArgumentNullException.ThrowIfNull(ledger);
         var snapshot = CollectionSnapshot.Of(ledger);
         using var output = new MemoryStream();
+        long jsonBytes;
         using (var gzip = new GZipStream(output, CompressionLevel.Fastest, leaveOpen: true))
+        using (var counted = new CountingStream(gzip))
         {
-            JsonSerializer.Serialize(gzip, snapshot, SyncJsonContext.Default.CollectionSnapshot);
+            JsonSerializer.Serialize(counted, snapshot, SyncJsonContext.Default.CollectionSnapshot);
+            jsonBytes = counted.BytesWritten;
         }
 
-        return output.ToArray();
+        return new EncodedState(output.ToArray(), jsonBytes);
     }
 
-    public static CollectionLedger DecodeSnapshot(ReadOnlySpan<byte> bytes, SyncPolicy policy)
+    public static CollectionLedger DecodeSnapshot(ReadOnlySpan<byte> bytes, SyncPolicy policy) => DecodeSnapshot(bytes, policy, out _);
+
+    /// <param name="jsonBytes">the snapshot's uncompressed JSON length (see <see cref="EncodeSnapshotAndSize"/>)</param>
+    public static CollectionLedger DecodeSnapshot(ReadOnlySpan<byte> bytes, SyncPolicy policy, out long jsonBytes)
     {
         ArgumentNullException.ThrowIfNull(policy);
         CollectionSnapshot? snapshot;
@@ -61,7 +72,9 @@ public static class CollectionCodec
         {
             using var input = new MemoryStream(bytes.ToArray(), writable: false);
             using var gzip = new GZipStream(input, CompressionMode.Decompress);
-            snapshot = JsonSerializer.Deserialize(gzip, SyncJsonContext.Default.CollectionSnapshot);
+            using var counted = new CountingStream(gzip);
+            snapshot = JsonSerializer.Deserialize(counted, SyncJsonContext.Default.CollectionSnapshot);
+            jsonBytes = counted.BytesRead;
         }
         catch (Exception e) when (e is JsonException or InvalidDataException)
         {

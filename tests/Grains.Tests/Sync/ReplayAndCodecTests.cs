@@ -33,6 +33,26 @@ public sealed class ReplayAndCodecTests
     }
 
     [Fact]
+    public void A_snapshot_knows_its_uncompressed_size_when_encoded_and_decoded()
+    {
+        var harness = EventfulHistory();
+
+        var encoded = CollectionCodec.EncodeSnapshotAndSize(harness.Ledger);
+        CollectionCodec.DecodeSnapshot(encoded.Payload, harness.Policy, out var decodedBytes);
+
+        using var json = new MemoryStream();
+        using (var gzip = new GZipStream(new MemoryStream(encoded.Payload), CompressionMode.Decompress))
+        {
+            gzip.CopyTo(json);
+        }
+
+        Assert.Equal(json.Length, encoded.StateBytes);
+        Assert.Equal(json.Length, decodedBytes);
+        Assert.True(encoded.StateBytes > encoded.Payload.Length, "the snapshot is stored compressed");
+        Assert.Equal(CollectionCodec.EncodeSnapshot(harness.Ledger), encoded.Payload);
+    }
+
+    [Fact]
     public void A_snapshot_plus_the_journal_tail_reproduces_state()
     {
         var harness = EventfulHistory();
