@@ -83,16 +83,7 @@ public sealed class JournalSession(IJournalStore store, string streamKey, ILogge
             return;
         }
 
-        try
-        {
-            var encoded = encodeState();
-            await stream.WriteSnapshotAsync(encoded.Payload, cancellationToken);
-            StateBytes = encoded.StateBytes;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            Log.SnapshotFailed(logger, ex, streamKey, stream.LastSequence);
-        }
+        await WriteSnapshotAsync(stream, encodeState, cancellationToken);
     }
 
     /// <summary>Writes a snapshot now (after a restore, so the next open need not replay the whole restored state from the
@@ -107,6 +98,11 @@ public sealed class JournalSession(IJournalStore store, string streamKey, ILogge
             return;
         }
 
+        await WriteSnapshotAsync(stream, encodeState, cancellationToken);
+    }
+
+    private async Task WriteSnapshotAsync(JournalStream stream, Func<EncodedState> encodeState, CancellationToken cancellationToken)
+    {
         try
         {
             var encoded = encodeState();

@@ -62,19 +62,21 @@ public sealed class NoChangeWorkload : IWorkload
             }
         }
 
+        async Task<PhaseResult> PollAsync(string phase, TimeSpan duration)
+        {
+            var timer = new TimedWorkers(duration);
+            var (elapsed, stats) = await timer.RunAsync(options.Concurrency, (worker, s) => PollUntilDeadlineAsync(timer, worker, s));
+            return PhaseResult.Merge(phase, "round trips", elapsed, stats);
+        }
+
         // The warm-up is a phase of its own in the report, so its errors and wrong answers count, but not in the rate.
         var phases = new List<PhaseResult> { provision };
         if (options.Warmup > TimeSpan.Zero)
         {
-            var warmup = new TimedWorkers(options.Warmup);
-            var (warmupElapsed, warmupStats) = await warmup.RunAsync(options.Concurrency, (worker, s) => PollUntilDeadlineAsync(warmup, worker, s));
-            phases.Add(PhaseResult.Merge("warmup", "round trips", warmupElapsed, warmupStats));
+            phases.Add(await PollAsync("warmup", options.Warmup));
         }
 
-        var timer = new TimedWorkers(options.Duration);
-        var (elapsed, stats) = await timer.RunAsync(options.Concurrency, (worker, s) => PollUntilDeadlineAsync(timer, worker, s));
-
-        phases.Add(PhaseResult.Merge("nochange", "round trips", elapsed, stats));
+        phases.Add(await PollAsync("nochange", options.Duration));
         return new WorkloadOutcome(phases, []);
     }
 }
