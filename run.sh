@@ -119,22 +119,13 @@ cp -r "src/Silo/bin/$CONFIGURATION/net10.0" "$BUILD_DIR/silo"
 cp -r "src/Gateway/bin/$CONFIGURATION/net10.0" "$BUILD_DIR/gateway"
 
 # 2. Storage replicas.
-# The journal's layout is chosen once, when the data folder is new, and kept in it (docs/adr/0010-group-commit.md: a
-# layout cannot change without a migration, and a silo refuses replicas in the other one). A new folder gets group
-# commit with S = DEVICESYNC_GROUP_COMMIT_SHARDS (default 2; 0 = the per-stream layout): on these single-threaded
-# emulators it commits 3-5x more under load (docs/benchmarks.md). A folder from before this choice keeps layout 1.
-LAYOUT_FILE=$DATA_DIR/journal-layout
-if [[ ! -f $LAYOUT_FILE ]]; then
-  if [[ -d $DATA_DIR/replica-0 ]]; then
-    echo "shards=0" >"$LAYOUT_FILE"
-  else
-    shards=${DEVICESYNC_GROUP_COMMIT_SHARDS:-2}
-    [[ $shards =~ ^([0-9]|[1-9][0-9]|100)$ ]] || { log "DEVICESYNC_GROUP_COMMIT_SHARDS must be 0-100, not '$shards'"; exit 2; }
-    echo "shards=$shards" >"$LAYOUT_FILE"
-  fi
-fi
-GROUP_COMMIT_SHARDS=$(sed -n 's/^shards=\([0-9]*\)$/\1/p' "$LAYOUT_FILE")
-[[ -n $GROUP_COMMIT_SHARDS ]] || { log "$LAYOUT_FILE is not 'shards=N'; it records the journal layout, do not edit it"; exit 1; }
+# Each replica records the journal layout it is written in and keeps it (docs/adr/0010-group-commit.md); the silos'
+# setting only chooses the layout of a replica that holds no journal yet. That is group commit with
+# S = DEVICESYNC_GROUP_COMMIT_SHARDS (default 2; 0 = the per-stream layout): on these single-threaded emulators it
+# commits 3-5x more under load (docs/benchmarks.md). A data folder from before stays in layout 1 until its replicas are
+# moved one at a time with `ops relayout` (docs/operations.md, "Moving a deployment to group commit").
+GROUP_COMMIT_SHARDS=${DEVICESYNC_GROUP_COMMIT_SHARDS:-2}
+[[ $GROUP_COMMIT_SHARDS =~ ^([0-9]|[1-9][0-9]|100)$ ]] || { log "DEVICESYNC_GROUP_COMMIT_SHARDS must be 0-100, not '$GROUP_COMMIT_SHARDS'"; exit 2; }
 journal_args=()
 if ((GROUP_COMMIT_SHARDS > 0)); then
   journal_args=(--Storage:GroupCommit:Enabled=true --Storage:GroupCommit:Shards="$GROUP_COMMIT_SHARDS")
@@ -150,6 +141,7 @@ for i in "${!REPLICA_BASE_PORTS[@]}"; do
     --tableHost 127.0.0.1 --tablePort $((base + 2)) >"$LOG_DIR/replica-$i.log" 2>&1 &
   azurite_pids+=($!)
   replica_args+=("--Storage:Replicas:$i=$(connection_string "$base")")
+  connection_string "$base" >"$RUN_DIR/replica-$i.connection"   # what `ops relayout --replica N` reads by default
 done
 mkdir -p "$DATA_DIR/backup"
 $SETSID node_modules/.bin/azurite --silent --skipApiVersionCheck --loose \
@@ -211,7 +203,7 @@ $(for i in "${!SILO_PORTS[@]}"; do
   printf '  silo %d          http://127.0.0.1:%d   (silo port %d, client gateway port %d)\n' "$i" "${SILO_HTTP_PORTS[$i]}" "${SILO_PORTS[$i]}" "${SILO_GATEWAY_PORTS[$i]}"
 done)
   replica 0..2    Azurite blob/table on 10000/10002, 10010/10012, 10020/10022; data in $DATA_DIR/replica-N
-  journal         $( ((GROUP_COMMIT_SHARDS > 0)) && echo "group commit, $GROUP_COMMIT_SHARDS shards" || echo "per-stream layout"), fixed for this data folder ($LAYOUT_FILE)
+  journal         each replica keeps the layout it records; a new one gets $( ((GROUP_COMMIT_SHARDS > 0)) && echo "group commit, $GROUP_COMMIT_SHARDS shards" || echo "the per-stream layout") (ops relayout moves one)
   backup store    Azurite blob/table on 10030/10032; data in $DATA_DIR/backup (drill: dotnet run --project src/Ops -c Release -- drill)
   metrics         $GATEWAY_URL/metrics and each silo's /metrics
   logs            $LOG_DIR

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using DeviceSync.Ops.Backups;
 using DeviceSync.Ops.Rollout;
+using DeviceSync.Ops.Storage;
 
 namespace DeviceSync.Ops;
 
@@ -16,6 +17,7 @@ public static class OpsCommandLine
             BackupsCommand.Build(),
             RestoreCommand.Build(),
             DrillCommand.Build(),
+            RelayoutCommand.Build(),
         };
 
     /// <summary><c>--gateway</c>, defaulting to run.sh's gateway.</summary>

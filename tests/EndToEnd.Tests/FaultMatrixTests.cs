@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using DeviceSync.EndToEnd.Tests.Support;
+using DeviceSync.Grains.Storage;
 using DeviceSync.LoadTest.Run;
 using DeviceSync.Ops;
 using DeviceSync.Testing;
@@ -83,6 +84,70 @@ public sealed class FaultMatrixTests(ITestOutputHelper output)
 
         using var report = await harness.AssertCleanAsync(output);
         Assert.Empty(report.RootElement.GetProperty("resyncsByReason").EnumerateObject());
+    }
+
+    /// <summary>
+    /// An existing deployment moved to group commit under load (docs/operations.md, "Moving a deployment to group
+    /// commit"): the replicas were written in layout 1, and <c>ops relayout --shards 2</c> empties each in turn (2, 1,
+    /// then 0, which also holds the cluster's membership table: only the journal goes) while devices sync. The silos
+    /// keep their default setting (layout 1 for new replicas): they follow each replica's layout record. Each replica is
+    /// rebuilt in layout 2 and refilled by the sweeper before the next one moves; the command waits for that. Checker
+    /// clean and no resync: nothing acknowledged depended on the emptied replica.
+    /// </summary>
+    [Fact]
+    public async Task Every_replica_moved_to_group_commit_one_at_a_time_under_load_loses_nothing()
+    {
+        await using var cluster = await StartAsync(silos: 2, FastSweep);
+        // Each move took 31-34 s here (the sweeper's interval and pace); 130 s covers all three, and on a slower machine
+        // at least the first two still move under load.
+        var harness = HarnessRun.Start(cluster, "130s", "relayout");
+
+        await harness.AtAsync(TimeSpan.FromSeconds(10));
+        var movedUnderLoad = 0;
+        foreach (var replica in new[] { 2, 1, 0 })
+        {
+            var connection = cluster.Replicas[replica].ConnectionString;
+            Assert.Equal("layout 1", await JournalRelayout.ReadLayoutAsync(connection, cluster.TablePrefix));
+            var (exit, text) = await OpsAsync(
+                "relayout", "--replica", replica.ToString(CultureInfo.InvariantCulture), "--shards", "2", "--connection", connection, "--prefix", cluster.TablePrefix,
+                "--gateway", cluster.GatewayAddress.ToString(), "--admin-key", cluster.AdminKey!, "--timeout", "00:02:00");
+            output.WriteLine($"ops relayout --replica {replica} --shards 2 → exit {exit} at {harness.Elapsed.TotalSeconds:F1} s");
+            output.WriteLine(text);
+            Assert.Equal(0, exit);
+            Assert.Equal("layout 2 (2 shards)", await JournalRelayout.ReadLayoutAsync(connection, cluster.TablePrefix));
+            movedUnderLoad += harness.Ended ? 0 : 1;
+        }
+
+        Assert.True(movedUnderLoad >= 2, $"only {movedUnderLoad} replicas moved while the devices still synced");
+        using var report = await harness.AssertCleanAsync(output);
+        Assert.Empty(report.RootElement.GetProperty("resyncsByReason").EnumerateObject());
+
+        var view = await ReplicasAsync(cluster);
+        Assert.All(view.GetProperty("replicas").EnumerateArray(), r => Assert.Equal("layout 2 (2 shards)", r.GetProperty("layout").GetString()));
+
+        // The journals now live in layout 2's table only; the membership table on replica 0 was left alone.
+        for (var replica = 0; replica < 3; replica++)
+        {
+            var tables = new Azure.Data.Tables.TableServiceClient(cluster.Replicas[replica].ConnectionString);
+            var names = new List<string>();
+            await foreach (var table in tables.QueryAsync())
+            {
+                names.Add(table.Name);
+            }
+
+            Assert.DoesNotContain(cluster.TablePrefix + "journal", names);
+            Assert.Contains(cluster.TablePrefix + "journal2", names);
+            var rows = 0;
+            await foreach (var _ in tables.GetTableClient(cluster.TablePrefix + "journal2").QueryAsync<Azure.Data.Tables.TableEntity>(maxPerPage: 100, select: ["PartitionKey"]))
+            {
+                if (++rows > 10)
+                {
+                    break;
+                }
+            }
+
+            Assert.True(rows > 10, $"replica {replica}'s layout-2 table holds the refilled journal");
+        }
     }
 
     /// <summary>

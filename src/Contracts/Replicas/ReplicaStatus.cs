@@ -34,4 +34,9 @@ public sealed record ReplicaStatus
     /// <summary>Entries and snapshots written to it by read repair and the sweeper, summed over the reporting silos since they started.</summary>
     [Id(8)]
     public long RepairsWritten { get; init; }
+
+    /// <summary>The journal layout it records, as the sweeper's silo last read it ("layout 1", "layout 2 (16 shards)");
+    /// null from a silo of a build before layout records.</summary>
+    [Id(9)]
+    public string? Layout { get; init; }
 }

@@ -218,6 +218,7 @@ public static class AdminEndpoints
                 }
 
                 writer.WriteNumber("repairsWritten", replica.RepairsWritten);
+                WriteStringOrNull(writer, "layout", replica.Layout);
                 writer.WriteEndObject();
             }
 

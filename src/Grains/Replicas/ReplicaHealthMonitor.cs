@@ -20,7 +20,7 @@ public sealed partial class ReplicaHealthMonitor(
     TimeProvider time,
     ILogger<ReplicaHealthMonitor> logger) : BackgroundService
 {
-    /// <summary>Refuses to start when a replica's journal is in another layout than Storage:GroupCommit asks for
+    /// <summary>Reads every reachable replica's journal layout; refuses to start when one cannot be told
     /// (<see cref="JournalLayoutMismatchException"/>): a silo reading the wrong table would serve every stream as empty.</summary>
     public override async Task StartAsync(CancellationToken cancellationToken)
     {

@@ -104,6 +104,7 @@ public sealed class ReplicaSweeperGrain(
                 LastErrorKind = lastError.View?.LastErrorKind ?? own.LastErrorKind,
                 LastErrorSilo = lastError.View is not null ? lastError.Silo : own.LastErrorAt is not null ? silo.SiloAddress.ToString() : null,
                 RepairsWritten = all.Count > 0 ? all.Sum(v => v.View.RepairsWritten) : own.RepairsWritten,
+                Layout = store.Replicas[own.Replica].Layout.ToString(),
             };
         }).ToArray();
 

@@ -44,10 +44,9 @@ public sealed class AzureJournalStore : IJournalStore
     }
 
     /// <summary>
-    /// At silo start: every replica that answers is created and its layout checked against <c>Storage:GroupCommit</c>.
-    /// A replica in another layout throws <see cref="JournalLayoutMismatchException"/>, which stops the silo rather than
-    /// let it read an empty table. Unreachable replicas are checked by their first request instead (every request checks
-    /// once, see <c>JournalReplica.CheckLayoutAsync</c>).
+    /// At silo start: every replica that answers has its layout read (or recorded, if it has none yet) and its table
+    /// created. A replica whose layout cannot be told throws <see cref="JournalLayoutMismatchException"/>, which stops
+    /// the silo rather than let it read an empty table. Unreachable replicas are resolved by their first request instead.
     /// </summary>
     public async Task CheckLayoutAsync()
     {

@@ -102,5 +102,8 @@ internal sealed class JournalLayout
         return long.TryParse(rowKey.AsSpan(split + 1), NumberStyles.None, CultureInfo.InvariantCulture, out sequence);
     }
 
+    /// <summary>Same layout and shard count (the replica's rows are addressed the same way).</summary>
+    public bool Matches(JournalLayout other) => Version == other.Version && Shards == other.Shards;
+
     public override string ToString() => IsSharded ? $"layout 2 ({Shards} shards)" : "layout 1";
 }

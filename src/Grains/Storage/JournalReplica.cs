@@ -58,23 +58,27 @@ internal sealed class JournalReplica
     private const string ShardsProperty = "Shards";
 
     private readonly ReplicaClients _clients;
-    private readonly TableClient _table;
-    private readonly TableClient _otherLayoutTable;
-    private readonly JournalLayout _layout;
-    private readonly ShardBatcher? _batcher;
-    private readonly TableTransactionSender? _sender;
+    private readonly TableClientOptions _tableOptions;
+    private readonly string _tablePrefix;
+    private readonly bool _handWrittenTransactions;
+
+    /// <summary>The layout this silo gives a replica that holds no journal yet (<c>Storage:GroupCommit</c>).</summary>
+    private readonly JournalLayout _preferredLayout;
     private readonly BlobContainerClient _container;
+    private readonly BlobContainerClient _layoutContainer;
     private readonly TimeSpan _timeout;
     private readonly HistoryLossClock _lossClock;
     private readonly Lock _gate = new();
     private Task? _created;
-    private bool _layoutChecked;
+
+    /// <summary>The replica's journal as last resolved from its layout record; replaced only when it is found emptied.</summary>
+    private Binding _binding;
 
     public JournalReplica(
         int index, string connectionString, string tablePrefix, TimeSpan timeout, ReplicaHealth health, HttpPipelinePolicy? extraPolicy = null, HistoryLossClock? lossClock = null,
         JournalLayout? layout = null, bool handWrittenTransactions = true)
     {
-        _layout = layout ?? JournalLayout.PerStream;
+        _preferredLayout = layout ?? JournalLayout.PerStream;
         Index = index;
         Health = health;
         _lossClock = lossClock ?? new HistoryLossClock();
@@ -84,30 +88,35 @@ internal sealed class JournalReplica
         var blobOptions = new BlobClientOptions();
         Configure(blobOptions, timeout, extraPolicy);
         _clients = new ReplicaClients(connectionString, tableOptions, blobOptions);
-        _table = _clients.Tables.GetTableClient(_layout.TableName(tablePrefix));
-        _otherLayoutTable = _clients.Tables.GetTableClient(_layout.OtherTableName(tablePrefix));
-        _sender = handWrittenTransactions ? TableTransactionSender.TryCreate(_clients, tableOptions, _table.Name) : null;
-        _batcher = _layout.IsSharded ? new ShardBatcher(SubmitTransactionAsync, _layout.Shards, timeout) : null;
+        _tableOptions = tableOptions;
+        _tablePrefix = tablePrefix;
+        _handWrittenTransactions = handWrittenTransactions;
         _container = _clients.Blobs.GetBlobContainerClient(JournalNames.ContainerName(tablePrefix));
+        _layoutContainer = _clients.Blobs.GetBlobContainerClient(JournalLayoutRecord.ContainerName(tablePrefix));
+
+        // Until the replica's record is read (the first request), the preferred layout: what a new replica gets.
+        _binding = Bind(_preferredLayout);
     }
 
     public int Index { get; }
 
     /// <summary>True when appends' transactions are written by <see cref="TableTransactionSender"/> (tests).</summary>
-    internal bool WritesTransactionsByHand => _sender is not null;
+    internal bool WritesTransactionsByHand => Volatile.Read(ref _binding).Sender is not null;
 
     /// <summary>This silo's view of the replica: whether it counts toward the quorums, its last error, repairs.</summary>
     public ReplicaHealth Health { get; }
 
-    internal TableClient Table => _table;
+    /// <summary>The journal table of the replica's layout (as resolved by the last request).</summary>
+    internal TableClient Table => Volatile.Read(ref _binding).Table;
 
-    internal JournalLayout Layout => _layout;
+    /// <summary>The layout this replica is written in: its record, read on the first request and again after a loss.</summary>
+    internal JournalLayout Layout => Volatile.Read(ref _binding).Layout;
 
     /// <summary>Transactions the group-commit batcher sent (0 in layout 1).</summary>
-    internal long BatchedTransactions => _batcher?.Transactions ?? 0;
+    internal long BatchedTransactions => Volatile.Read(ref _binding).Batcher?.Transactions ?? 0;
 
     /// <summary>Appends waiting in the batcher's queues (0 in layout 1).</summary>
-    internal int WaitingAppends => _batcher?.Waiting ?? 0;
+    internal int WaitingAppends => Volatile.Read(ref _binding).Batcher?.Waiting ?? 0;
 
     /// <summary>True when requests are authorised by an account SAS this replica signs (see <see cref="ReplicaClients"/>).</summary>
     internal bool UsesSas => _clients.UsesSas;
@@ -132,7 +141,7 @@ internal sealed class JournalReplica
         IReadOnlyList<(JournalEntry Entry, byte[] Payload)>? recent = null,
         Task<ReplicaWriteResult>? previousWrite = null) =>
         // Batched, an append may first wait for the shard's transaction in flight (itself bounded by the timeout).
-        RunAsync(token => InsertAsync(partitionKey, entry, payload, recent, previousWrite, token), timeoutFactor: _batcher is null ? 1 : 2);
+        RunAsync(token => InsertAsync(partitionKey, entry, payload, recent, previousWrite, token), timeoutFactor: Layout.IsSharded ? 2 : 1);
 
     /// <summary>
     /// Writes an entry to a replica known to have missed some of the writer's latest entries (its previous write here
@@ -171,7 +180,7 @@ internal sealed class JournalReplica
         var guard = entry.Sequence == 1
             ? new TableTransactionAction(TableTransactionActionType.Add, Genesis(partitionKey))
             : new TableTransactionAction(
-                TableTransactionActionType.UpdateMerge, new TableEntity(_layout.Partition(partitionKey), _layout.Row(partitionKey, entry.Sequence - 1)), ETag.All);
+                TableTransactionActionType.UpdateMerge, new TableEntity(Layout.Partition(partitionKey), Layout.Row(partitionKey, entry.Sequence - 1)), ETag.All);
         try
         {
             var etag = await SubmitPairAsync(partitionKey, insert, guard, entry.BlobName is null ? payload.Length : 0, token).ConfigureAwait(false);
@@ -233,7 +242,7 @@ internal sealed class JournalReplica
             // The predecessor is this replica's snapshot (a repaired replica has no row for it): insert alone.
             try
             {
-                var response = await _table.AddEntityAsync(Entity(partitionKey, entry, payload), token).ConfigureAwait(false);
+                var response = await Table.AddEntityAsync(Entity(partitionKey, entry, payload), token).ConfigureAwait(false);
                 return new ReplicaWriteResult(Index, ReplicaOutcome.Acknowledged, response.Headers.ETag ?? default);
             }
             catch (RequestFailedException conflict) when (conflict.Status == 409)
@@ -250,14 +259,15 @@ internal sealed class JournalReplica
     /// </summary>
     private async Task<ETag> SubmitPairAsync(string key, TableTransactionAction insert, TableTransactionAction guard, long inlineBytes, CancellationToken token)
     {
-        if (_batcher is not null)
+        var binding = Volatile.Read(ref _binding);
+        if (binding.Batcher is { } batcher)
         {
-            return await _batcher.SubmitAsync(_layout.Shard(key), key, insert, guard, inlineBytes, token).ConfigureAwait(false);
+            return await batcher.SubmitAsync(binding.Layout.Shard(key), key, insert, guard, inlineBytes, token).ConfigureAwait(false);
         }
 
         try
         {
-            var etags = await SubmitTransactionAsync([insert, guard], token).ConfigureAwait(false);
+            var etags = await SubmitTransactionAsync(binding, [insert, guard], token).ConfigureAwait(false);
             return etags[0];
         }
         catch (TableTransactionActionFailedException ex) when (ex.FailedActionIndex is int action and (0 or 1) && !IsMissingContainer(ex))
@@ -272,17 +282,17 @@ internal sealed class JournalReplica
     /// (<see cref="TableTransactionSender"/>) when this replica's requests carry our SAS, else through the SDK. Either way
     /// a refused transaction is a <see cref="TableTransactionActionFailedException"/> naming the failed action.
     /// </summary>
-    internal async Task<ETag[]> SubmitTransactionAsync(IReadOnlyList<TableTransactionAction> actions, CancellationToken token)
+    private static async Task<ETag[]> SubmitTransactionAsync(Binding binding, IReadOnlyList<TableTransactionAction> actions, CancellationToken token)
     {
-        if (_sender is not null)
+        if (binding.Sender is { } sender)
         {
             // The SAS it reads is the one RunAsync renewed before this append, as for every SDK request.
-            return await _sender.SubmitAsync(actions, token).ConfigureAwait(false);
+            return await sender.SubmitAsync(actions, token).ConfigureAwait(false);
         }
 
         try
         {
-            var response = await _table.SubmitTransactionAsync(actions, token).ConfigureAwait(false);
+            var response = await binding.Table.SubmitTransactionAsync(actions, token).ConfigureAwait(false);
             return response.Value.Select(r => r.Headers.ETag ?? default).ToArray();
         }
         catch (TableTransactionFailedException ex)
@@ -291,7 +301,7 @@ internal sealed class JournalReplica
         }
     }
 
-    /// <summary>Creates the table and container if missing and checks the layout (what every request does first).</summary>
+    /// <summary>Reads the replica's layout and creates its table and container if missing (what every request does first).</summary>
     public Task EnsureLayoutAsync() => RunAsync(_ => Task.FromResult(true));
 
     /// <summary>Writes the genesis row if this replica lacks it (repair of a wiped replica).</summary>
@@ -300,7 +310,7 @@ internal sealed class JournalReplica
         {
             try
             {
-                await _table.AddEntityAsync(Genesis(partitionKey), token).ConfigureAwait(false);
+                await Table.AddEntityAsync(Genesis(partitionKey), token).ConfigureAwait(false);
             }
             catch (RequestFailedException ex) when (ex.Status == 409)
             {
@@ -352,9 +362,9 @@ internal sealed class JournalReplica
         RunAsync(
             async token =>
             {
-                var filter = _layout.RangeFilter(partitionKey, 1, snapshot.Sequence - 1);
+                var filter = Layout.RangeFilter(partitionKey, 1, snapshot.Sequence - 1);
                 var rows = new List<TableEntity>();
-                await foreach (var row in _table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey", BlobProperty], cancellationToken: token).ConfigureAwait(false))
+                await foreach (var row in Table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey", BlobProperty], cancellationToken: token).ConfigureAwait(false))
                 {
                     rows.Add(row);
                 }
@@ -363,7 +373,7 @@ internal sealed class JournalReplica
                 {
                     try
                     {
-                        await _table.SubmitTransactionAsync(
+                        await Table.SubmitTransactionAsync(
                             batch.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(r.PartitionKey, r.RowKey), ETag.All)),
                             token).ConfigureAwait(false);
                     }
@@ -405,11 +415,11 @@ internal sealed class JournalReplica
             {
                 if (divergent is null)
                 {
-                    await _table.AddEntityAsync(entity, token).ConfigureAwait(false);
+                    await Table.AddEntityAsync(entity, token).ConfigureAwait(false);
                 }
                 else
                 {
-                    await _table.UpdateEntityAsync(entity, divergent.ETag, TableUpdateMode.Replace, token).ConfigureAwait(false);
+                    await Table.UpdateEntityAsync(entity, divergent.ETag, TableUpdateMode.Replace, token).ConfigureAwait(false);
                 }
 
                 return true;
@@ -467,7 +477,7 @@ internal sealed class JournalReplica
     {
         try
         {
-            await _table.SubmitTransactionAsync(batch, token).ConfigureAwait(false);
+            await Table.SubmitTransactionAsync(batch, token).ConfigureAwait(false);
             return true;
         }
         catch (TableTransactionFailedException ex) when (ex.Status == 409)
@@ -480,7 +490,7 @@ internal sealed class JournalReplica
     public Task DeleteEntryAsync(string partitionKey, long sequence, ETag etag) =>
         RunAsync(async token =>
         {
-            await DeleteRowIfExistsAsync(_layout.Partition(partitionKey), _layout.Row(partitionKey, sequence), etag, token).ConfigureAwait(false);
+            await DeleteRowIfExistsAsync(Layout.Partition(partitionKey), Layout.Row(partitionKey, sequence), etag, token).ConfigureAwait(false);
             return true;
         });
 
@@ -490,7 +500,7 @@ internal sealed class JournalReplica
 
     /// <summary>This replica's row for an entry of stream <paramref name="key"/>, in its layout.</summary>
     internal TableEntity Entity(string key, JournalEntry entry, ReadOnlyMemory<byte> payload) =>
-        ToEntity(_layout.Partition(key), _layout.Row(key, entry.Sequence), entry, payload);
+        ToEntity(Layout.Partition(key), Layout.Row(key, entry.Sequence), entry, payload);
 
     /// <summary>An entry row: the properties (format V = 1) are the same in every layout; only its keys differ.</summary>
     internal static TableEntity ToEntity(string partition, string row, JournalEntry entry, ReadOnlyMemory<byte> payload)
@@ -611,11 +621,11 @@ internal sealed class JournalReplica
         string partitionKey, long? covered, IReadOnlyList<(JournalEntry Entry, byte[] Payload)> recent, bool lastRound, CancellationToken token)
     {
         var from = recent[0].Entry.Sequence - 1;
-        var filter = _layout.RangeFilter(partitionKey, from, recent[^1].Entry.Sequence);
+        var filter = Layout.RangeFilter(partitionKey, from, recent[^1].Entry.Sequence);
         var held = new Dictionary<long, Guid?>();
-        await foreach (var row in _table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey", EntryIdProperty], cancellationToken: token).ConfigureAwait(false))
+        await foreach (var row in Table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey", EntryIdProperty], cancellationToken: token).ConfigureAwait(false))
         {
-            if (_layout.TryParse(row.PartitionKey, row.RowKey, out _, out var sequence))
+            if (Layout.TryParse(row.PartitionKey, row.RowKey, out _, out var sequence))
             {
                 held[sequence] = row.GetGuid(EntryIdProperty);
             }
@@ -702,7 +712,7 @@ internal sealed class JournalReplica
     {
         try
         {
-            await _table.SubmitTransactionAsync(batch, token).ConfigureAwait(false);
+            await Table.SubmitTransactionAsync(batch, token).ConfigureAwait(false);
             return (ReplicaOutcome.Acknowledged, false);
         }
         catch (TableTransactionFailedException ex) when (ex.Status == 409)
@@ -717,15 +727,15 @@ internal sealed class JournalReplica
         {
             try
             {
-                await _table.AddEntityAsync(action.Entity, token).ConfigureAwait(false);
+                await Table.AddEntityAsync(action.Entity, token).ConfigureAwait(false);
             }
-            catch (RequestFailedException ex) when (ex.Status == 409 && action.Entity.RowKey == _layout.Row(partitionKey, 0))
+            catch (RequestFailedException ex) when (ex.Status == 409 && action.Entity.RowKey == Layout.Row(partitionKey, 0))
             {
                 // The genesis row is there already.
             }
             catch (RequestFailedException ex) when (ex.Status == 409)
             {
-                _layout.TryParse(action.Entity.PartitionKey, action.Entity.RowKey, out _, out var sequence);
+                Layout.TryParse(action.Entity.PartitionKey, action.Entity.RowKey, out _, out var sequence);
                 var entry = recent.First(r => r.Entry.Sequence == sequence).Entry;
                 if ((await ReadBackAsync(partitionKey, entry, token).ConfigureAwait(false)).Outcome != ReplicaOutcome.Acknowledged)
                 {
@@ -737,12 +747,12 @@ internal sealed class JournalReplica
         return (ReplicaOutcome.Acknowledged, false);
     }
 
-    private TableEntity Genesis(string partitionKey) => new(_layout.Partition(partitionKey), _layout.Row(partitionKey, 0)) { [VersionProperty] = FormatVersion };
+    private TableEntity Genesis(string partitionKey) => new(Layout.Partition(partitionKey), Layout.Row(partitionKey, 0)) { [VersionProperty] = FormatVersion };
 
     private async Task<ReplicaWriteResult> ReadBackAsync(string partitionKey, JournalEntry entry, CancellationToken token)
     {
-        var existing = await _table.GetEntityAsync<TableEntity>(
-            _layout.Partition(partitionKey), _layout.Row(partitionKey, entry.Sequence), [EntryIdProperty], token).ConfigureAwait(false);
+        var existing = await Table.GetEntityAsync<TableEntity>(
+            Layout.Partition(partitionKey), Layout.Row(partitionKey, entry.Sequence), [EntryIdProperty], token).ConfigureAwait(false);
         return existing.Value.GetGuid(EntryIdProperty) == entry.EntryId
             ? new ReplicaWriteResult(Index, ReplicaOutcome.Acknowledged, existing.Value.ETag)
             : new ReplicaWriteResult(Index, ReplicaOutcome.Conflict);
@@ -769,9 +779,9 @@ internal sealed class JournalReplica
     {
         var entries = new List<JournalEntry>();
         var hasGenesis = false;
-        await foreach (var row in _table.QueryAsync<TableEntity>(_layout.StreamFilter(partitionKey), cancellationToken: token).ConfigureAwait(false))
+        await foreach (var row in Table.QueryAsync<TableEntity>(Layout.StreamFilter(partitionKey), cancellationToken: token).ConfigureAwait(false))
         {
-            if (!_layout.TryParse(row.PartitionKey, row.RowKey, out _, out var sequence))
+            if (!Layout.TryParse(row.PartitionKey, row.RowKey, out _, out var sequence))
             {
                 continue;
             }
@@ -816,7 +826,7 @@ internal sealed class JournalReplica
     {
         try
         {
-            await _table.DeleteEntityAsync(partition, rowKey, etag, token).ConfigureAwait(false);
+            await Table.DeleteEntityAsync(partition, rowKey, etag, token).ConfigureAwait(false);
         }
         catch (RequestFailedException ex) when (ex.Status is 404 or 412)
         {
@@ -841,9 +851,14 @@ internal sealed class JournalReplica
                 // The replica lost its table or container (wiped, replaced): it no longer holds what it acknowledged.
                 // Say so on the replica itself before anything is written there again, so every silo stops counting it
                 // (README.md, "Replica identity"); then create them again and retry once, so appends fill it from now on.
+                var before = Layout;
                 ForgetCreated();
                 await EnsureCreatedAsync(timeout.Token).ConfigureAwait(false);
-                await MarkLostAsync(ex.ErrorCode == "TableNotFound" ? "journal table was missing" : "blob container was missing", timeout.Token).ConfigureAwait(false);
+                if (Layout.Matches(before) || !await AdoptRebuiltMarkerAsync(timeout.Token).ConfigureAwait(false))
+                {
+                    await MarkLostAsync(ex.ErrorCode == "TableNotFound" ? "journal table was missing" : "blob container was missing", timeout.Token).ConfigureAwait(false);
+                }
+
                 return await operation(timeout.Token).ConfigureAwait(false);
             }
         }
@@ -861,13 +876,34 @@ internal sealed class JournalReplica
     }
 
     /// <summary>
+    /// After this silo found the replica emptied into another layout (<see cref="JournalRelayout"/>): if another silo
+    /// rebuilt it there first, its marker row was written after the emptying (the unhealed mark, or the sweeper's heal
+    /// since), so it is the truth; overwriting it with "unhealed" would undo a heal. Noted locally; false if there is none.
+    /// </summary>
+    private async Task<bool> AdoptRebuiltMarkerAsync(CancellationToken token)
+    {
+        var row = await Table.GetEntityIfExistsAsync<TableEntity>(MarkerPartition, MarkerRow, [StateProperty, ReasonProperty], token).ConfigureAwait(false);
+        if (!row.HasValue || row.Value is not { } marker)
+        {
+            return false;
+        }
+
+        if (marker.GetString(StateProperty) != "healthy")
+        {
+            Health.MarkUnhealed(marker.GetString(ReasonProperty) ?? "emptied into another layout");
+        }
+
+        return true;
+    }
+
+    /// <summary>
     /// Writes the "unhealed" marker row (replacing whatever is there, keeping the history-loss generation this silo
     /// knows) and notes it locally at once.
     /// </summary>
     private async Task MarkLostAsync(string reason, CancellationToken token)
     {
         Health.MarkUnhealed(reason);
-        await _table.UpsertEntityAsync(MarkerEntity(ReplicaState.Unhealed, reason, _lossClock.Current), TableUpdateMode.Replace, token).ConfigureAwait(false);
+        await Table.UpsertEntityAsync(MarkerEntity(ReplicaState.Unhealed, reason, _lossClock.Current), TableUpdateMode.Replace, token).ConfigureAwait(false);
     }
 
     private TableEntity MarkerEntity(ReplicaState state, string? reason, long lossGeneration)
@@ -875,7 +911,7 @@ internal sealed class JournalReplica
         var entity = new TableEntity(MarkerPartition, MarkerRow)
         {
             [VersionProperty] = FormatVersion,
-            [LayoutProperty] = _layout.Version,
+            [LayoutProperty] = Layout.Version,
             [StateProperty] = state == ReplicaState.Healthy ? "healthy" : "unhealed",
             [SinceProperty] = DateTimeOffset.UtcNow,
             [LossGenerationProperty] = lossGeneration,
@@ -885,9 +921,9 @@ internal sealed class JournalReplica
             entity[ReasonProperty] = reason;
         }
 
-        if (_layout.IsSharded)
+        if (Layout.IsSharded)
         {
-            entity[ShardsProperty] = _layout.Shards;
+            entity[ShardsProperty] = Layout.Shards;
         }
 
         return entity;
@@ -898,10 +934,17 @@ internal sealed class JournalReplica
         RunAsync(async token =>
         {
             var blob = _container.GetBlobClient(MarkerBlob).ExistsAsync(token);
-            var row = await _table.GetEntityIfExistsAsync<TableEntity>(MarkerPartition, MarkerRow, cancellationToken: token).ConfigureAwait(false);
+            var row = await Table.GetEntityIfExistsAsync<TableEntity>(MarkerPartition, MarkerRow, cancellationToken: token).ConfigureAwait(false);
             var blobPresent = (await blob.ConfigureAwait(false)).Value;
             if (!row.HasValue || row.Value is not { } entity)
             {
+                // The SDK answers a missing table as a missing row. A missing table is the replica's loss, which
+                // RunAsync handles (and follows a replica emptied into another layout): a query tells them apart.
+                await foreach (var _ in Table.QueryAsync<TableEntity>(maxPerPage: 1, select: ["PartitionKey"], cancellationToken: token).AsPages().ConfigureAwait(false))
+                {
+                    break;
+                }
+
                 return ReplicaMarker.Missing with { BlobPresent = blobPresent };
             }
 
@@ -927,11 +970,11 @@ internal sealed class JournalReplica
             {
                 if (ifMatch is { } etag && etag != default)
                 {
-                    await _table.UpdateEntityAsync(entity, etag, TableUpdateMode.Replace, token).ConfigureAwait(false);
+                    await Table.UpdateEntityAsync(entity, etag, TableUpdateMode.Replace, token).ConfigureAwait(false);
                 }
                 else
                 {
-                    await _table.AddEntityAsync(entity, token).ConfigureAwait(false);
+                    await Table.AddEntityAsync(entity, token).ConfigureAwait(false);
                 }
 
                 return true;
@@ -949,7 +992,7 @@ internal sealed class JournalReplica
     public Task<bool> RaiseLossGenerationAsync(long generation) =>
         RunAsync(async token =>
         {
-            var row = await _table.GetEntityIfExistsAsync<TableEntity>(MarkerPartition, MarkerRow, cancellationToken: token).ConfigureAwait(false);
+            var row = await Table.GetEntityIfExistsAsync<TableEntity>(MarkerPartition, MarkerRow, cancellationToken: token).ConfigureAwait(false);
             if (!row.HasValue || row.Value is not { } entity)
             {
                 return false;
@@ -963,7 +1006,7 @@ internal sealed class JournalReplica
             try
             {
                 var update = new TableEntity(MarkerPartition, MarkerRow) { [LossGenerationProperty] = generation };
-                await _table.UpdateEntityAsync(update, entity.ETag, TableUpdateMode.Merge, token).ConfigureAwait(false);
+                await Table.UpdateEntityAsync(update, entity.ETag, TableUpdateMode.Merge, token).ConfigureAwait(false);
                 return true;
             }
             catch (RequestFailedException ex) when (ex.Status is 404 or 412)
@@ -985,7 +1028,7 @@ internal sealed class JournalReplica
         RunAsync(async token =>
         {
             var filter = TableClient.CreateQueryFilter($"PartitionKey ne {MarkerPartition}");
-            await foreach (var page in _table.QueryAsync<TableEntity>(filter, maxPerPage: 1, select: ["PartitionKey"], cancellationToken: token).AsPages().ConfigureAwait(false))
+            await foreach (var page in Table.QueryAsync<TableEntity>(filter, maxPerPage: 1, select: ["PartitionKey"], cancellationToken: token).AsPages().ConfigureAwait(false))
             {
                 if (page.Values.Count > 0)
                 {
@@ -1053,7 +1096,7 @@ internal sealed class JournalReplica
         {
             var page = await RunAsync(async token =>
             {
-                await foreach (var p in _table.QueryAsync<TableEntity>(filter, maxPerPage: pageSize, select: ["PartitionKey", "RowKey"], cancellationToken: token)
+                await foreach (var p in Table.QueryAsync<TableEntity>(filter, maxPerPage: pageSize, select: ["PartitionKey", "RowKey"], cancellationToken: token)
                                    .AsPages(continuation).ConfigureAwait(false))
                 {
                     return p;
@@ -1069,7 +1112,7 @@ internal sealed class JournalReplica
             var found = new List<(string, long)>(page.Values.Count);
             foreach (var row in page.Values)
             {
-                if (_layout.TryParse(row.PartitionKey, row.RowKey, out var key, out var sequence))
+                if (Layout.TryParse(row.PartitionKey, row.RowKey, out var key, out var sequence))
                 {
                     found.Add((key, sequence));
                 }
@@ -1107,58 +1150,133 @@ internal sealed class JournalReplica
         }
     }
 
+    /// <summary>
+    /// Reads (or records) the replica's layout, switches to it if it changed, and creates the journal's table and
+    /// container if missing. Runs before the first request and again after the replica lost its table or container
+    /// (<see cref="RunAsync{T}"/>), which is how every silo follows a replica emptied into another layout.
+    /// </summary>
     private async Task CreateAsync()
     {
         using var timeout = new CancellationTokenSource(_timeout);
-        await Task.WhenAll(
-            _table.CreateIfNotExistsAsync(timeout.Token),
-            _container.CreateIfNotExistsAsync(cancellationToken: timeout.Token)).ConfigureAwait(false);
-
-        // Once per process: a wipe does not change the layout, and a re-creation after one (RunAsync) must stay as cheap
-        // as before, so that the replica says "unhealed" before anything else times out.
-        if (!Volatile.Read(ref _layoutChecked))
+        for (var attempt = 1; ; attempt++)
         {
-            using var checkTimeout = new CancellationTokenSource(_timeout);
-            await CheckLayoutAsync(checkTimeout.Token).ConfigureAwait(false);
-            Volatile.Write(ref _layoutChecked, true);
+            var layout = await ResolveLayoutAsync(timeout.Token).ConfigureAwait(false);
+            var binding = Volatile.Read(ref _binding);
+            if (!layout.Matches(binding.Layout))
+            {
+                binding = Bind(layout);
+                Volatile.Write(ref _binding, binding);
+            }
+
+            await Task.WhenAll(
+                binding.Table.CreateIfNotExistsAsync(timeout.Token),
+                _container.CreateIfNotExistsAsync(cancellationToken: timeout.Token)).ConfigureAwait(false);
+
+            // A relayout that replaced the record between the read above and this create may just have deleted the
+            // table created here: read the record once more, and follow it if it changed. (The relayout deletes the old
+            // table a second time after the longest such window, for a silo that read the record even earlier.)
+            if (attempt < 3 && await JournalLayoutRecord.ReadAsync(_layoutContainer, timeout.Token).ConfigureAwait(false) is { } now && !now.Matches(layout))
+            {
+                continue;
+            }
+
+            return;
         }
     }
 
     /// <summary>
-    /// Refuses a replica written in another layout (<c>Storage:GroupCommit</c>, docs/adr/0010-group-commit.md): a marker row
-    /// in the other layout's table means the data lives there, and reading this table instead would serve every stream as
-    /// empty. A marker in this table recording another shard count means rows would be looked for in the wrong shards.
-    /// There is no migration yet: the setting is for new deployments.
+    /// The replica's layout: its record if it has one. A replica without a record (written by a build before records,
+    /// or holding nothing yet) gets one: the layout of the journal it holds, else this silo's preferred layout. Two
+    /// silos recording at once cannot disagree: the record is created only if absent, and the loser reads the winner's.
     /// </summary>
-    private async Task CheckLayoutAsync(CancellationToken token)
+    /// <exception cref="JournalLayoutMismatchException">No record, and both layouts' tables hold a journal.</exception>
+    private async Task<JournalLayout> ResolveLayoutAsync(CancellationToken token)
     {
-        var own = await _table.GetEntityIfExistsAsync<TableEntity>(MarkerPartition, MarkerRow, [LayoutProperty, ShardsProperty], token).ConfigureAwait(false);
-        if (own.HasValue && own.Value is { } marker)
+        if (await JournalLayoutRecord.ReadAsync(_layoutContainer, token).ConfigureAwait(false) is { } recorded)
         {
-            var version = marker.GetInt32(LayoutProperty) ?? 1;
-            var shards = marker.GetInt32(ShardsProperty) ?? 0;
-            if (version != _layout.Version || shards != _layout.Shards)
-            {
-                throw new JournalLayoutMismatchException(
-                    $"Storage replica {Index}: its journal table '{_table.Name}' was created in layout {version}{(shards > 0 ? $" with {shards} shards" : "")}, "
-                    + $"but this silo is configured for {_layout} (Storage:GroupCommit). Changing the layout or shard count needs a migration, which does not exist yet.");
-            }
+            return recorded;
         }
 
+        var perStream = await FindJournalAsync(JournalLayout.PerStream, token).ConfigureAwait(false);
+        var sharded = await FindJournalAsync(_preferredLayout.IsSharded ? _preferredLayout : JournalLayout.Sharded(1), token).ConfigureAwait(false);
+        if (perStream is not null && sharded is not null)
+        {
+            throw new JournalLayoutMismatchException(
+                $"Storage replica {Index} holds a journal in both '{JournalNames.TableName(_tablePrefix)}' (layout 1) and "
+                + $"'{JournalNames.ShardedTableName(_tablePrefix)}' (layout 2) and no layout record says which is its own. "
+                + "Empty it into one layout (ops relayout, docs/operations.md) and let the sweeper refill it.");
+        }
+
+        var layout = perStream ?? sharded ?? _preferredLayout;
+        if (await JournalLayoutRecord.TryCreateAsync(_layoutContainer, layout, token).ConfigureAwait(false))
+        {
+            return layout;
+        }
+
+        return await JournalLayoutRecord.ReadAsync(_layoutContainer, token).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"Storage replica {Index}: its layout record was created by another silo but cannot be read.");
+    }
+
+    /// <summary>
+    /// The journal a replica holds in <paramref name="layout"/>'s table, if any: its marker row says which layout and how
+    /// many shards; a table with rows but no marker (lost with the emulator's last seconds) counts too. For layout 2
+    /// without a marker, <paramref name="layout"/>'s shard count is assumed.
+    /// </summary>
+    private async Task<JournalLayout?> FindJournalAsync(JournalLayout layout, CancellationToken token)
+    {
+        var table = _clients.Tables.GetTableClient(layout.TableName(_tablePrefix));
         try
         {
-            var other = await _otherLayoutTable.GetEntityIfExistsAsync<TableEntity>(MarkerPartition, MarkerRow, [StateProperty], token).ConfigureAwait(false);
-            if (other.HasValue)
+            var marker = await table.GetEntityIfExistsAsync<TableEntity>(MarkerPartition, MarkerRow, [LayoutProperty, ShardsProperty], token).ConfigureAwait(false);
+            if (marker.HasValue && marker.Value is { } row)
             {
-                throw new JournalLayoutMismatchException(
-                    $"Storage replica {Index} holds a journal in table '{_otherLayoutTable.Name}' (the other layout), but this silo is configured for {_layout} "
-                    + $"(Storage:GroupCommit:Enabled = {_layout.IsSharded}). Group commit is for new deployments: there is no migration between layouts yet.");
+                return (row.GetInt32(LayoutProperty) ?? 1) == 2 && row.GetInt32(ShardsProperty) is int shards and >= 1 and <= JournalLayout.MaxShards
+                    ? JournalLayout.Sharded(shards)
+                    : JournalLayout.PerStream;
             }
+
+            await foreach (var page in table.QueryAsync<TableEntity>(maxPerPage: 1, select: ["PartitionKey"], cancellationToken: token).AsPages().ConfigureAwait(false))
+            {
+                return page.Values.Count > 0 ? layout : null;
+            }
+
+            return null;
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
-            // The other layout's table does not exist: nothing was ever written in it.
+            return null; // no such table: nothing was ever written in this layout
         }
+    }
+
+    /// <summary>The table, transaction writer and batcher of one layout on this replica.</summary>
+    private Binding Bind(JournalLayout layout)
+    {
+        var table = _clients.Tables.GetTableClient(layout.TableName(_tablePrefix));
+        var sender = _handWrittenTransactions ? TableTransactionSender.TryCreate(_clients, _tableOptions, table.Name) : null;
+        var binding = new Binding(layout, table, sender);
+        if (layout.IsSharded)
+        {
+            binding.Batcher = new ShardBatcher((actions, token) => SubmitTransactionAsync(binding, actions, token), layout.Shards, _timeout);
+        }
+
+        return binding;
+    }
+
+    /// <summary>
+    /// Where this replica's journal is: its layout and table, and what sends its transactions. Replaced as a whole when
+    /// the replica is found emptied into another layout; a request that began before keeps the one it read, and what it
+    /// writes with the old keys into the new table lies outside every stream's rows (the replica is unhealed then anyway).
+    /// </summary>
+    private sealed class Binding(JournalLayout layout, TableClient table, TableTransactionSender? sender)
+    {
+        public JournalLayout Layout { get; } = layout;
+
+        public TableClient Table { get; } = table;
+
+        public TableTransactionSender? Sender { get; } = sender;
+
+        /// <summary>Layout 2's appends, batched per shard (null in layout 1).</summary>
+        public ShardBatcher? Batcher { get; set; }
     }
 
     private void ForgetCreated()

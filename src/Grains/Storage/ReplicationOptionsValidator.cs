@@ -5,7 +5,8 @@ namespace DeviceSync.Grains.Storage;
 /// <summary>Rejects a replica set that could not keep the "two independent copies" promise, at start.</summary>
 internal sealed class ReplicationOptionsValidator : IValidateOptions<ReplicationOptions>
 {
-    /// <summary>Table names are at most 63 characters; we append "journal" (and "-journal" for containers).</summary>
+    /// <summary>Table and container names are at most 63 characters; we append "journal2", and "-journal", "-layout" and
+    /// "-backup-blobs" for containers.</summary>
     internal const int MaxTablePrefixLength = 50;
 
     public ValidateOptionsResult Validate(string? name, ReplicationOptions options)

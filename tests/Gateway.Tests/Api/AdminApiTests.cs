@@ -148,6 +148,7 @@ public sealed class AdminApiTests(ApiCluster cluster)
             Assert.True(r.TryGetProperty("streamsBehind", out _));
             Assert.True(r.TryGetProperty("lastError", out _));
             Assert.True(r.GetProperty("repairsWritten").GetInt64() >= 0);
+            Assert.Matches(@"^layout (1|2 \(\d+ shards\))$", r.GetProperty("layout").GetString());
         });
         var sweep = view.GetProperty("sweep");
         Assert.True(sweep.GetProperty("enabled").GetBoolean());

@@ -279,36 +279,82 @@ public sealed class GroupCommitTests
     }
 
     [Fact]
-    public async Task A_replica_in_the_other_layout_or_with_another_shard_count_refuses_to_open()
+    public async Task A_replica_keeps_the_layout_it_was_written_in_whatever_the_silo_prefers()
     {
+        // Storage:GroupCommit decides only what an empty replica becomes (docs/adr/0010-group-commit.md, "Migration"):
+        // a silo configured for layout 2 over replicas written in layout 1 must read and write them in layout 1, or it
+        // would serve every stream as empty and write where no other silo reads.
         await using var set = await AzuriteReplicaSet.StartAsync();
         var prefix = TestStores.NewPrefix();
         var layout1 = TestStores.Create(set.ConnectionStrings, prefix);
-        await TestStores.AppendManyAsync(await layout1.OpenAsync(TestStores.NewKey()), 1);
-        await layout1.ProbeAsync(); // first start: the markers are written
+        var keys = Enumerable.Range(0, 3).Select(i => TestStores.NewKey("c" + i)).ToArray();
+        foreach (var key in keys)
+        {
+            await TestStores.AppendManyAsync(await layout1.OpenAsync(key), 2);
+        }
 
-        var layout2 = TestStores.Create(groupCommit: true, set.ConnectionStrings, prefix);
-        var refused = await Assert.ThrowsAsync<JournalLayoutMismatchException>(layout2.CheckLayoutAsync);
-        Assert.Contains("no migration", refused.Message, StringComparison.Ordinal);
+        var groupCommit = TestStores.Create(groupCommit: true, set.ConnectionStrings, prefix);
+        await groupCommit.CheckLayoutAsync();
+        foreach (var key in keys)
+        {
+            var stream = await groupCommit.OpenAsync(key);
+            Assert.Equal(TestStores.Range(1, 2), stream.Sequences());
+            await TestStores.AppendManyAsync(stream, 2);
+        }
 
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.False(groupCommit.Replicas[i].Layout.IsSharded, $"replica {i} is {groupCommit.Replicas[i].Layout}");
+            Assert.Equal("layout 1", await JournalRelayout.ReadLayoutAsync(set.ConnectionStrings[i], prefix));
+            Assert.False(await JournalLayoutRecordTests.TableExistsAsync(set.ConnectionStrings[i], prefix + "journal2"), $"replica {i} got a layout-2 table");
+        }
+
+        foreach (var key in keys)
+        {
+            // The appends landed in the per-stream table, where the layout-1 silo reads them.
+            await TestStores.WaitUntilEveryReplicaHoldsAsync(groupCommit, key, 4);
+            Assert.Equal(TestStores.Range(1, 4), await JournalLayoutRecordTests.RowSequencesAsync(set.ConnectionStrings[0], prefix, JournalLayout.PerStream, key));
+            var reread = await TestStores.Reopen(layout1).OpenAsync(key);
+            Assert.Equal(TestStores.Range(1, 4), reread.Sequences());
+            Assert.Equal(TestStores.Payload(4), reread.Entries[^1].Payload.ToArray());
+        }
+
+        // Another shard count is the same: a replica keeps its own S, so a silo configured for 8 reads and writes 16.
         var prefix2 = TestStores.NewPrefix();
         var sixteen = TestStores.Create(groupCommit: true, set.ConnectionStrings, prefix2);
-        await TestStores.AppendManyAsync(await sixteen.OpenAsync(TestStores.NewKey()), 1);
-        await sixteen.ProbeAsync();
-        var options = sixteen.Options;
-        var eight = new AzureJournalStore(
-            new ReplicationOptions
-            {
-                Replicas = options.Replicas,
-                TablePrefix = prefix2,
-                ReplicaTimeout = options.ReplicaTimeout,
-                GroupCommit = new GroupCommitOptions { Enabled = true, Shards = 8 },
-            },
-            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance,
-            extraPolicy: null);
-        await Assert.ThrowsAsync<JournalLayoutMismatchException>(eight.CheckLayoutAsync);
-        await Assert.ThrowsAsync<JournalLayoutMismatchException>(() => TestStores.Create(set.ConnectionStrings, prefix2).CheckLayoutAsync());
-        await sixteen.CheckLayoutAsync(); // its own layout opens
+        var keys2 = Enumerable.Range(0, 3).Select(i => TestStores.NewKey("d" + i)).ToArray();
+        foreach (var key in keys2)
+        {
+            await TestStores.AppendManyAsync(await sixteen.OpenAsync(key), 2);
+        }
+
+        var eight = TestStores.Create(groupCommit: true, set.ConnectionStrings, prefix2, shards: 8);
+        await eight.CheckLayoutAsync();
+        foreach (var key in keys2)
+        {
+            var stream = await eight.OpenAsync(key);
+            Assert.Equal(TestStores.Range(1, 2), stream.Sequences());
+            await TestStores.AppendManyAsync(stream, 2);
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.True(eight.Replicas[i].Layout.IsSharded);
+            Assert.Equal(16, eight.Replicas[i].Layout.Shards);
+            Assert.Equal("layout 2 (16 shards)", await JournalRelayout.ReadLayoutAsync(set.ConnectionStrings[i], prefix2));
+        }
+
+        // And a silo configured for layout 1 follows the records too.
+        var perStream = TestStores.Create(set.ConnectionStrings, prefix2);
+        await perStream.CheckLayoutAsync();
+        foreach (var key in keys2)
+        {
+            await TestStores.WaitUntilEveryReplicaHoldsAsync(eight, key, 4);
+            Assert.Equal(TestStores.Range(1, 4), await JournalLayoutRecordTests.RowSequencesAsync(set.ConnectionStrings[1], prefix2, JournalLayout.Sharded(16), key));
+            Assert.Equal(TestStores.Range(1, 4), (await perStream.OpenAsync(key)).Sequences());
+        }
+
+        Assert.All(perStream.Replicas, r => Assert.Equal(16, r.Layout.Shards));
     }
 
     /// <summary>Waits until every replica holds every stream's entries up to <paramref name="last"/>: the writes acknowledged
