@@ -140,7 +140,7 @@ public static class RelayoutCommand
                 && state.GetProperty("since").GetDateTimeOffset() > startedAt)
             {
                 await output.WriteLineAsync(
-                    $"[relayout] replica {index} is healthy in {to} after {clock.Elapsed.TotalSeconds:F0} s ({state.GetProperty("repairsWritten").GetInt64().ToString("N0", CultureInfo.InvariantCulture)} entries and snapshots refilled).");
+                    $"[relayout] replica {index} is healthy in {to} after {clock.Elapsed.TotalSeconds:F0} s (repairs written to it since the silos started: {state.GetProperty("repairsWritten").GetInt64().ToString("N0", CultureInfo.InvariantCulture)}; writers' own catch-ups are not counted).");
                 return 0;
             }
 
