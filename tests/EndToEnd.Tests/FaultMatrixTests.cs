@@ -118,6 +118,13 @@ public sealed class FaultMatrixTests(ITestOutputHelper output)
             movedUnderLoad += harness.Ended ? 0 : 1;
         }
 
+        // Moving a replica to the layout it is in would only empty it for nothing: refused.
+        var (again, refusal) = await OpsAsync(
+            "relayout", "--replica", "2", "--shards", "2", "--connection", cluster.Replicas[2].ConnectionString, "--prefix", cluster.TablePrefix,
+            "--gateway", cluster.GatewayAddress.ToString(), "--admin-key", cluster.AdminKey!);
+        Assert.Equal(1, again);
+        Assert.Contains("already", refusal, StringComparison.Ordinal);
+
         Assert.True(movedUnderLoad >= 2, $"only {movedUnderLoad} replicas moved while the devices still synced");
         using var report = await harness.AssertCleanAsync(output);
         Assert.Empty(report.RootElement.GetProperty("resyncsByReason").EnumerateObject());
