@@ -78,13 +78,15 @@ public static class RelayoutCommand
         ReplicasView admin, int index, int shards, string connectionString, string prefix, TimeSpan timeout, TimeSpan settle, bool force, TextWriter output, CancellationToken ct)
     {
         JsonElement before;
+        JsonElement cluster;
         try
         {
-            before = await admin.GetAsync(ct);
+            before = await admin.GetAsync("/v1/admin/replicas", ct);
+            cluster = await admin.GetAsync("/v1/admin/cluster", ct);
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException)
         {
-            await Console.Error.WriteLineAsync($"[relayout] refused: cannot read the replicas' health from the gateway ({ex.Message}).");
+            await Console.Error.WriteLineAsync($"[relayout] refused: cannot read the replicas' health and the silos from the gateway ({ex.Message}).");
             return NotDone;
         }
 
@@ -95,16 +97,10 @@ public static class RelayoutCommand
             return OpsCommandLine.Usage;
         }
 
-        if (!force && Refusal(replicas, index, before.GetProperty("sweep")) is { } reason)
-        {
-            await Console.Error.WriteLineAsync($"[relayout] refused: {reason} (--force skips this check).");
-            return NotDone;
-        }
-
         var from = await JournalRelayout.ReadLayoutAsync(connectionString, prefix, ct);
-        if (!force && from == JournalRelayout.Describe(shards))
+        if (!force && Refusal(before, cluster, index, from, JournalRelayout.Describe(shards)) is { } reason)
         {
-            await Console.Error.WriteLineAsync($"[relayout] refused: replica {index} is in {from} already; emptying it would only make the sweeper refill it (--force does it anyway).");
+            await Console.Error.WriteLineAsync($"[relayout] refused: {reason} (--force skips these checks).");
             return NotDone;
         }
 
@@ -126,7 +122,7 @@ public static class RelayoutCommand
             JsonElement view;
             try
             {
-                view = await admin.GetAsync(ct);
+                view = await admin.GetAsync("/v1/admin/replicas", ct);
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException)
             {
@@ -160,10 +156,14 @@ public static class RelayoutCommand
         return NotDone;
     }
 
-    /// <summary>Why emptying <paramref name="index"/> now would be unsafe, or null.</summary>
-    internal static string? Refusal(JsonElement replicas, int index, JsonElement sweep)
+    /// <summary>
+    /// Why emptying replica <paramref name="index"/> into <paramref name="target"/> now would be unsafe or pointless, or
+    /// null. <paramref name="replicasView"/> and <paramref name="clusterView"/> are the gateway's
+    /// <c>/v1/admin/replicas</c> and <c>/v1/admin/cluster</c>; <paramref name="recorded"/> the replica's layout record.
+    /// </summary>
+    public static string? Refusal(JsonElement replicasView, JsonElement clusterView, int index, string? recorded, string target)
     {
-        foreach (var other in replicas.EnumerateArray())
+        foreach (var other in replicasView.GetProperty("replicas").EnumerateArray())
         {
             var i = other.GetProperty("replica").GetInt32();
             var state = other.GetProperty("state").GetString();
@@ -173,9 +173,32 @@ public static class RelayoutCommand
             }
         }
 
-        if (!sweep.GetProperty("enabled").GetBoolean())
+        if (!replicasView.GetProperty("sweep").GetProperty("enabled").GetBoolean())
         {
             return "the sweeper is off (Storage:Sweep:Enabled = false), so nothing would refill the replica";
+        }
+
+        // A silo of a build before layout records would re-create the emptied journal in its own configured layout.
+        var builds = clusterView.GetProperty("silos").EnumerateArray()
+            .Where(silo => silo.GetProperty("status").GetString() == "Active")
+            .Select(silo => silo.GetProperty("version") is { ValueKind: JsonValueKind.String } version ? version.GetString()! : "unknown (just joined?)")
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        if (builds.Count != 1)
+        {
+            return builds.Count == 0
+                ? "no silo is active"
+                : $"the active silos run {builds.Count} different builds ({string.Join(", ", builds)}): finish the rolling upgrade first";
+        }
+
+        if (recorded is null)
+        {
+            return $"replica {index} records no layout: no silo of a build that knows layout records has used it yet. Upgrade every silo first";
+        }
+
+        if (recorded == target)
+        {
+            return $"replica {index} is in {recorded} already; emptying it would only make the sweeper refill it";
         }
 
         return null;
@@ -194,18 +217,18 @@ public static class RelayoutCommand
         return string.IsNullOrWhiteSpace(value) ? null : value;
     }
 
-    /// <summary><c>GET /v1/admin/replicas</c> (docs/protocol.md, "Admin").</summary>
+    /// <summary>The gateway's admin views (docs/protocol.md, "Admin").</summary>
     private sealed class ReplicasView(HttpClient gateway, string adminKey)
     {
-        public async Task<JsonElement> GetAsync(CancellationToken ct)
+        public async Task<JsonElement> GetAsync(string route, CancellationToken ct)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/admin/replicas");
+            using var request = new HttpRequestMessage(HttpMethod.Get, route);
             request.Headers.Add("X-Admin-Key", adminKey);
             using var response = await gateway.SendAsync(request, ct).ConfigureAwait(false);
             var body = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
-                throw new HttpRequestException($"GET /v1/admin/replicas answered {(int)response.StatusCode}: {body}");
+                throw new HttpRequestException($"GET {route} answered {(int)response.StatusCode}: {body}");
             }
 
             return JsonDocument.Parse(body).RootElement.Clone();
