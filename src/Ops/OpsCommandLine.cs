@@ -40,6 +40,22 @@ public static class OpsCommandLine
         },
     };
 
+    /// <summary>
+    /// A connection string from its option, else the environment variable, else the file <c>./run.sh</c> wrote into its
+    /// run folder (<c>$DEVICESYNC_DATA/run</c>, <c>./.data/run</c> by default); null when none of them has one.
+    /// </summary>
+    public static string? ConnectionString(string? option, string environmentVariable, string runFile)
+    {
+        var value = option ?? Environment.GetEnvironmentVariable(environmentVariable);
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            var file = Path.Combine(Environment.GetEnvironmentVariable("DEVICESYNC_DATA") ?? ".data", "run", runFile);
+            value = File.Exists(file) ? File.ReadAllText(file).Trim() : null;
+        }
+
+        return string.IsNullOrWhiteSpace(value) ? null : value;
+    }
+
     /// <summary>Parses and runs; a command line that does not parse prints why and exits 2.</summary>
     public static async Task<int> InvokeAsync(string[] args, CancellationToken ct = default)
     {

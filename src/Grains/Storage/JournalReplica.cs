@@ -940,10 +940,7 @@ internal sealed class JournalReplica
             {
                 // The SDK answers a missing table as a missing row. A missing table is the replica's loss, which
                 // RunAsync handles (and follows a replica emptied into another layout): a query tells them apart.
-                await foreach (var _ in Table.QueryAsync<TableEntity>(maxPerPage: 1, select: ["PartitionKey"], cancellationToken: token).AsPages().ConfigureAwait(false))
-                {
-                    break;
-                }
+                await HoldsRowsAsync(Table, filter: null, token).ConfigureAwait(false);
 
                 return ReplicaMarker.Missing with { BlobPresent = blobPresent };
             }
@@ -1027,15 +1024,9 @@ internal sealed class JournalReplica
     public Task<bool> HoldsAnyDataAsync() =>
         RunAsync(async token =>
         {
-            var filter = TableClient.CreateQueryFilter($"PartitionKey ne {MarkerPartition}");
-            await foreach (var page in Table.QueryAsync<TableEntity>(filter, maxPerPage: 1, select: ["PartitionKey"], cancellationToken: token).AsPages().ConfigureAwait(false))
+            if (await HoldsRowsAsync(Table, TableClient.CreateQueryFilter($"PartitionKey ne {MarkerPartition}"), token).ConfigureAwait(false))
             {
-                if (page.Values.Count > 0)
-                {
-                    return true;
-                }
-
-                break;
+                return true;
             }
 
             await foreach (var page in _container.GetBlobsAsync(new GetBlobsOptions { Prefix = "snapshots/" }, token).AsPages(pageSizeHint: 1).ConfigureAwait(false))
@@ -1235,17 +1226,24 @@ internal sealed class JournalReplica
                     : JournalLayout.PerStream;
             }
 
-            await foreach (var page in table.QueryAsync<TableEntity>(maxPerPage: 1, select: ["PartitionKey"], cancellationToken: token).AsPages().ConfigureAwait(false))
-            {
-                return page.Values.Count > 0 ? layout : null;
-            }
-
-            return null;
+            return await HoldsRowsAsync(table, filter: null, token).ConfigureAwait(false) ? layout : null;
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
             return null; // no such table: nothing was ever written in this layout
         }
+    }
+
+    /// <summary>Whether <paramref name="table"/> holds a row (matching <paramref name="filter"/>): one row read at most.
+    /// A missing table throws (404 <c>TableNotFound</c>).</summary>
+    private static async Task<bool> HoldsRowsAsync(TableClient table, string? filter, CancellationToken token)
+    {
+        await foreach (var page in table.QueryAsync<TableEntity>(filter, maxPerPage: 1, select: ["PartitionKey"], cancellationToken: token).AsPages().ConfigureAwait(false))
+        {
+            return page.Values.Count > 0;
+        }
+
+        return false;
     }
 
     /// <summary>The table, transaction writer and batcher of one layout on this replica.</summary>

@@ -4,9 +4,26 @@ using System.Text.Json;
 
 namespace DeviceSync.Ops.Backups;
 
-/// <summary>The gateway's admin routes the backup commands use (<c>X-Admin-Key</c>).</summary>
+/// <summary>The gateway's admin routes the backup and storage commands use (<c>X-Admin-Key</c>).</summary>
 public sealed class AdminClient(HttpClient gateway, string adminKey)
 {
+    /// <summary>One of the admin views as JSON (<c>/v1/admin/replicas</c>, <c>/v1/admin/cluster</c>; docs/protocol.md,
+    /// "Admin"). A refusal throws <see cref="HttpRequestException"/> with the status and the problem's text.</summary>
+    public async Task<JsonElement> ViewAsync(string route, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, route);
+        request.Headers.Add("X-Admin-Key", adminKey);
+        using var response = await gateway.SendAsync(request, ct).ConfigureAwait(false);
+        var body = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new HttpRequestException($"GET {route} answered {(int)response.StatusCode}: {body}");
+        }
+
+        using var json = JsonDocument.Parse(body);
+        return json.RootElement.Clone();
+    }
+
     public sealed record LiveCollection(string Name, string Digest, long HeadVersion, int Items);
 
     /// <summary>The live digests of an account's collections (<c>GET /v1/admin/accounts/{id}/digests</c>).</summary>

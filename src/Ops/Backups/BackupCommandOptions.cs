@@ -29,14 +29,8 @@ internal static class BackupCommandOptions
     /// <summary>The backup store from the option, the environment or run.sh's run folder; null (with a message) when none is known.</summary>
     public static BackupStore? OpenStore(string? connectionString, string prefix)
     {
-        connectionString ??= Environment.GetEnvironmentVariable("DEVICESYNC_BACKUP");
-        if (string.IsNullOrWhiteSpace(connectionString))
-        {
-            var file = Path.Combine(Environment.GetEnvironmentVariable("DEVICESYNC_DATA") ?? ".data", "run", "backup.connection");
-            connectionString = File.Exists(file) ? File.ReadAllText(file).Trim() : null;
-        }
-
-        if (string.IsNullOrWhiteSpace(connectionString))
+        connectionString = OpsCommandLine.ConnectionString(connectionString, "DEVICESYNC_BACKUP", "backup.connection");
+        if (connectionString is null)
         {
             Console.Error.WriteLine("error: no backup store: pass --backup, set $DEVICESYNC_BACKUP, or run this next to ./run.sh's .data/");
             return null;

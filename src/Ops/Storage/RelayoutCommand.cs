@@ -58,7 +58,7 @@ public static class RelayoutCommand
         command.SetAction(async (parse, ct) =>
         {
             var index = parse.GetValue(replica);
-            var connectionString = ConnectionString(parse.GetValue(connection), index);
+            var connectionString = OpsCommandLine.ConnectionString(parse.GetValue(connection), $"DEVICESYNC_REPLICA_{index}", $"replica-{index}.connection");
             if (connectionString is null)
             {
                 await Console.Error.WriteLineAsync(
@@ -67,7 +67,7 @@ public static class RelayoutCommand
             }
 
             using var http = new HttpClient { BaseAddress = parse.GetValue(gateway), Timeout = TimeSpan.FromSeconds(30) };
-            var admin = new ReplicasView(http, parse.GetValue(adminKey)!);
+            var admin = new AdminClient(http, parse.GetValue(adminKey)!);
             return await RunAsync(
                 admin, index, parse.GetValue(shards), connectionString, parse.GetValue(prefix)!, parse.GetValue(timeout), parse.GetValue(settle), parse.GetValue(force), Console.Out, ct);
         });
@@ -75,14 +75,14 @@ public static class RelayoutCommand
     }
 
     private static async Task<int> RunAsync(
-        ReplicasView admin, int index, int shards, string connectionString, string prefix, TimeSpan timeout, TimeSpan settle, bool force, TextWriter output, CancellationToken ct)
+        AdminClient admin, int index, int shards, string connectionString, string prefix, TimeSpan timeout, TimeSpan settle, bool force, TextWriter output, CancellationToken ct)
     {
         JsonElement before;
         JsonElement cluster;
         try
         {
-            before = await admin.GetAsync("/v1/admin/replicas", ct);
-            cluster = await admin.GetAsync("/v1/admin/cluster", ct);
+            before = await admin.ViewAsync("/v1/admin/replicas", ct);
+            cluster = await admin.ViewAsync("/v1/admin/cluster", ct);
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException)
         {
@@ -122,7 +122,7 @@ public static class RelayoutCommand
             JsonElement view;
             try
             {
-                view = await admin.GetAsync("/v1/admin/replicas", ct);
+                view = await admin.ViewAsync("/v1/admin/replicas", ct);
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException)
             {
@@ -202,36 +202,5 @@ public static class RelayoutCommand
         }
 
         return null;
-    }
-
-    /// <summary>The option, the environment, or run.sh's run folder; null when none is known.</summary>
-    private static string? ConnectionString(string? option, int index)
-    {
-        var value = option ?? Environment.GetEnvironmentVariable($"DEVICESYNC_REPLICA_{index}");
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            var file = Path.Combine(Environment.GetEnvironmentVariable("DEVICESYNC_DATA") ?? ".data", "run", $"replica-{index}.connection");
-            value = File.Exists(file) ? File.ReadAllText(file).Trim() : null;
-        }
-
-        return string.IsNullOrWhiteSpace(value) ? null : value;
-    }
-
-    /// <summary>The gateway's admin views (docs/protocol.md, "Admin").</summary>
-    private sealed class ReplicasView(HttpClient gateway, string adminKey)
-    {
-        public async Task<JsonElement> GetAsync(string route, CancellationToken ct)
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Get, route);
-            request.Headers.Add("X-Admin-Key", adminKey);
-            using var response = await gateway.SendAsync(request, ct).ConfigureAwait(false);
-            var body = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
-            if (!response.IsSuccessStatusCode)
-            {
-                throw new HttpRequestException($"GET {route} answered {(int)response.StatusCode}: {body}");
-            }
-
-            return JsonDocument.Parse(body).RootElement.Clone();
-        }
     }
 }

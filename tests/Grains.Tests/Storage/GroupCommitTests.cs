@@ -287,20 +287,8 @@ public sealed class GroupCommitTests
         await using var set = await AzuriteReplicaSet.StartAsync();
         var prefix = TestStores.NewPrefix();
         var layout1 = TestStores.Create(set.ConnectionStrings, prefix);
-        var keys = Enumerable.Range(0, 3).Select(i => TestStores.NewKey("c" + i)).ToArray();
-        foreach (var key in keys)
-        {
-            await TestStores.AppendManyAsync(await layout1.OpenAsync(key), 2);
-        }
-
         var groupCommit = TestStores.Create(groupCommit: true, set.ConnectionStrings, prefix);
-        await groupCommit.CheckLayoutAsync();
-        foreach (var key in keys)
-        {
-            var stream = await groupCommit.OpenAsync(key);
-            Assert.Equal(TestStores.Range(1, 2), stream.Sequences());
-            await TestStores.AppendManyAsync(stream, 2);
-        }
+        var keys = await WriteThenReadAndAppendAsync(layout1, groupCommit, "c");
 
         for (var i = 0; i < 3; i++)
         {
@@ -322,20 +310,8 @@ public sealed class GroupCommitTests
         // Another shard count is the same: a replica keeps its own S, so a silo configured for 8 reads and writes 16.
         var prefix2 = TestStores.NewPrefix();
         var sixteen = TestStores.Create(groupCommit: true, set.ConnectionStrings, prefix2);
-        var keys2 = Enumerable.Range(0, 3).Select(i => TestStores.NewKey("d" + i)).ToArray();
-        foreach (var key in keys2)
-        {
-            await TestStores.AppendManyAsync(await sixteen.OpenAsync(key), 2);
-        }
-
         var eight = TestStores.Create(groupCommit: true, set.ConnectionStrings, prefix2, shards: 8);
-        await eight.CheckLayoutAsync();
-        foreach (var key in keys2)
-        {
-            var stream = await eight.OpenAsync(key);
-            Assert.Equal(TestStores.Range(1, 2), stream.Sequences());
-            await TestStores.AppendManyAsync(stream, 2);
-        }
+        var keys2 = await WriteThenReadAndAppendAsync(sixteen, eight, "d");
 
         for (var i = 0; i < 3; i++)
         {
@@ -355,6 +331,27 @@ public sealed class GroupCommitTests
         }
 
         Assert.All(perStream.Replicas, r => Assert.Equal(16, r.Layout.Shards));
+    }
+
+    /// <summary>Three streams of two entries written by <paramref name="writer"/>; <paramref name="reader"/> (another
+    /// silo's configuration, started after) reads both entries of each and appends two more. Returns the streams' keys.</summary>
+    private static async Task<string[]> WriteThenReadAndAppendAsync(AzureJournalStore writer, AzureJournalStore reader, string name)
+    {
+        var keys = Enumerable.Range(0, 3).Select(i => TestStores.NewKey(name + i)).ToArray();
+        foreach (var key in keys)
+        {
+            await TestStores.AppendManyAsync(await writer.OpenAsync(key), 2);
+        }
+
+        await reader.CheckLayoutAsync();
+        foreach (var key in keys)
+        {
+            var stream = await reader.OpenAsync(key);
+            Assert.Equal(TestStores.Range(1, 2), stream.Sequences());
+            await TestStores.AppendManyAsync(stream, 2);
+        }
+
+        return keys;
     }
 
     /// <summary>Waits until every replica holds every stream's entries up to <paramref name="last"/>: the writes acknowledged
