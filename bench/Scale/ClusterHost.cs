@@ -15,7 +15,7 @@ public sealed class ClusterHost(LocalCluster cluster) : IAsyncDisposable
 
     /// <param name="gateways">Gateway processes (at least 1): more than one to hold more event sockets than one process's file-descriptor limit allows.</param>
     public static async Task<ClusterHost> StartAsync(int silos, bool backup = true, IReadOnlyDictionary<string, string>? gatewaySettings = null, int gateways = 1,
-        IReadOnlyDictionary<string, string>? siloSettings = null)
+        IReadOnlyDictionary<string, string>? siloSettings = null, bool inMemoryStorage = false)
     {
         var cluster = new LocalCluster(new LocalClusterOptions
         {
@@ -23,6 +23,7 @@ public sealed class ClusterHost(LocalCluster cluster) : IAsyncDisposable
             Backup = backup,
             GatewaySettings = gatewaySettings ?? new Dictionary<string, string>(),
             SiloSettings = siloSettings ?? new Dictionary<string, string>(),
+            InMemoryStorage = inMemoryStorage,
         });
         var host = new ClusterHost(cluster);
         try

@@ -26,7 +26,11 @@ public static class HoldCommand
             DefaultValueFactory = _ => [],
         };
         var gateways = new Option<int>("--gateways") { Description = "gateway processes (more than one to hold more event sockets than one process's fd limit allows)", DefaultValueFactory = _ => 1 };
-        var command = new Command("hold", "start a cluster on free ports and keep it up until Ctrl+C or SIGTERM") { silos, info, noBackup, gatewaySettings, siloSettings, gateways };
+        var inMemory = new Option<bool>("--in-memory-storage")
+        {
+            Description = "Azurite keeps data in memory only (lost at stop): for runs too large for its whole-file saves every 5 s",
+        };
+        var command = new Command("hold", "start a cluster on free ports and keep it up until Ctrl+C or SIGTERM") { silos, info, noBackup, gatewaySettings, siloSettings, gateways, inMemory };
         command.SetAction(async (parse, ct) =>
         {
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -41,7 +45,8 @@ public static class HoldCommand
                 return 2;
             }
 
-            await using var host = await ClusterHost.StartAsync(parse.GetValue(silos), backup: !parse.GetValue(noBackup), gatewaySettings: settings, gateways: Math.Max(1, parse.GetValue(gateways)), siloSettings: forSilos);
+            await using var host = await ClusterHost.StartAsync(parse.GetValue(silos), backup: !parse.GetValue(noBackup), gatewaySettings: settings, gateways: Math.Max(1, parse.GetValue(gateways)), siloSettings: forSilos,
+                inMemoryStorage: parse.GetValue(inMemory));
             var description = host.Describe();
             Console.WriteLine(description);
             if (parse.GetValue(info) is { } path)

@@ -22,9 +22,10 @@ public sealed class AzuriteProcess : IAsyncDisposable
     private Process? _watchdog;
     private bool _disposed;
 
-    private AzuriteProcess(string location, bool ownsLocation, IReadOnlyList<int> ports)
+    private AzuriteProcess(string location, bool ownsLocation, IReadOnlyList<int> ports, bool inMemory)
     {
         Location = location;
+        InMemory = inMemory;
         _ownsLocation = ownsLocation;
         BlobPort = ports[0];
         QueuePort = ports[1];
@@ -32,6 +33,13 @@ public sealed class AzuriteProcess : IAsyncDisposable
     }
 
     public string Location { get; }
+
+    /// <summary>
+    /// Keeps its data in memory only (Azurite's <c>--inMemoryPersistence</c>): gone when the process stops. For scale
+    /// measurements only: with data on disk, Azurite rewrites its whole database file every 5 s, which at a few hundred
+    /// MB stalls every request (docs/benchmarks.md, "100,000 provisioned accounts"). Never for a durability test.
+    /// </summary>
+    public bool InMemory { get; }
 
     public int BlobPort { get; }
 
@@ -52,7 +60,7 @@ public sealed class AzuriteProcess : IAsyncDisposable
         $"TableEndpoint=http://127.0.0.1:{TablePort}/{DevAccountName};";
 
     /// <summary>Starts an Azurite on free ports, in <paramref name="location"/> or a fresh temp folder, and waits until it answers.</summary>
-    public static async Task<AzuriteProcess> StartAsync(string? location = null, CancellationToken cancellationToken = default)
+    public static async Task<AzuriteProcess> StartAsync(string? location = null, bool inMemory = false, CancellationToken cancellationToken = default)
     {
         var ownsLocation = location is null;
         location ??= Path.Combine(Path.GetTempPath(), "devicesync-azurite-" + Guid.NewGuid().ToString("N"));
@@ -61,7 +69,7 @@ public sealed class AzuriteProcess : IAsyncDisposable
         // A free port can be taken by someone else between our probe and Azurite's bind: retry with new ports.
         for (var attempt = 1; ; attempt++)
         {
-            var azurite = new AzuriteProcess(location, ownsLocation, FreePorts.Take(3));
+            var azurite = new AzuriteProcess(location, ownsLocation, FreePorts.Take(3), inMemory);
             try
             {
                 await azurite.LaunchAsync(cancellationToken).ConfigureAwait(false);
@@ -205,13 +213,24 @@ public sealed class AzuriteProcess : IAsyncDisposable
         foreach (var argument in new[]
                  {
                      "--silent", "--skipApiVersionCheck", "--loose", "--disableTelemetry",
-                     "--location", Location,
                      "--blobHost", "127.0.0.1", "--blobPort", BlobPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
                      "--queueHost", "127.0.0.1", "--queuePort", QueuePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
                      "--tableHost", "127.0.0.1", "--tablePort", TablePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
                  })
         {
             start.ArgumentList.Add(argument);
+        }
+
+        if (InMemory)
+        {
+            // Azurite refuses a location with in-memory persistence; its folder stays its working directory.
+            start.ArgumentList.Add("--inMemoryPersistence");
+            start.WorkingDirectory = Location;
+        }
+        else
+        {
+            start.ArgumentList.Add("--location");
+            start.ArgumentList.Add(Location);
         }
 
         lock (_output)

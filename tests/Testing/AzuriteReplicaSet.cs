@@ -9,6 +9,7 @@ namespace DeviceSync.Testing;
 public sealed class AzuriteReplicaSet : IAsyncLifetime, IAsyncDisposable
 {
     private readonly int _count;
+    private readonly bool _inMemory;
     private AzuriteProcess[] _replicas = [];
 
     public AzuriteReplicaSet()
@@ -16,8 +17,9 @@ public sealed class AzuriteReplicaSet : IAsyncLifetime, IAsyncDisposable
     {
     }
 
-    private AzuriteReplicaSet(int count)
+    private AzuriteReplicaSet(int count, bool inMemory = false)
     {
+        _inMemory = inMemory;
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
         _count = count;
     }
@@ -31,16 +33,17 @@ public sealed class AzuriteReplicaSet : IAsyncLifetime, IAsyncDisposable
     public AzuriteProcess this[int index] => _replicas[index];
 
     /// <summary>Starts a set of <paramref name="count"/> replicas; dispose it to stop them.</summary>
-    public static async Task<AzuriteReplicaSet> StartAsync(int count = 3)
+    /// <param name="inMemory">Data in memory only (<see cref="AzuriteProcess.InMemory"/>): for scale measurements.</param>
+    public static async Task<AzuriteReplicaSet> StartAsync(int count = 3, bool inMemory = false)
     {
-        var set = new AzuriteReplicaSet(count);
+        var set = new AzuriteReplicaSet(count, inMemory);
         await set.InitializeAsync().ConfigureAwait(false);
         return set;
     }
 
     public async Task InitializeAsync()
     {
-        var starts = Enumerable.Range(0, _count).Select(_ => AzuriteProcess.StartAsync()).ToArray();
+        var starts = Enumerable.Range(0, _count).Select(_ => AzuriteProcess.StartAsync(inMemory: _inMemory)).ToArray();
         try
         {
             _replicas = await Task.WhenAll(starts).ConfigureAwait(false);

@@ -60,10 +60,10 @@ public sealed class LocalCluster : IAsyncLifetime, IAsyncDisposable
 
     public async Task InitializeAsync()
     {
-        _replicas = await AzuriteReplicaSet.StartAsync(_options.Replicas).ConfigureAwait(false);
+        _replicas = await AzuriteReplicaSet.StartAsync(_options.Replicas, _options.InMemoryStorage).ConfigureAwait(false);
         if (_options.Backup)
         {
-            _backup = await AzuriteProcess.StartAsync().ConfigureAwait(false);
+            _backup = await AzuriteProcess.StartAsync(inMemory: _options.InMemoryStorage).ConfigureAwait(false);
         }
         if (_options.MembershipOutsideReplicas)
         {

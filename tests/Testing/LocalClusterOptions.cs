@@ -24,6 +24,12 @@ public sealed class LocalClusterOptions
     /// </summary>
     public bool MembershipOutsideReplicas { get; init; }
 
+    /// <summary>
+    /// Storage replicas (and the backup store) keep their data in memory only (<see cref="AzuriteProcess.InMemory"/>):
+    /// for scale measurements, where the emulator's periodic rewrite of its whole database file would be what is measured.
+    /// </summary>
+    public bool InMemoryStorage { get; init; }
+
     /// <summary>Extra <c>--Key=Value</c> settings for every silo.</summary>
     public IReadOnlyDictionary<string, string> SiloSettings { get; init; } = new Dictionary<string, string>();
 

@@ -26,6 +26,10 @@ public sealed class AccountGrain(IJournalStore journalStore, BackupConnection ba
     private readonly Dictionary<string, DateTimeOffset> _unflushedSeen = new(StringComparer.Ordinal);
     private JournalSession? _journal;
     private AccountLedger? _ledger;
+
+    // True while a creation runs on a ledger assumed empty (CreatingAsync): nothing was read, so the ledger is only as
+    // good as the append that will prove it.
+    private bool _assumingNew;
     private DateTimeOffset _lastSeenFlush;
     private string _accountId = "";
 
@@ -52,17 +56,19 @@ public sealed class AccountGrain(IJournalStore journalStore, BackupConnection ba
         }
     }
 
-    public async Task<AccountCreation> CreateAsync(PasswordHash password)
+    public Task<AccountCreation> CreateAsync(PasswordHash password)
     {
         ArgumentNullException.ThrowIfNull(password);
-        var ledger = await EnsureLoadedAsync();
-        if (ledger.Exists)
+        return CreatingAsync(async ledger =>
         {
-            return AccountCreation.AlreadyExists;
-        }
+            if (ledger.Exists)
+            {
+                return AccountCreation.AlreadyExists;
+            }
 
-        await CommitAsync(new AccountChange { CreatedAt = timeProvider.GetUtcNow(), Password = password });
-        return AccountCreation.Created;
+            await CommitAsync(new AccountChange { CreatedAt = timeProvider.GetUtcNow(), Password = password });
+            return AccountCreation.Created;
+        });
     }
 
     public async Task<JournalRepairResult> RepairJournalAsync()
@@ -115,10 +121,14 @@ public sealed class AccountGrain(IJournalStore journalStore, BackupConnection ba
     /// <summary>Provisioning creates the account it adds devices to when it does not exist yet: the creation time, or null.</summary>
     private DateTimeOffset? CreatedAtIfNew(AccountLedger ledger) => ledger.Exists ? null : timeProvider.GetUtcNow();
 
-    public async Task<IReadOnlyList<DeviceCredential>> ProvisionAsync(int devices)
+    public Task<IReadOnlyList<DeviceCredential>> ProvisionAsync(int devices)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(devices, 0);
-        var ledger = await EnsureLoadedAsync();
+        return CreatingAsync(ledger => ProvisionIntoAsync(ledger, devices));
+    }
+
+    private async Task<IReadOnlyList<DeviceCredential>> ProvisionIntoAsync(AccountLedger ledger, int devices)
+    {
         var change = new AccountChange { DevicesAdded = [], CreatedAt = CreatedAtIfNew(ledger) };
         var incarnation = EnsureIncarnation(ledger, change);
 
@@ -134,11 +144,15 @@ public sealed class AccountGrain(IJournalStore journalStore, BackupConnection ba
         return credentials;
     }
 
-    public async Task<IReadOnlyList<DeviceCredential>> ProvisionOnceAsync(string provisionId, int devices)
+    public Task<IReadOnlyList<DeviceCredential>> ProvisionOnceAsync(string provisionId, int devices)
     {
         ArgumentException.ThrowIfNullOrEmpty(provisionId);
         ArgumentOutOfRangeException.ThrowIfLessThan(devices, 0);
-        var ledger = await EnsureLoadedAsync();
+        return CreatingAsync(ledger => ProvisionOnceIntoAsync(ledger, provisionId, devices));
+    }
+
+    private async Task<IReadOnlyList<DeviceCredential>> ProvisionOnceIntoAsync(AccountLedger ledger, string provisionId, int devices)
+    {
         var change = new AccountChange { DevicesAdded = [], CreatedAt = CreatedAtIfNew(ledger) };
         var incarnation = EnsureIncarnation(ledger, change);
 
@@ -420,8 +434,9 @@ public sealed class AccountGrain(IJournalStore journalStore, BackupConnection ba
         try
         {
             await _journal!.AppendAsync(AccountLedger.EncodeChange(change));
+            _assumingNew = false; // entry 1 was acknowledged: the account was new (CreatingAsync)
         }
-        catch (JournalFencedException ex)
+        catch (JournalFencedException ex) when (!_assumingNew)
         {
             // Another activation of this account wrote first. Nothing of ours was acknowledged; the session has
             // dropped the stream, so the next call reloads. Let the caller retry (a 503 to the device).
@@ -431,6 +446,50 @@ public sealed class AccountGrain(IJournalStore journalStore, BackupConnection ba
         ledger.Apply(change);
         GrainTelemetry.Commits.Add(1, new KeyValuePair<string, object?>("kind", "account"));
         await _journal.SnapshotIfDueAsync(ledger.EncodeSnapshot);
+    }
+
+    /// <summary>
+    /// Runs a call that usually creates the account (sign-up, provisioning). When this activation holds no state yet, the
+    /// call first runs on an empty ledger over a stream taken to be new, without reading the replicas: its commit is then
+    /// entry 1, whose conditional insert is fenced if the account exists after all, and only then is the account read and
+    /// the call run again on what it holds. A new account so costs one transaction per replica, instead of a read of
+    /// every replica (a partition query, a snapshot listing, a marker read) before it; on the storage emulator the
+    /// partition query scans the whole table, and was most of what provisioning cost there (docs/benchmarks.md,
+    /// "Provisioning without a read first").
+    /// </summary>
+    private async Task<T> CreatingAsync<T>(Func<AccountLedger, Task<T>> call)
+    {
+        if (_ledger is null)
+        {
+            await _journal!.OpenNewAsync();
+            _ledger = new AccountLedger();
+            _assumingNew = true;
+            try
+            {
+                var answer = await call(_ledger);
+                if (!_assumingNew)
+                {
+                    return answer;
+                }
+            }
+            catch (JournalFencedException) when (_assumingNew)
+            {
+                // The account exists: read it below. The fenced append left nothing behind (its copies are taken back).
+            }
+            finally
+            {
+                if (_assumingNew)
+                {
+                    // Nothing proved the assumption (fenced, failed, or the call wrote nothing): forget the empty ledger
+                    // so that this call, below, and every later one read the account first.
+                    _assumingNew = false;
+                    _ledger = null;
+                    _journal.Close();
+                }
+            }
+        }
+
+        return await call(await EnsureLoadedAsync());
     }
 
     private async Task<AccountLedger> EnsureLoadedAsync()

@@ -53,6 +53,17 @@ public sealed class JournalSession(IJournalStore store, string streamKey, ILogge
         return _stream;
     }
 
+    /// <summary>
+    /// Takes the stream to be new without reading it (<see cref="IJournalStore.OpenNewAsync"/>): the first append
+    /// proves it, or is fenced (<see cref="JournalFencedException"/>) and the owner opens the stream as usual.
+    /// </summary>
+    public async Task OpenNewAsync(CancellationToken cancellationToken = default)
+    {
+        _stream = null;
+        _stateBytes = 0;
+        _stream = await store.OpenNewAsync(streamKey, cancellationToken);
+    }
+
     public void Close() => _stream = null;
 
     public async Task AppendAsync(byte[] payload, CancellationToken cancellationToken = default)

@@ -107,15 +107,22 @@ public sealed class AzureJournalStore : IJournalStore
     }
 
     /// <summary>
-    /// A handle on a stream the caller knows was never written (the restore drill's scratch streams, under a table prefix
-    /// made for one drill), without reading the replicas first. Nothing is assumed that a write does not check: the first
-    /// append is the same conditional insert of the genesis row and entry 1 as after an open, and is fenced
-    /// (<see cref="JournalFencedException"/>) if anything was there.
+    /// A handle on a stream the caller believes was never written (an account being created; the restore drill's scratch
+    /// streams), without reading the replicas first. Nothing is assumed that a write does not check: the first append is
+    /// the same conditional insert of the genesis row and entry 1 as after an open, and is fenced
+    /// (<see cref="JournalFencedException"/>) if any replica that counts holds the stream. Every stream a write quorum
+    /// acknowledged is on at least one counted replica (the others lag, or lost their data and do not count until
+    /// healed), so an acknowledged entry 1 proves the stream was new. A fence means it was not: open it.
     /// </summary>
     public async Task<JournalStream> OpenNewAsync(string streamKey, CancellationToken cancellationToken = default)
     {
         await EnsureBootstrappedAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
-        return new JournalStream(this, streamKey, StreamKeyEncoding.Encode(streamKey), null, [], Guid.Empty, JournalChain.Empty, []);
+        return new JournalStream(this, streamKey, StreamKeyEncoding.Encode(streamKey), null, [], Guid.Empty, JournalChain.Empty, [])
+        {
+            // Nothing was read, so nothing read can predate a loss: the handle is as current as the store.
+            HistoryLossGeneration = HistoryLossGeneration,
+            AssumedNew = true,
+        };
     }
 
     private async Task<JournalStream> OpenNowAsync(string streamKey, CancellationToken cancellationToken)

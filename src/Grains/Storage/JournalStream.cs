@@ -79,6 +79,12 @@ public sealed class JournalStream
     public long HistoryLossGeneration { get; init; }
 
     /// <summary>
+    /// Opened without a read, on the caller's belief that the stream is new (<see cref="AzureJournalStore.OpenNewAsync"/>):
+    /// a fence on its first append is then the expected answer for a stream that exists, not another writer's race.
+    /// </summary>
+    public bool AssumedNew { get; init; }
+
+    /// <summary>
     /// True once the store knows a higher history-loss generation than this handle was opened under: it will refuse to
     /// write, so its owner should reopen (and rebuild its state) before planning a change, not after a failed write.
     /// </summary>
@@ -143,7 +149,15 @@ public sealed class JournalStream
         if (result.Decided.Any(r => r.Outcome == ReplicaOutcome.Conflict))
         {
             _fenced = true;
-            Log.AppendFenced(_store.Logger, StreamKey, sequence);
+            if (AssumedNew && sequence == 1)
+            {
+                Log.AssumedNewStreamExists(_store.Logger, StreamKey);
+            }
+            else
+            {
+                Log.AppendFenced(_store.Logger, StreamKey, sequence);
+            }
+
             StorageTelemetry.Appends.Add(1, new KeyValuePair<string, object?>(StorageTelemetry.OutcomeTag, "fenced"));
             activity?.SetTag(StorageTelemetry.OutcomeTag, "fenced");
             activity?.SetStatus(ActivityStatusCode.Error, "fenced");

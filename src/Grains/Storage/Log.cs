@@ -20,6 +20,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 4003, Level = LogLevel.Warning, Message = "Append to stream {Stream} at sequence {Sequence} was fenced: another writer owns it")]
     public static partial void AppendFenced(ILogger logger, string stream, long sequence);
 
+    [LoggerMessage(EventId = 4042, Level = LogLevel.Debug, Message = "Stream {Stream} was written as new but exists: it is read instead")]
+    public static partial void AssumedNewStreamExists(ILogger logger, string stream);
+
     [LoggerMessage(EventId = 4004, Level = LogLevel.Error, Message = "Append to stream {Stream} at sequence {Sequence} reached {Acknowledged} of {Quorum} replicas; stream faulted")]
     public static partial void AppendUnavailable(ILogger logger, string stream, long sequence, int acknowledged, int quorum);
 

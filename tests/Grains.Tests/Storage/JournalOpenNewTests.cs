@@ -3,7 +3,7 @@ using DeviceSync.Testing;
 
 namespace DeviceSync.Grains.Tests.Storage;
 
-/// <summary><see cref="AzureJournalStore.OpenNewAsync"/> (the drill's scratch streams) on three real Azurite replicas.</summary>
+/// <summary><see cref="AzureJournalStore.OpenNewAsync"/> (new accounts, the drill's scratch streams) on three real Azurite replicas.</summary>
 public class JournalOpenNewTests(AzuriteReplicaSet replicas) : IClassFixture<AzuriteReplicaSet>
 {
     /// <summary>True in <see cref="JournalOpenNewTestsInGroupCommitLayout"/>: the same tests on journal layout 2 with batched appends.</summary>
@@ -21,6 +21,21 @@ public class JournalOpenNewTests(AzuriteReplicaSet replicas) : IClassFixture<Azu
         var reopened = await TestStores.Reopen(store).OpenAsync(key);
         Assert.Equal(TestStores.Range(1, 3), reopened.Sequences());
         Assert.All(reopened.Entries, e => Assert.Equal(TestStores.Payload(e.Sequence), e.Payload.ToArray()));
+    }
+
+    [Fact]
+    public async Task A_stream_opened_as_new_after_a_history_loss_is_as_current_as_the_store_and_can_be_written()
+    {
+        var store = TestStores.Create(GroupCommit, replicas.ConnectionStrings);
+        var key = TestStores.NewKey();
+        store.ObserveHistoryLoss(3); // a loss declared earlier: nothing read before it may be written on, but nothing was read
+
+        var stream = await store.OpenNewAsync(key);
+
+        Assert.Equal(3, stream.HistoryLossGeneration);
+        Assert.False(stream.IsBehindHistoryLoss);
+        await TestStores.AppendManyAsync(stream, 2);
+        Assert.Equal(TestStores.Range(1, 2), (await TestStores.Reopen(store).OpenAsync(key)).Sequences());
     }
 
     [Fact]
