@@ -37,7 +37,7 @@ public sealed class AzuriteProcess : IAsyncDisposable
     /// <summary>
     /// Keeps its data in memory only (Azurite's <c>--inMemoryPersistence</c>): gone when the process stops. For scale
     /// measurements only: with data on disk, Azurite rewrites its whole database file every 5 s, which at a few hundred
-    /// MB stalls every request (docs/benchmarks.md, "100,000 provisioned accounts"). Never for a durability test.
+    /// MB stalls every request (docs/benchmarks.md, "Provisioning without a read first"). Never for a durability test.
     /// </summary>
     public bool InMemory { get; }
 

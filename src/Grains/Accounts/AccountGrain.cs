@@ -474,7 +474,8 @@ public sealed class AccountGrain(IJournalStore journalStore, BackupConnection ba
             }
             catch (JournalFencedException) when (_assumingNew)
             {
-                // The account exists: read it below. The fenced append left nothing behind (its copies are taken back).
+                // The account exists: read it below. Nothing of the fenced append counts (a copy of its entry on a
+                // replica that lagged is taken back), and its device tokens were never handed out.
             }
             finally
             {

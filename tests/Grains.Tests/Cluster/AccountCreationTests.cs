@@ -5,6 +5,7 @@ using DeviceSync.Contracts.Accounts;
 using DeviceSync.Grains.Accounts;
 using DeviceSync.Grains.Journaling;
 using DeviceSync.Grains.Storage;
+using DeviceSync.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
@@ -101,6 +102,41 @@ public sealed class AccountCreationTests(GrainCluster cluster) : IClassFixture<G
 
         Assert.Equal(first.Select(c => c.Token).Order(), again.Select(c => c.Token).Order());
         Assert.Equal(3, (await cluster.Grains.GetGrain<IAccountGrain>(account).ListDevicesAsync()).Count);
+        Assert.Equal([1L], (await OpenDirectAsync(account)).Entries.Select(e => e.Sequence));
+    }
+
+    [Fact]
+    public async Task A_provisioning_that_failed_for_want_of_replicas_hands_out_the_same_devices_when_resent()
+    {
+        var account = NewAccount();
+        var grain = cluster.Grains.GetGrain<IAccountGrain>(account);
+
+        // Two of three replicas hang: entry 1 can reach only one, so the creation is not acknowledged. The hung ones may
+        // still take it when they wake (a write that timed out but landed): either way, nothing was handed out yet.
+        cluster.Replicas[1].Pause();
+        cluster.Replicas[2].Pause();
+        try
+        {
+            await Assert.ThrowsAnyAsync<Exception>(() => grain.ProvisionOnceAsync("prov-hung", 2));
+        }
+        finally
+        {
+            cluster.Replicas[1].Resume();
+            cluster.Replicas[2].Resume();
+        }
+
+        // The provisioner resends until it is answered, as it would after a 503.
+        IReadOnlyList<DeviceCredential>? credentials = null;
+        await Eventually.WaitAsync(
+            async () => (credentials = await grain.ProvisionOnceAsync("prov-hung", 2)).Count == 2, TimeSpan.FromSeconds(60));
+
+        Assert.Equal(2, (await grain.ListDevicesAsync()).Count);
+        foreach (var credential in credentials!)
+        {
+            Assert.True(DeviceToken.TryParse(credential.Token, out _, out _, out var secret));
+            Assert.True((await grain.AuthenticateTokenAsync(credential.DeviceId, secret)).Authenticated);
+        }
+
         Assert.Equal([1L], (await OpenDirectAsync(account)).Entries.Select(e => e.Sequence));
     }
 

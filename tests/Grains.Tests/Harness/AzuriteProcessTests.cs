@@ -1,4 +1,6 @@
 using System.Net;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
 using System.Net.Sockets;
 using DeviceSync.Testing;
 
@@ -32,5 +34,23 @@ public sealed class AzuriteProcessTests
 
         await azurite.RestartAsync();
         Assert.True(azurite.IsRunning);
+    }
+
+    [Fact]
+    public async Task An_in_memory_replica_serves_tables_and_blobs_and_writes_no_database_file()
+    {
+        await using var azurite = await AzuriteProcess.StartAsync(inMemory: true);
+
+        var table = new TableClient(azurite.ConnectionString, "inmemory");
+        await table.CreateIfNotExistsAsync();
+        await table.AddEntityAsync(new TableEntity("p", "r") { ["v"] = 1 });
+        Assert.Equal(1, (await table.GetEntityAsync<TableEntity>("p", "r")).Value.GetInt32("v"));
+        var container = new BlobContainerClient(azurite.ConnectionString, "inmemory");
+        await container.CreateIfNotExistsAsync();
+        await container.UploadBlobAsync("b", BinaryData.FromString("x"));
+
+        // Azurite's on-disk mode saves its tables to this file within seconds; in memory there is none to save.
+        await Task.Delay(TimeSpan.FromSeconds(6));
+        Assert.False(File.Exists(Path.Combine(azurite.Location, "__azurite_db_table__.json")));
     }
 }
