@@ -6,8 +6,6 @@ using DeviceSync.Grains.Accounts;
 using DeviceSync.Grains.Journaling;
 using DeviceSync.Grains.Storage;
 using DeviceSync.Testing;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 using static DeviceSync.Grains.Tests.Cluster.Requests;
 
@@ -143,14 +141,7 @@ public sealed class AccountCreationTests(GrainCluster cluster) : IClassFixture<G
     private static PasswordHash Password(byte seed) =>
         new() { Algorithm = "PBKDF2-SHA256", Iterations = 1000, Salt = [seed, 1, 2, 3], Hash = [seed, 9, 9, 9] };
 
-    private AzureJournalStore DirectStore() => new(Options.Create(new ReplicationOptions
-    {
-        Replicas = [.. cluster.Replicas.ConnectionStrings],
-        TablePrefix = cluster.TablePrefix,
-        WriteQuorum = 2,
-    }), NullLogger<AzureJournalStore>.Instance);
-
-    private Task<JournalStream> OpenDirectAsync(string account) => DirectStore().OpenAsync(JournalStreams.ForAccount(account));
+    private Task<JournalStream> OpenDirectAsync(string account) => cluster.JournalStore().OpenAsync(JournalStreams.ForAccount(account));
 
     /// <summary>Writes an account's first entry behind the grains' backs, on every replica, as an earlier activation would have.</summary>
     private async Task WriteDirectAsync(string account, AccountChange change)

@@ -3,8 +3,6 @@ using DeviceSync.Contracts.Sync;
 using DeviceSync.Grains.Journaling;
 using DeviceSync.Grains.Storage;
 using DeviceSync.Grains.Sync;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using static DeviceSync.Grains.Tests.Cluster.Requests;
 
 namespace DeviceSync.Grains.Tests.Cluster;
@@ -23,13 +21,7 @@ public sealed class FencingTests(GrainCluster cluster) : IClassFixture<GrainClus
         await grain.SyncAsync(Request("dev-a", null, Put(1, "p-1", """{"n":1}""")));
 
         // A second writer, as another activation would, appends the next sequence behind the live activation's back.
-        var store = new AzureJournalStore(Options.Create(new ReplicationOptions
-        {
-            Replicas = [.. cluster.Replicas.ConnectionStrings],
-            TablePrefix = cluster.TablePrefix,
-            WriteQuorum = 2,
-        }), NullLogger<AzureJournalStore>.Instance);
-        var stream = await store.OpenAsync(JournalStreams.ForCollection(account, "photos"));
+        var stream = await cluster.JournalStore().OpenAsync(JournalStreams.ForCollection(account, "photos"));
         var ledger = new CollectionLedger("photos", new SyncPolicy());
         foreach (var entry in stream.Entries)
         {

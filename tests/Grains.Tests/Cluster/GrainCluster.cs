@@ -1,5 +1,7 @@
+using DeviceSync.Grains.Storage;
 using DeviceSync.Testing;
-using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Orleans.TestingHost;
 
 namespace DeviceSync.Grains.Tests.Cluster;
@@ -56,8 +58,11 @@ public sealed class GrainCluster : IAsyncLifetime
         }
     }
 
-    /// <summary>Settings the silos see, so a test can open the same journal streams directly.</summary>
-    public IConfiguration StorageConfiguration() => new ConfigurationBuilder().AddInMemoryCollection(StorageSettings()).Build();
+    /// <summary>A journal store on the silos' replicas and table prefix, so a test can read or write their streams directly
+    /// (as another activation, or an earlier one, would).</summary>
+    public AzureJournalStore JournalStore() => new(
+        Options.Create(new ReplicationOptions { Replicas = [.. Replicas.ConnectionStrings], TablePrefix = TablePrefix, WriteQuorum = 2 }),
+        NullLogger<AzureJournalStore>.Instance);
 
     private Dictionary<string, string?> StorageSettings()
     {

@@ -1,7 +1,7 @@
 using System.Net;
+using System.Net.Sockets;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
-using System.Net.Sockets;
 using DeviceSync.Testing;
 
 namespace DeviceSync.Grains.Tests.Harness;
