@@ -637,11 +637,12 @@ public sealed class Device : IDisposable
             {
                 Store.SetPending(collection, held with { Id = Store.NextMutationId(), BaseVersion = 0, HeldBack = false, Sent = false });
             }
-            else if (server.Version <= Math.Max(pull.SafeVersion, held.BaseVersion ?? 0))
+            else if ((server.HandedBackVersion ?? server.Version) <= Math.Max(pull.SafeVersion, held.BaseVersion ?? 0))
             {
                 // Versions only grow: a server copy no newer than the version the delete refers to (the tombstone's, or
                 // the one the edit was based on) predates it, so the server lost the delete. safeVersion alone misses
                 // this when the device's epoch has no version left on the server (0) and the copy is from an older one.
+                // A copy another device handed back is as old as the version it was handed back at, not its new version.
                 Store.SetPending(collection, held with { Id = Store.NextMutationId(), BaseVersion = server.Version, HeldBack = false, Sent = false });
             }
             else

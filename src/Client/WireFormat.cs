@@ -116,7 +116,8 @@ internal static class WireFormat
         e.TryGetProperty("deleted", out var d) && d.ValueKind == JsonValueKind.True,
         e.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Object ? data.GetRawText() : null,
         Time(e, "modifiedAt"),
-        e.TryGetProperty("modifiedBy", out var by) && by.ValueKind == JsonValueKind.String ? by.GetString() : null);
+        e.TryGetProperty("modifiedBy", out var by) && by.ValueKind == JsonValueKind.String ? by.GetString() : null,
+        e.TryGetProperty("handedBackVersion", out var handedBack) && handedBack.ValueKind == JsonValueKind.Number ? handedBack.GetInt64() : null);
 
     public static DeviceInfo Device(JsonElement e) => new(
         e.GetProperty("deviceId").GetString()!,

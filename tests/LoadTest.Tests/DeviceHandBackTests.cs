@@ -135,6 +135,46 @@ public sealed class DeviceHandBackTests
         Assert.Equal(2 * Epoch1 + 1, device.Items["a"].Version);
     }
 
+    [Theory]
+    [InlineData(80, true)] // the copy another device handed back first is older than the delete: the delete goes again
+    [InlineData(95, false)] // it is newer: the server's item stays
+    public async Task A_held_delete_is_compared_with_the_version_a_copy_was_handed_back_at_not_its_new_version(long handedBackAt, bool resent)
+    {
+        // Found by the everything-wiped fault case: after the loss another device handed back its copy of "a" (held at 80)
+        // before this device, which had deleted "a" at 90, came back; the copy's new version is above 90 but it is older.
+        var listed = (Epoch1 + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var copy = $$"""{"itemId":"a","version":{{listed}},"deleted":false,"data":{"title":"t","tag":"d1-m7","body":"x"},"handedBackVersion":{{handedBackAt}}}""";
+        List<(int Status, string? Body)> answers =
+        [
+            (200, Answer("[]", "[]", cursor: null, resync: """{"reason":"epoch-changed","safeVersion":0}""")),
+            (200, Answer("[]", $"[{copy}]", cursor: listed)),
+        ];
+        if (resent)
+        {
+            answers.Add((200, Answer($$"""[{"id":1,"status":"applied","version":{{Epoch1 + 2}}}]""",
+                $$"""[{"itemId":"a","version":{{Epoch1 + 2}},"deleted":true}]""", cursor: (Epoch1 + 2).ToString(System.Globalization.CultureInfo.InvariantCulture))));
+        }
+
+        await using var gateway = new ScriptedGateway(answers);
+        var (device, context) = Create(gateway.Address, expectDataLoss: true);
+        device.Hold("a", new LocalItem(90, true, null), cursor: "100");
+
+        Assert.True(await device.RunAsync(OperationKind.NoChange, context, TimeSpan.FromSeconds(10), CancellationToken.None));
+
+        Assert.Equal(answers.Count, gateway.Bodies.Count);
+        if (resent)
+        {
+            Assert.Contains($"\"op\":\"delete\",\"itemId\":\"a\",\"baseVersion\":{listed}", gateway.Bodies[2], StringComparison.Ordinal);
+            Assert.Equal(1, context.Metrics.HandBacks["held-delete-resent"]);
+            Assert.True(device.Items["a"].Deleted);
+        }
+        else
+        {
+            Assert.Equal(1, context.Metrics.HandBacks["held-delete-superseded"]);
+            Assert.False(device.Items["a"].Deleted);
+        }
+    }
+
     [Fact]
     public async Task A_held_delete_whose_epoch_has_nothing_left_is_resent_against_an_older_epochs_copy()
     {

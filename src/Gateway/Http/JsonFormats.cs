@@ -10,7 +10,8 @@ public static class JsonFormats
     public static string Timestamp(DateTimeOffset value) =>
         value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
 
-    /// <summary>An item: <c>{"itemId","version","deleted","data","modifiedAt","modifiedBy"}</c>; a tombstone has no <c>data</c>.</summary>
+    /// <summary>An item: <c>{"itemId","version","deleted","data","modifiedAt","modifiedBy"}</c>; a tombstone has no <c>data</c>.
+    /// An item a <c>restore</c> wrote also has <c>handedBackVersion</c>, the version its device handed it back at.</summary>
     public static void WriteItem(Utf8JsonWriter writer, ItemState item)
     {
         writer.WriteStartObject();
@@ -25,6 +26,12 @@ public static class JsonFormats
 
         writer.WriteString("modifiedAt", Timestamp(item.ModifiedAt));
         writer.WriteString("modifiedBy", item.ModifiedBy);
+        if (item.HandedBackVersion is { } handedBack)
+        {
+            // How old the copy really is: its new version only says when it came back (docs/protocol.md, step 4 of a resync).
+            writer.WriteNumber("handedBackVersion", handedBack);
+        }
+
         writer.WriteEndObject();
     }
 

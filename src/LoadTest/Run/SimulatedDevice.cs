@@ -272,8 +272,10 @@ public sealed class SimulatedDevice(int index, Device device, AccountLedger ledg
 
             // Versions only grow: a server copy no newer than what the delete refers to predates it, so the server lost
             // the delete (comparing with safeVersion alone misses this when the device's epoch has no version left on
-            // the server, safeVersion 0, and the copy is from an older epoch: found by the two-replicas-wiped case).
-            if (server is null || server.Version <= Math.Max(pull.SafeVersion, deleteOf))
+            // the server, safeVersion 0, and the copy is from an older epoch: found by the two-replicas-wiped case). A
+            // copy another device handed back is as old as the version it was handed back at, not its new version
+            // (found by the everything-wiped case: an older copy handed back first replaced an acknowledged delete).
+            if (server is null || (server.HandedBackVersion ?? server.Version) <= Math.Max(pull.SafeVersion, deleteOf))
             {
                 var id = ++_lastMutationId;
                 _pending.Add(new PendingMutation(new Mutation { Id = id, Op = "delete", ItemId = itemId, BaseVersion = server?.Version ?? 0 }, TagOf(id)));

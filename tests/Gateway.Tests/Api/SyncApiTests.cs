@@ -191,8 +191,12 @@ public sealed class SyncApiTests(ApiCluster cluster)
         Assert.Equal("duplicate", same.GetProperty("results")[0].GetProperty("status").GetString());
         Assert.Equal(version, same.GetProperty("results")[0].GetProperty("version").GetInt64());
 
-        var item = Assert.Single(await _api.PullAllAsync(device, "photos"));
-        Assert.Equal("sha256:00", item.GetProperty("data").GetProperty("photo").GetString());
+        // The pulled item says how old the copy is (the version it was handed back at); an ordinary put's item does not.
+        await _api.SyncOneAsync(device, "photos", null, null, Put(3, "p-2"));
+        var items = (await _api.PullAllAsync(device, "photos")).ToDictionary(i => i.GetProperty("itemId").GetString()!);
+        Assert.Equal("sha256:00", items["p-1"].GetProperty("data").GetProperty("photo").GetString());
+        Assert.Equal(37, items["p-1"].GetProperty("handedBackVersion").GetInt64());
+        Assert.False(items["p-2"].TryGetProperty("handedBackVersion", out _));
     }
 
     [Fact]

@@ -7,4 +7,7 @@ public sealed record ItemState
     public long Version { get; init; }
     public bool Deleted { get; init; }
     public TaggedItemData? Data { get; init; }
+
+    /// <summary>Set on an item a <c>restore</c> wrote: the version its device handed it back at.</summary>
+    public long? HandedBackVersion { get; init; }
 }
