@@ -286,22 +286,14 @@ public sealed class FaultMatrixTests(ITestOutputHelper output)
         Silos = 2,
         Readmission = true,
         MembershipOutsideReplicas = true,
-        SiloSettings = new Dictionary<string, string>
-        {
-            ["Storage:Sweep:Interval"] = "00:00:05",
-            ["Storage:Sweep:ProbeInterval"] = "00:00:01",
-        },
+        SiloSettings = SweeperSettings.Fast(),
     };
 
-    /// <summary>Sweeps every 5 s and probes the markers every second, as ReplicaHealingTests do, so heals fit in a run.</summary>
+    /// <summary>A quick sweeper (<see cref="SweeperSettings.Fast"/>), as ReplicaHealingTests have, so heals fit in a run.</summary>
     private static readonly LocalClusterOptions FastSweep = new()
     {
         Silos = 2,
-        SiloSettings = new Dictionary<string, string>
-        {
-            ["Storage:Sweep:Interval"] = "00:00:05",
-            ["Storage:Sweep:ProbeInterval"] = "00:00:01",
-        },
+        SiloSettings = SweeperSettings.Fast(),
     };
 
     private async Task<JsonElement> WaitUntilHealedAsync(LocalCluster cluster, int[] replicas, DateTimeOffset wipedAt, HarnessRun harness)

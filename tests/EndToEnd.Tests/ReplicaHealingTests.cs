@@ -14,11 +14,7 @@ namespace DeviceSync.EndToEnd.Tests;
 public sealed class ReplicaHealingTests(ITestOutputHelper output) : ClusterTest(output, new LocalClusterOptions
 {
     Silos = 2,
-    SiloSettings = new Dictionary<string, string>
-    {
-        ["Storage:Sweep:Interval"] = "00:00:05",
-        ["Storage:Sweep:ProbeInterval"] = "00:00:01",
-    },
+    SiloSettings = SweeperSettings.Fast(),
 })
 {
     private const int Wiped = 2;
