@@ -7,6 +7,8 @@ namespace DeviceSync.Grains.Tests.Storage;
 /// <summary>Crashed, lagging and wiped replicas. Each test kills replicas, so each has its own Azurite set.</summary>
 public class ReplicaFailureTests
 {
+    private static readonly TimeSpan CatchUpTimeout = TimeSpan.FromSeconds(30);
+
     /// <summary>True in <see cref="ReplicaFailureTestsInGroupCommitLayout"/>: the same tests on journal layout 2 with batched appends.</summary>
     protected virtual bool GroupCommit => false;
 
@@ -157,7 +159,9 @@ public class ReplicaFailureTests
     {
         await using var set = await AzuriteReplicaSet.StartAsync();
         var meter = new RequestMeter();
-        var store = TestStores.Create(GroupCommit, set.ConnectionStrings, policy: meter);
+        // The whole catch-up (two reads, two transactions, and the hook's four requests below) runs under one replica
+        // time-out, and nothing in the test retries it: on a loaded machine 10 s was once not enough (CI, 2026-11-27).
+        var store = TestStores.Create(GroupCommit, set.ConnectionStrings, policy: meter, replicaTimeout: CatchUpTimeout);
         var key = TestStores.NewKey();
         var stream = await store.OpenAsync(key);
         await TestStores.AppendManyAsync(stream, 2);
@@ -187,7 +191,7 @@ public class ReplicaFailureTests
         await TestStores.AppendManyAsync(stream, 1);
         await Eventually.WaitAsync(
             async () => (await TestStores.RowSequencesAsync(observer, 1, key)).SequenceEqual(TestStores.Range(1, 23)),
-            TestStores.Deadline,
+            CatchUpTimeout + TestStores.Deadline,
             "the lagging replica holds every entry again");
 
         // What it holds, the transaction that meets row 3, what it holds now, one transaction with 5-23. Before: the failed
