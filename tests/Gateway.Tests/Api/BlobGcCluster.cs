@@ -19,9 +19,8 @@ public sealed class BlobGcCluster : IAsyncLifetime
             ["Blobs:Gc:ScanInterval"] = "00:00:01",
             ["Storage:Sweep:Interval"] = "00:00:02",
 
-            // The backup's catch-up runs after each sweep and waits this long first (30 s by default) whenever a stream
-            // moved; the blob collector runs after it, so the default made every pass here ~30 s apart instead of 2 s.
-            ["Backup:CatchUpGrace"] = "00:00:02",
+            // The blob collector runs after the backup's catch-up, which waits this long after each sweep (why: SweeperSettings).
+            ["Backup:CatchUpGrace"] = SweeperSettings.CatchUpGrace,
         },
     });
 
