@@ -29,6 +29,7 @@ public sealed class FaultMatrixTests(ITestOutputHelper output)
         await harness.AtAsync(TimeSpan.FromSeconds(24));
         await cluster.Replicas[1].RestartAsync();
         output.WriteLine($"replica 1 restarted at {harness.Elapsed.TotalSeconds:F1} s");
+        await harness.EndLoadAfterAsync(HarnessRun.Settle);
 
         using var report = await harness.AssertCleanAsync(output);
     }
@@ -57,6 +58,7 @@ public sealed class FaultMatrixTests(ITestOutputHelper output)
         output.WriteLine($"gateway killed (kill -9) at {harness.Elapsed.TotalSeconds:F1} s");
         await cluster.Gateway.StartAsync();
         output.WriteLine($"gateway serving again at {harness.Elapsed.TotalSeconds:F1} s");
+        await harness.EndLoadAfterAsync(HarnessRun.Settle);
 
         using var report = await harness.AssertCleanAsync(output);
     }
@@ -81,6 +83,7 @@ public sealed class FaultMatrixTests(ITestOutputHelper output)
 
         var healed = await WaitUntilHealedAsync(cluster, [Wiped], wipedAt, harness);
         Assert.True(healed.GetProperty("replicas")[Wiped].GetProperty("repairsWritten").GetInt64() > 0, "the sweeper refilled the wiped replica");
+        await harness.EndLoadAfterAsync(HarnessRun.Settle);
 
         using var report = await harness.AssertCleanAsync(output);
         Assert.Empty(report.RootElement.GetProperty("resyncsByReason").EnumerateObject());
@@ -98,8 +101,8 @@ public sealed class FaultMatrixTests(ITestOutputHelper output)
     public async Task Every_replica_moved_to_group_commit_one_at_a_time_under_load_loses_nothing()
     {
         await using var cluster = await StartAsync(silos: 2, FastSweep);
-        // Each move took 31-34 s here (the sweeper's interval and pace); 130 s covers all three, and on a slower machine
-        // at least the first two still move under load.
+        // Each move took 12-34 s here (the sweeper's interval and pace); at most 130 s covers all three, and on a slower
+        // machine at least the first two still move under load. The load ends once all three have moved.
         var harness = HarnessRun.Start(cluster, "130s", "relayout");
 
         await harness.AtAsync(TimeSpan.FromSeconds(10));
@@ -126,6 +129,7 @@ public sealed class FaultMatrixTests(ITestOutputHelper output)
         Assert.Contains("already", refusal, StringComparison.Ordinal);
 
         Assert.True(movedUnderLoad >= 2, $"only {movedUnderLoad} replicas moved while the devices still synced");
+        await harness.EndLoadAfterAsync(HarnessRun.Settle);
         using var report = await harness.AssertCleanAsync(output);
         Assert.Empty(report.RootElement.GetProperty("resyncsByReason").EnumerateObject());
 
@@ -170,7 +174,7 @@ public sealed class FaultMatrixTests(ITestOutputHelper output)
     public async Task Two_replicas_wiped_under_load_refuse_writes_then_a_restore_and_the_devices_hand_back_everything()
     {
         await using var cluster = await StartAsync(silos: 2, FastSweep);
-        // 90 s: the restore (about 3 s an account here, 4 at once) must land while the devices still sync.
+        // At most 90 s: the restore (about 3 s an account here, 4 at once) must land while the devices still sync.
         var harness = HarnessRun.Start(cluster, "90s", "two-replicas-wiped", "--expect-data-loss");
 
         await harness.AtAsync(TimeSpan.FromSeconds(10));
@@ -190,6 +194,7 @@ public sealed class FaultMatrixTests(ITestOutputHelper output)
         output.WriteLine(text);
         Assert.Equal(0, exit);
         Assert.False(harness.Ended, "the restore must land while the devices still sync, or nothing is handed back during the run");
+        await harness.EndLoadAfterAsync(HarnessRun.Settle); // the devices past the restored head learn of it and hand back
 
         var (exitCode, report) = await harness.WaitAsync(output);
         using (report)
@@ -231,8 +236,8 @@ public sealed class FaultMatrixTests(ITestOutputHelper output)
     public async Task Every_replica_and_the_backup_wiped_under_load_devices_are_readmitted_and_hand_back_everything()
     {
         await using var cluster = await StartAsync(silos: 2, EverythingLost);
-        // 120 s: stopping and restarting four Azurites, and the heal, take from 20 s to a minute on a loaded machine, and
-        // the devices need time after it to get back in and hand back.
+        // At most 120 s: stopping and restarting four Azurites, and the heal, take from 20 s to a minute on a loaded
+        // machine, and the devices need time after it to get back in and hand back.
         var harness = HarnessRun.Start(cluster, "120s", "everything-wiped", "--expect-data-loss");
 
         await harness.AtAsync(TimeSpan.FromSeconds(12));
@@ -244,6 +249,7 @@ public sealed class FaultMatrixTests(ITestOutputHelper output)
 
         await WaitUntilHealedAsync(cluster, [0, 1, 2], wipedAt, harness);
         Assert.False(harness.Ended, "the heal must land while the devices still sync, or nothing is handed back during the run");
+        await harness.EndLoadAfterAsync(2 * HarnessRun.Settle); // time to be readmitted, then to hand back
 
         var (exitCode, report) = await harness.WaitAsync(output);
         using (report)

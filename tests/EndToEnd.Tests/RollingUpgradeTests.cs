@@ -87,7 +87,7 @@ public sealed class RollingUpgradeTests(ITestOutputHelper output)
                 return report;
             });
 
-    /// <summary>Runs the harness for <paramref name="duration"/> and, 12 s in, the rollout; asserts both are clean.</summary>
+    /// <summary>Runs the harness (for at most <paramref name="duration"/>, until a little after the rollout) and, 12 s in, the rollout; asserts both are clean.</summary>
     private async Task<SiloRollout.Report> RollUnderLoadAsync(
         LocalCluster cluster,
         string duration,
@@ -98,6 +98,7 @@ public sealed class RollingUpgradeTests(ITestOutputHelper output)
         var log = new StringWriter();
         var report = await roll(TextWriter.Synchronized(log), new RolloutOptions { StopGrace = TimeSpan.FromSeconds(45), Settle = TimeSpan.FromSeconds(3) });
         output.WriteLine(log.ToString());
+        await harness.EndLoadAfterAsync(HarnessRun.Settle);
 
         using var verdict = await harness.AssertCleanAsync(output);
         Assert.True(report.Completed, report.FailedReason);

@@ -7,7 +7,10 @@ namespace DeviceSync.LoadTest.Commands;
 /// <summary><c>run [options]</c>: simulated devices over HTTP for a duration, a live view, <c>--at</c> commands, the checker and the reports.</summary>
 public static class RunCommandLine
 {
-    public static Command Build(IReadOnlyList<string> args)
+    public const string Name = "run";
+
+    /// <summary>The command; <paramref name="endLoad"/> ends its load early, after which it still checks and reports.</summary>
+    public static Command Build(IReadOnlyList<string> args, CancellationToken endLoad = default)
     {
         var gateway = OptionFactory.Gateway();
         var adminKey = OptionFactory.AdminKey();
@@ -67,7 +70,7 @@ public static class RunCommandLine
         var seed = new Option<int?>("--seed") { Description = "seed of the devices' random choices (default: varies)" };
         var runId = new Option<string?>("--run-id") { Description = "names this run's accounts lt-<run-id>-NNNNNN (default: MMddHHmmss)" };
 
-        var command = new Command("run", "drive simulated devices against a gateway, then check every acknowledged write")
+        var command = new Command(Name, "drive simulated devices against a gateway, then check every acknowledged write")
         {
             gateway, adminKey, accounts, devicesPerAccount, duration, rampUp, concurrency, rate, mix, at, report,
             itemBytes, sharedItems, provisionBatch, timeout, retryBudget, expectDataLoss, plain, seed, runId,
@@ -123,7 +126,7 @@ public static class RunCommandLine
 
             try
             {
-                var result = await new LoadRun(options).ExecuteAsync(ct);
+                var result = await new LoadRun(options).ExecuteAsync(ct, endLoad);
                 return result.ExitCode;
             }
             catch (BenchAbortedException e)

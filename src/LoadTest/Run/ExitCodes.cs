@@ -15,6 +15,6 @@ public static class ExitCodes
     /// <summary>No write was lost, but devices saw failures (requests that failed after every retry) or protocol violations.</summary>
     public const int DeviceVisibleFailures = 3;
 
-    /// <summary>Setting up failed (provisioning) or the run was interrupted.</summary>
+    /// <summary>Setting up failed (provisioning) or the run was aborted (Ctrl+C twice; once only ends the load early).</summary>
     public const int Aborted = 4;
 }

@@ -9,22 +9,24 @@ namespace DeviceSync.LoadTest.Run;
 /// idle, however long the earlier ones take (a slot with no idle device is counted as missed; with <c>--ramp-up</c> the
 /// rate climbs linearly to the target). Either way a
 /// device never has two operations in flight, and after the deadline every device with pending mutations
-/// syncs once more so that their outcome is known before the checker runs.
+/// syncs once more so that their outcome is known before the checker runs. Ending the load early (<c>endLoad</c>:
+/// the first Ctrl+C, or a test whose fault has played out) counts as the deadline: no new operation starts, the ones in
+/// flight finish with their resends, and the pending ones are settled the same way.
 /// </summary>
 public sealed class LoadDriver(RunContext context, IReadOnlyList<SimulatedDevice> devices)
 {
     private readonly RunOptions _options = context.Options;
 
-    public async Task RunAsync(CancellationToken ct)
+    public async Task RunAsync(CancellationToken ct, CancellationToken endLoad = default)
     {
         var deadline = Stopwatch.GetTimestamp() + (long)(_options.Duration.TotalSeconds * Stopwatch.Frequency);
         if (_options.OpenLoop)
         {
-            await RunOpenLoopAsync(deadline, ct);
+            await RunOpenLoopAsync(deadline, ct, endLoad);
         }
         else
         {
-            await RunClosedLoopAsync(deadline, ct);
+            await RunClosedLoopAsync(deadline, ct, endLoad);
         }
 
         await FlushPendingAsync(ct);
@@ -37,7 +39,7 @@ public sealed class LoadDriver(RunContext context, IReadOnlyList<SimulatedDevice
         return left > TimeSpan.Zero ? _options.RetryBudget : _options.RetryBudget / 2;
     }
 
-    private async Task RunClosedLoopAsync(long deadline, CancellationToken ct)
+    private async Task RunClosedLoopAsync(long deadline, CancellationToken ct, CancellationToken endLoad)
     {
         var workers = _options.ClosedLoopConcurrency;
         var started = Stopwatch.GetTimestamp();
@@ -48,11 +50,19 @@ public sealed class LoadDriver(RunContext context, IReadOnlyList<SimulatedDevice
             var wait = RampUp.StartOffset(w, workers, _options.RampUp) - Stopwatch.GetElapsedTime(started);
             if (wait > TimeSpan.Zero)
             {
-                await Task.Delay(wait, ct);
+                using var waitOrEnd = CancellationTokenSource.CreateLinkedTokenSource(ct, endLoad);
+                try
+                {
+                    await Task.Delay(wait, waitOrEnd.Token);
+                }
+                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                {
+                    return; // the load ended before this worker's turn in the ramp-up came
+                }
             }
 
             context.Metrics.RecordDeviceStarted();
-            while (Stopwatch.GetTimestamp() < deadline && !ct.IsCancellationRequested)
+            while (Stopwatch.GetTimestamp() < deadline && !ct.IsCancellationRequested && !endLoad.IsCancellationRequested)
             {
                 var device = mine[next];
                 next = (next + 1) % mine.Length;
@@ -61,14 +71,14 @@ public sealed class LoadDriver(RunContext context, IReadOnlyList<SimulatedDevice
         }, ct)));
     }
 
-    private async Task RunOpenLoopAsync(long deadline, CancellationToken ct)
+    private async Task RunOpenLoopAsync(long deadline, CancellationToken ct, CancellationToken endLoad)
     {
         var idle = new ConcurrentQueue<SimulatedDevice>(devices);
         var inFlight = new ConcurrentDictionary<Task, byte>();
         var rate = _options.Rate!.Value;
         var started = Stopwatch.GetTimestamp();
         long issued = 0;
-        while (Stopwatch.GetTimestamp() < deadline && !ct.IsCancellationRequested)
+        while (Stopwatch.GetTimestamp() < deadline && !ct.IsCancellationRequested && !endLoad.IsCancellationRequested)
         {
             var due = (long)RampUp.OperationsDue(Stopwatch.GetElapsedTime(started), rate, _options.RampUp);
             for (; issued < due; issued++)

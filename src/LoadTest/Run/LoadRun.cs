@@ -16,7 +16,11 @@ public sealed class LoadRun(RunOptions options)
     /// <summary>Called after the load and before the checker, with every account's ledger and devices (tests use it to tamper on purpose).</summary>
     internal Func<IReadOnlyList<AccountUnderTest>, CancellationToken, Task>? BeforeCheck { get; init; }
 
-    public async Task<RunReport> ExecuteAsync(CancellationToken ct)
+    /// <summary>
+    /// Runs it. <paramref name="ct"/> aborts (no verdict); <paramref name="endLoad"/> ends the load before
+    /// <c>--duration</c> is up, and the run still settles every device's pending writes, checks and reports.
+    /// </summary>
+    public async Task<RunReport> ExecuteAsync(CancellationToken ct, CancellationToken endLoad = default)
     {
         var startedAt = DateTimeOffset.UtcNow;
         var maxConnections = options.OpenLoop ? Math.Min(options.Devices, 1024) : options.ClosedLoopConcurrency;
@@ -69,10 +73,21 @@ public sealed class LoadRun(RunOptions options)
         using var stopCommands = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var scheduler = new CommandScheduler(options.At, metrics, view.Log);
         var schedule = scheduler.RunAsync(stopCommands.Token);
-        var load = new LoadDriver(context, devices).RunAsync(ct);
-        await view.ShowUntilAsync(load);
-        await load;
+        var load = new LoadDriver(context, devices).RunAsync(ct, endLoad);
+        TimeSpan? endedAt = null;
+        await using (endLoad.Register(() =>
+        {
+            endedAt = metrics.Elapsed;
+            view.Log(string.Create(CultureInfo.InvariantCulture,
+                $"ending the load early at {endedAt.Value.TotalSeconds:F1} s: operations in flight finish, pending writes are settled, then the checker runs"));
+        }))
+        {
+            await view.ShowUntilAsync(load);
+            await load;
+        }
+
         var loadSeconds = metrics.Elapsed.TotalSeconds;
+        var endedEarlyAt = endedAt < options.Duration ? endedAt.Value.TotalSeconds : (double?)null;
         await stopCommands.CancelAsync();
         try
         {
@@ -93,7 +108,7 @@ public sealed class LoadRun(RunOptions options)
         Console.Out.WriteLine($"checking: reading {accounts.Count} accounts back through the API");
         var verdict = await new Checker(client).CheckAsync([.. accounts.Select(a => (a.Ledger, a.CheckerDevice))], ct);
 
-        var report = BuildReport(startedAt, provision, loadSeconds, metrics, commands, violations, verdict);
+        var report = BuildReport(startedAt, provision, loadSeconds, metrics, commands, violations, verdict) with { LoadEndedEarlyAtSeconds = endedEarlyAt };
         Console.Out.Write(MarkdownReport.Render(report));
         if (options.ReportDirectory is { } dir)
         {

@@ -27,6 +27,11 @@ public static class MarkdownReport
             : string.Create(c, $"closed loop, {r.Concurrency} devices in flight");
         var ramp = r.RampUpSeconds > 0 ? string.Create(c, $", ramp-up {r.RampUpSeconds:F0} s (linear)") : ", no ramp-up";
         sb.AppendLine(c, $"- {r.Accounts} accounts × {r.DevicesPerAccount} devices = {r.Devices} devices; {loop}; {r.DurationSeconds:F0} s{ramp}; mix {r.Mix}");
+        if (r.LoadEndedEarlyAtSeconds is { } endedAt)
+        {
+            sb.AppendLine(c, $"- **the load was ended early**, at {endedAt:F1} s of {r.DurationSeconds:F0} s (interrupted); pending writes were settled and the checker ran as usual");
+        }
+
         sb.AppendLine(c, $"- provisioning: {r.Provision.Units} devices in {r.Provision.Seconds:F1} s = **{r.Provision.UnitsPerSecond:F0} devices/s** ({r.Provision.Requests} calls, p50 {r.Provision.LatencyMs.P50:F0} ms)");
         sb.AppendLine();
         sb.AppendLine("## Load");

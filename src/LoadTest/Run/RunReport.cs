@@ -25,6 +25,9 @@ public sealed record RunReport
     /// <summary><c>--ramp-up</c> in seconds (0: every device started at once).</summary>
     public double RampUpSeconds { get; init; }
 
+    /// <summary>When the load was ended before <see cref="DurationSeconds"/> was up (Ctrl+C once); null when it ran its full duration.</summary>
+    public double? LoadEndedEarlyAtSeconds { get; init; }
+
     public required PhaseResult Provision { get; init; }
     public required double LoadSeconds { get; init; }
     public required long Operations { get; init; }

@@ -12,22 +12,32 @@ namespace DeviceSync.EndToEnd.Tests.Support;
 public sealed class HarnessRun
 {
     private readonly string _reports;
+    private readonly CancellationTokenSource _endLoad;
     private readonly Task<int> _exitCode;
     private readonly DateTimeOffset _started = DateTimeOffset.UtcNow;
 
-    private HarnessRun(string reports, Task<int> exitCode)
+    private HarnessRun(string reports, CancellationTokenSource endLoad, Task<int> exitCode)
     {
         _reports = reports;
+        _endLoad = endLoad;
         _exitCode = exitCode;
     }
+
+    /// <summary>How long devices go on syncing after a fault has played out before a test ends the load: long enough for every device to sync a few times against the cluster as the fault left it.</summary>
+    public static TimeSpan Settle { get; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Seconds since the harness started (it provisions first, for a few seconds).</summary>
     public TimeSpan Elapsed => DateTimeOffset.UtcNow - _started;
 
-    /// <summary>Starts `run` with 16 accounts × 2 devices, 16 in flight, the default mix with conflicts, plus <paramref name="extraArgs"/>.</summary>
+    /// <summary>
+    /// Starts `run` with 16 accounts × 2 devices, 16 in flight, the default mix with conflicts, plus
+    /// <paramref name="extraArgs"/>. <paramref name="duration"/> is the longest the load goes on: a test whose fault has
+    /// played out sooner ends it with <see cref="EndLoadAfterAsync"/>.
+    /// </summary>
     public static HarnessRun Start(LocalCluster cluster, string duration, string name, params string[] extraArgs)
     {
         var reports = Path.Combine(cluster.LogDirectory, "harness-" + name);
+        var endLoad = new CancellationTokenSource();
         var exitCode = HarnessCommandLine.InvokeAsync(
         [
             "run", "--gateway", cluster.GatewayAddress.ToString(), "--admin-key", cluster.AdminKey!,
@@ -35,8 +45,19 @@ public sealed class HarnessRun
             "--mix", "put=50,edit=25,delete=5,nochange=15,conflict=5",
             "--report", reports, "--plain", "--run-id", name + "-" + Guid.NewGuid().ToString("N")[..6],
             .. extraArgs,
-        ]);
-        return new HarnessRun(reports, exitCode);
+        ],
+        endLoad: endLoad.Token);
+        return new HarnessRun(reports, endLoad, exitCode);
+    }
+
+    /// <summary>
+    /// Lets the devices go on syncing for <paramref name="settle"/> (against the cluster as the fault left it), then ends
+    /// the load as the first Ctrl+C would: the run settles pending writes, checks and reports as after its duration.
+    /// </summary>
+    public async Task EndLoadAfterAsync(TimeSpan settle)
+    {
+        await Task.Delay(settle);
+        await _endLoad.CancelAsync();
     }
 
     /// <summary>Waits for the run to end; its exit code and report (printed), for tests that assert more than "clean".</summary>
@@ -47,7 +68,7 @@ public sealed class HarnessRun
         return (exitCode, JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_reports, "report.json"))));
     }
 
-    /// <summary>Whether the run has ended (the harness exits early only on a usage or provisioning error).</summary>
+    /// <summary>Whether the run has ended (after its duration, or <see cref="EndLoadAfterAsync"/>; sooner only on a usage or provisioning error).</summary>
     public bool Ended => _exitCode.IsCompleted;
 
     /// <summary>Waits until <paramref name="at"/> after the start (for faults at given moments of the run).</summary>
