@@ -32,6 +32,7 @@ public sealed class Device : IDisposable
     private long _cursorExpired;
     private long _restores;
     private long _localDeletesAfterExpiry;
+    private long _lostDeletesResent;
 
     public Device(DeviceConnection connection, IDeviceStore store, DeviceOptions? options = null)
     {
@@ -117,7 +118,7 @@ public sealed class Device : IDisposable
             {
                 return new DeviceStatistics(
                     _requests, _applied, _duplicates, _conflicts, _changesApplied, _serverBehind + _epochChanged + _cursorExpired,
-                    _serverBehind, _epochChanged, _cursorExpired, _restores, _localDeletesAfterExpiry);
+                    _serverBehind, _epochChanged, _cursorExpired, _restores, _localDeletesAfterExpiry, _lostDeletesResent);
             }
         }
     }
@@ -342,6 +343,7 @@ public sealed class Device : IDisposable
 
         // In a server-behind or epoch-changed answer, versions above safeVersion are ones the server lost.
         long? lostAbove = response.Resync is { Reason: ResyncInfo.ServerBehind or ResyncInfo.EpochChanged } r ? r.SafeVersion : null;
+        var lostDeletesResentBefore = _lostDeletesResent;
         foreach (var result in response.Results)
         {
             if (pending.TryGetValue(result.Id, out var mine) && ApplyResult(collection, mine, result, changes, lostAbove))
@@ -358,8 +360,10 @@ public sealed class Device : IDisposable
             _massDeleteConfirmed.Remove(collection);
             MassDeleteHeld?.Invoke(refused);
         }
-        else if (response.Results.Count > 0)
+        else if (response.Results.Count > 0 && _lostDeletesResent == lostDeletesResentBefore)
         {
+            // A confirmation is for one request; but a confirmed delete the server lost that is sent again against a
+            // copy handed back meanwhile (ApplyResult) is the same delete, so the user is not asked twice.
             _massDeleteConfirmed.Remove(collection);
         }
 
@@ -441,6 +445,16 @@ public sealed class Device : IDisposable
                 break;
 
             case MutationStatus.Conflict:
+                if (mine.LostDeleteOf is { } deleteOf && result.Current is { Deleted: false } copy && PredatesLostDelete(copy, deleteOf))
+                {
+                    // A delete the server lost met a copy that another device handed back between this device's pull and
+                    // this push (the pull showed no copy, or an even older one): step 4 again, against that copy. Found
+                    // by the everything-wiped fault case: the older copy stayed, the acknowledged delete was gone.
+                    Store.SetPending(collection, mine with { Id = Store.NextMutationId(), BaseVersion = copy.Version, Sent = false });
+                    _lostDeletesResent++;
+                    return false;
+                }
+
                 _conflicts++;
                 var resolution = OnConflict?.Invoke(new SyncConflict(collection, mine, result.Current)) ?? ConflictResolution.KeepServer;
                 if (resolution == ConflictResolution.KeepMine)
@@ -472,6 +486,15 @@ public sealed class Device : IDisposable
 
         return result.Status == MutationStatus.Applied;
     }
+
+    /// <summary>
+    /// Step 4's test: versions only grow, so a server copy no newer than the version a lost delete refers to (the
+    /// tombstone's, the one the delete was based on, or safeVersion) predates the delete, and the server lost it.
+    /// safeVersion alone misses this when the device's epoch has no version left on the server (0) and the copy is from
+    /// an older one. A copy another device handed back is as old as the version it was handed back at, not its new one.
+    /// </summary>
+    private static bool PredatesLostDelete(SyncItem copy, long deleteOf) =>
+        (copy.HandedBackVersion ?? copy.Version) <= deleteOf;
 
     /// <summary>The server's copy wins, unless the item has a pending local change (it resolves on push).</summary>
     private void ApplyServerItem(string collection, SyncItem item, FullPull? fullPull)
@@ -633,17 +656,14 @@ public sealed class Device : IDisposable
         foreach (var held in pending.Where(p => p.HeldBack))
         {
             Store.RemovePending(collection, held.Id);
+            var deleteOf = Math.Max(pull.SafeVersion, held.BaseVersion ?? 0);
             if (!pull.Observed.TryGetValue(held.ItemId, out var server))
             {
-                Store.SetPending(collection, held with { Id = Store.NextMutationId(), BaseVersion = 0, HeldBack = false, Sent = false });
+                Store.SetPending(collection, held with { Id = Store.NextMutationId(), BaseVersion = 0, HeldBack = false, Sent = false, LostDeleteOf = deleteOf });
             }
-            else if ((server.HandedBackVersion ?? server.Version) <= Math.Max(pull.SafeVersion, held.BaseVersion ?? 0))
+            else if (PredatesLostDelete(server, deleteOf))
             {
-                // Versions only grow: a server copy no newer than the version the delete refers to (the tombstone's, or
-                // the one the edit was based on) predates it, so the server lost the delete. safeVersion alone misses
-                // this when the device's epoch has no version left on the server (0) and the copy is from an older one.
-                // A copy another device handed back is as old as the version it was handed back at, not its new version.
-                Store.SetPending(collection, held with { Id = Store.NextMutationId(), BaseVersion = server.Version, HeldBack = false, Sent = false });
+                Store.SetPending(collection, held with { Id = Store.NextMutationId(), BaseVersion = server.Version, HeldBack = false, Sent = false, LostDeleteOf = deleteOf });
             }
             else
             {

@@ -1,6 +1,9 @@
 namespace DeviceSync.Client;
 
-/// <summary>Counters a harness can watch.</summary>
+/// <summary>
+/// Counters a harness can watch. <see cref="LostDeletesResentAfterConflict"/>: deletes the server lost that met a copy
+/// another device handed back after this device's pull, and went again against it (docs/protocol.md section 7, step 4).
+/// </summary>
 public sealed record DeviceStatistics(
     long Requests,
     long Applied,
@@ -12,4 +15,5 @@ public sealed record DeviceStatistics(
     long EpochChanged,
     long CursorExpired,
     long Restores,
-    long LocalDeletesAfterExpiry);
+    long LocalDeletesAfterExpiry,
+    long LostDeletesResentAfterConflict = 0);

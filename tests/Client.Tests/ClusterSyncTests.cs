@@ -290,6 +290,61 @@ public sealed class ClusterSyncTests(ClusterFixture fixture) : ClusterTest(fixtu
     }
 
     [Fact]
+    public async Task A_delete_the_server_lost_still_wins_when_an_older_copy_is_handed_back_while_the_user_confirms_it()
+    {
+        // Found by the everything-wiped fault case (there between a device's pull and its push; here the window is the
+        // user's confirmation, which can take minutes): B pulls after the loss and resends its delete against the copy
+        // the server kept; before B's user confirms it, A hands back an older copy of its own.
+        var account = await NewAccountAsync("confirm");
+        var a = await NewDeviceAsync(account, "a");
+        var b = await NewDeviceAsync(account, "b");
+        a.Put("notes", "n-1", """{"t":"one"}""");
+        await a.SyncAsync();
+        b.Track("notes");
+        await b.SyncAsync();
+        var kept = b.Get("notes", "n-1")!.Version;
+
+        // Both saw history the server lost: A holds a copy of n-1 at 80; B deleted n-1 at 90.
+        a.Store.SetCursor("notes", "100");
+        a.Store.SetItem("notes", new StoredItem("n-1", 80, false, """{"t":"older than the delete"}"""));
+        b.Store.SetCursor("notes", "100");
+        b.Store.SetItem("notes", new StoredItem("n-1", 90, true, null));
+
+        var holds = new List<MassDeleteHold>();
+        b.MassDeleteHeld += holds.Add;
+        var conflicts = new List<SyncConflict>();
+        b.OnConflict = x =>
+        {
+            conflicts.Add(x);
+            return ConflictResolution.KeepServer;
+        };
+        await b.SyncAsync();
+        Assert.Equal(1, b.Statistics.ServerBehind);
+        Assert.Equal("delete-after-resync", Assert.Single(holds).Reason);
+        Assert.Equal((MutationOp.Delete, kept), Assert.Single(b.Pending("notes")) is var held ? (held.Op, held.BaseVersion) : default);
+
+        // Meanwhile A comes back and hands back its older copy: a new version, handed back at 80.
+        await a.SyncAsync();
+        var copy = a.Get("notes", "n-1")!;
+        Assert.False(copy.Deleted);
+        Assert.True(copy.Version > kept);
+
+        // B's user confirms. The delete meets A's copy (a conflict: it was based on the version the pull showed), which
+        // predates it (80 <= 90): it goes again against the copy, under the same confirmation, and is applied.
+        b.ConfirmMassDelete("notes");
+        await b.SyncAsync();
+        Assert.Empty(b.Pending("notes"));
+        Assert.Single(holds);
+        Assert.Empty(conflicts);
+        Assert.Equal(1, b.Statistics.LostDeletesResentAfterConflict);
+        Assert.True(b.Get("notes", "n-1")!.Deleted);
+
+        await a.SyncAsync();
+        Assert.True(a.Get("notes", "n-1")!.Deleted);
+        Assert.Equal(a.Get("notes", "n-1")!.Version, b.Get("notes", "n-1")!.Version);
+    }
+
+    [Fact]
     public async Task A_reset_device_registers_again_and_recovers_everything_from_the_server()
     {
         var account = await NewAccountAsync("reset");

@@ -232,6 +232,52 @@ public sealed class ResyncTests
         Assert.Equal(0, device.Statistics.Conflicts);
     }
 
+    [Theory]
+    [InlineData(38, true)] // the copy handed back meanwhile is older than the delete: the delete goes again, against it
+    [InlineData(45, false)] // it is newer: the server's item stays, and the app hears of the conflict
+    public async Task A_resent_held_back_delete_that_meets_a_copy_handed_back_after_the_pull_is_compared_with_that_copy(long handedBackAt, bool resentAgain)
+    {
+        // Found by the everything-wiped fault case: this device deleted t-1 at 40; after the loss its pull showed no t-1,
+        // so it sent its delete with baseVersion 0, and another device's hand-back of an older copy landed in between.
+        var copy = $$"""{"itemId":"t-1","version":{{E1 + 1}},"deleted":false,"data":{"v":"older"},"modifiedAt":"2026-03-02T09:15:04Z","modifiedBy":"other","handedBackVersion":{{handedBackAt}}}""";
+        var calls = 0;
+        var handler = new ScriptedHandler((_, body) =>
+        {
+            var c = Collection(body, "tasks");
+            switch (calls++)
+            {
+                case 0:
+                    return Answer("tasks", cursor: null, resync: """{"reason":"epoch-changed","safeVersion":0}""");
+                case 1:
+                    return Answer("tasks", cursor: "0");
+                case 2:
+                    var first = Assert.Single(Mutations(c));
+                    Assert.Equal(("delete", "t-1", (long?)0), (first.Op, first.ItemId, first.Version));
+                    return Answer("tasks", $$"""{"id":{{first.Id}},"status":"conflict","current":{{copy}}}""", copy,
+                        (E1 + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                case 3 when resentAgain:
+                    var again = Assert.Single(Mutations(c));
+                    Assert.Equal(("delete", "t-1", (long?)(E1 + 1)), (again.Op, again.ItemId, again.Version));
+                    return Answer("tasks", $$"""{"id":{{again.Id}},"status":"applied","version":{{E1 + 2}}}""", Item("t-1", E1 + 2, null),
+                        (E1 + 2).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                default:
+                    throw new InvalidOperationException($"no request {calls} expected");
+            }
+        });
+        var store = new InMemoryDeviceStore();
+        store.SetCursor("tasks", "44");
+        store.SetItem("tasks", new StoredItem("t-1", 40, true, null));
+        var device = NewDevice(handler, store);
+        var conflicts = new List<SyncConflict>();
+        device.OnConflict = c => { conflicts.Add(c); return ConflictResolution.KeepServer; };
+
+        await device.SyncAsync();
+
+        Assert.Equal(resentAgain ? 4 : 3, calls);
+        Assert.Equal(resentAgain, device.Get("tasks", "t-1")!.Deleted);
+        Assert.Equal(resentAgain ? 0 : 1, conflicts.Count);
+    }
+
     [Fact]
     public async Task Cursor_expired_pulls_everything_deletes_only_what_was_synced_before_the_old_cursor_and_hands_back_the_rest()
     {

@@ -175,6 +175,50 @@ public sealed class DeviceHandBackTests
         }
     }
 
+    [Theory]
+    [InlineData(80, true)] // the copy handed back meanwhile is older than the delete: the delete goes again, against it
+    [InlineData(95, false)] // it is newer: the server's item stays
+    public async Task A_resent_held_delete_that_meets_a_copy_handed_back_after_the_pull_is_compared_with_that_copy(long handedBackAt, bool resentAgain)
+    {
+        // Found by the everything-wiped fault case: this device (which deleted "a" at 90) pulled after the loss and saw no
+        // "a", so it resent its delete with baseVersion 0; another device handed back its copy of "a" in between.
+        var copyVersion = Epoch1 + 1;
+        var copy = $$"""{"itemId":"a","version":{{copyVersion}},"deleted":false,"data":{"title":"t","tag":"d1-m7","body":"x"},"handedBackVersion":{{handedBackAt}}}""";
+        var cursor = copyVersion.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        List<(int Status, string? Body)> answers =
+        [
+            (200, Answer("[]", "[]", cursor: null, resync: """{"reason":"epoch-changed","safeVersion":0}""")),
+            (200, Answer("[]", "[]", cursor: "0")),
+            (200, Answer($$"""[{"id":1,"status":"conflict","current":{{copy}}}]""", $"[{copy}]", cursor: cursor)),
+        ];
+        if (resentAgain)
+        {
+            answers.Add((200, Answer($$"""[{"id":2,"status":"applied","version":{{Epoch1 + 2}}}]""",
+                $$"""[{"itemId":"a","version":{{Epoch1 + 2}},"deleted":true}]""", cursor: (Epoch1 + 2).ToString(System.Globalization.CultureInfo.InvariantCulture))));
+        }
+
+        await using var gateway = new ScriptedGateway(answers);
+        var (device, context) = Create(gateway.Address, expectDataLoss: true);
+        device.Hold("a", new LocalItem(90, true, null), cursor: "100");
+
+        Assert.True(await device.RunAsync(OperationKind.NoChange, context, TimeSpan.FromSeconds(10), CancellationToken.None));
+
+        Assert.Equal(answers.Count, gateway.Bodies.Count);
+        Assert.Contains("\"op\":\"delete\",\"itemId\":\"a\",\"baseVersion\":0", gateway.Bodies[2], StringComparison.Ordinal);
+        Assert.Equal(1, context.Metrics.HandBacks["held-delete-resent"]);
+        if (resentAgain)
+        {
+            Assert.Contains($"\"op\":\"delete\",\"itemId\":\"a\",\"baseVersion\":{cursor}", gateway.Bodies[3], StringComparison.Ordinal);
+            Assert.Equal(1, context.Metrics.HandBacks["held-delete-resent-after-conflict"]);
+            Assert.True(device.Items["a"].Deleted);
+        }
+        else
+        {
+            Assert.False(context.Metrics.HandBacks.ContainsKey("held-delete-resent-after-conflict"));
+            Assert.False(device.Items["a"].Deleted);
+        }
+    }
+
     [Fact]
     public async Task A_held_delete_whose_epoch_has_nothing_left_is_resent_against_an_older_epochs_copy()
     {

@@ -129,6 +129,11 @@ public sealed class SimulatedDevice(int index, Device device, AccountLedger ledg
                 }
             }
 
+            if (_pending.Any(p => p.LostDeleteOf is not null))
+            {
+                continue; // a lost delete sent again after a conflict (ApplyResults): settled within this operation
+            }
+
             break;
         }
 
@@ -270,15 +275,10 @@ public sealed class SimulatedDevice(int index, Device device, AccountLedger ledg
                 continue;
             }
 
-            // Versions only grow: a server copy no newer than what the delete refers to predates it, so the server lost
-            // the delete (comparing with safeVersion alone misses this when the device's epoch has no version left on
-            // the server, safeVersion 0, and the copy is from an older epoch: found by the two-replicas-wiped case). A
-            // copy another device handed back is as old as the version it was handed back at, not its new version
-            // (found by the everything-wiped case: an older copy handed back first replaced an acknowledged delete).
-            if (server is null || (server.HandedBackVersion ?? server.Version) <= Math.Max(pull.SafeVersion, deleteOf))
+            var refersTo = Math.Max(pull.SafeVersion, deleteOf);
+            if (server is null || PredatesLostDelete(server, refersTo))
             {
-                var id = ++_lastMutationId;
-                _pending.Add(new PendingMutation(new Mutation { Id = id, Op = "delete", ItemId = itemId, BaseVersion = server?.Version ?? 0 }, TagOf(id)));
+                ResendLostDelete(itemId, server?.Version ?? 0, refersTo);
                 context.Metrics.RecordHandBack("held-delete-resent");
             }
             else
@@ -334,6 +334,21 @@ public sealed class SimulatedDevice(int index, Device device, AccountLedger ledg
         }
 
         return _pending.Count > 0;
+    }
+
+    /// <summary>
+    /// Step 4's test: versions only grow, so a server copy no newer than the version a lost delete refers to predates the
+    /// delete (comparing with safeVersion alone misses this when the device's epoch has no version left on the server,
+    /// safeVersion 0, and the copy is from an older epoch: found by the two-replicas-wiped case). A copy another device
+    /// handed back is as old as the version it was handed back at, not its new version (found by the everything-wiped
+    /// case: an older copy handed back first replaced an acknowledged delete).
+    /// </summary>
+    private static bool PredatesLostDelete(ItemState copy, long refersTo) => (copy.HandedBackVersion ?? copy.Version) <= refersTo;
+
+    private void ResendLostDelete(string itemId, long baseVersion, long refersTo)
+    {
+        var id = ++_lastMutationId;
+        _pending.Add(new PendingMutation(new Mutation { Id = id, Op = "delete", ItemId = itemId, BaseVersion = baseVersion }, TagOf(id), refersTo));
     }
 
     /// <summary>How <see cref="AccountLedger.NoteHeldAtResync"/> names a local item: its data's tag, or its tombstone's version.</summary>
@@ -483,6 +498,13 @@ public sealed class SimulatedDevice(int index, Device device, AccountLedger ledg
                     // The server holds that very version (rule 7): what the device handed back was not lost after all.
                     duplicates++;
                     context.Metrics.RecordHandBack("restore-duplicate");
+                    break;
+                case "conflict" when p.LostDeleteOf is { } refersTo && r.Current is { Deleted: false } copy && PredatesLostDelete(copy, refersTo):
+                    // A delete the server lost met a copy another device handed back between this device's pull and this
+                    // push (the pull showed none, or an older one): step 4 again, against that copy (found by the
+                    // everything-wiped fault case: the older copy stayed and the acknowledged delete was gone).
+                    ResendLostDelete(p.Mutation.ItemId, copy.Version, refersTo);
+                    context.Metrics.RecordHandBack("held-delete-resent-after-conflict");
                     break;
                 case "conflict":
                     conflicts++;
