@@ -5,7 +5,6 @@ namespace DeviceSync.Testing;
 /// <summary>POSIX signals by pid: .NET's <see cref="System.Diagnostics.Process.Kill()"/> only sends SIGKILL.</summary>
 public static partial class NativeSignals
 {
-    private const int SigInt = 2;
     private const int SigTerm = 15;
     private const int SigCont = 18;
     private const int SigStop = 19;
@@ -20,9 +19,6 @@ public static partial class NativeSignals
 
         return Kill(pid, SigTerm) == 0;
     }
-
-    /// <summary>Sends SIGINT, as Ctrl+C in a terminal does.</summary>
-    public static bool Interrupt(int pid) => !OperatingSystem.IsWindows() && Kill(pid, SigInt) == 0;
 
     /// <summary>Sends SIGSTOP (freeze).</summary>
     public static bool Stop(int pid) => !OperatingSystem.IsWindows() && Kill(pid, SigStop) == 0;

@@ -505,6 +505,11 @@ public sealed class SimulatedDevice(int index, Device device, AccountLedger ledg
                     // everything-wiped fault case: the older copy stayed and the acknowledged delete was gone).
                     ResendLostDelete(p.Mutation.ItemId, copy.Version, refersTo);
                     context.Metrics.RecordHandBack("held-delete-resent-after-conflict");
+                    if (copy.Data is { } copyData)
+                    {
+                        ledger.Observe(copy.ItemId, copyData.Tag, copy.Version, "a conflict's current");
+                    }
+
                     break;
                 case "conflict":
                     conflicts++;
