@@ -646,9 +646,10 @@ public sealed class Device : IDisposable
                 continue;
             }
 
-            // Listed older than the copy held here: hand the copy back (a restore; a delete based on the server's copy).
+            // Listed older than the copy held here: hand the copy back (a restore; a delete based on the server's copy, which
+            // is a lost delete like those of step 4).
             Store.SetPending(collection, held.Deleted
-                ? new PendingMutation(Store.NextMutationId(), MutationOp.Delete, itemId, server.Version, null)
+                ? new PendingMutation(Store.NextMutationId(), MutationOp.Delete, itemId, server.Version, null, LostDeleteOf: held.Version)
                 : new PendingMutation(Store.NextMutationId(), MutationOp.Restore, itemId, null, held.Data, held.Version));
         }
 

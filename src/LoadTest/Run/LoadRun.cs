@@ -74,19 +74,24 @@ public sealed class LoadRun(RunOptions options)
         var scheduler = new CommandScheduler(options.At, metrics, view.Log);
         var schedule = scheduler.RunAsync(stopCommands.Token);
         var load = new LoadDriver(context, devices).RunAsync(ct, endLoad);
-        TimeSpan? endedAt = null;
-        await using (endLoad.Register(() =>
+        // When the load was ended early, as ticks of metrics.Elapsed (-1: it was not). Noted by endLoad's callback, or
+        // after the load if that has not run yet (CancelAsync runs callbacks on another thread).
+        long endedAtTicks = -1;
+        TimeSpan NoteEnd()
         {
-            endedAt = metrics.Elapsed;
-            view.Log(string.Create(CultureInfo.InvariantCulture,
-                $"ending the load early at {endedAt.Value.TotalSeconds:F1} s: operations in flight finish, pending writes are settled, then the checker runs"));
-        }))
+            Interlocked.CompareExchange(ref endedAtTicks, metrics.Elapsed.Ticks, -1);
+            return TimeSpan.FromTicks(Interlocked.Read(ref endedAtTicks));
+        }
+
+        await using (endLoad.Register(() => view.Log(string.Create(CultureInfo.InvariantCulture,
+            $"ending the load early at {NoteEnd().TotalSeconds:F1} s: operations in flight finish, pending writes are settled, then the checker runs"))))
         {
             await view.ShowUntilAsync(load);
             await load;
         }
 
         var loadSeconds = metrics.Elapsed.TotalSeconds;
+        var endedAt = endLoad.IsCancellationRequested ? NoteEnd() : (TimeSpan?)null;
         var endedEarlyAt = endedAt < options.Duration ? endedAt.Value.TotalSeconds : (double?)null;
         await stopCommands.CancelAsync();
         try

@@ -300,15 +300,14 @@ public sealed class SimulatedDevice(int index, Device device, AccountLedger ledg
                 // Listed older than the copy held here (ApplyChanges kept it): versions only grow, so the server lost
                 // it. A cut that landed after the resync answer is not announced to a pull from null (found by the
                 // two-replicas-wiped fault case: a restore between a device's server-behind answer and its pull).
-                var id = ++_lastMutationId;
                 if (local.Deleted || local.Data is null)
                 {
-                    _pending.Add(new PendingMutation(new Mutation { Id = id, Op = "delete", ItemId = itemId, BaseVersion = listed.Version }, TagOf(id)));
+                    ResendLostDelete(itemId, listed.Version, local.Version);
                 }
                 else
                 {
                     var handBack = Restore(itemId, local.Version, local.Data, local.Data.Tag);
-                    _pending.Add(handBack with { Mutation = handBack.Mutation with { Id = id } });
+                    _pending.Add(handBack with { Mutation = handBack.Mutation with { Id = ++_lastMutationId } });
                 }
 
                 context.Metrics.RecordHandBack("restore-regressed");
