@@ -45,13 +45,7 @@ public sealed class ClusterSyncTests(ClusterFixture fixture) : ClusterTest(fixtu
     [Fact]
     public async Task A_losing_edit_calls_OnConflict_with_both_copies_keeps_the_servers_and_is_archived()
     {
-        var account = await NewAccountAsync("conflict");
-        var a = await NewDeviceAsync(account, "a");
-        var b = await NewDeviceAsync(account, "b");
-        a.Put("contacts", "c-1", """{"name":"Ann"}""");
-        await a.SyncAsync();
-        b.Track("contacts");
-        await b.SyncAsync();
+        var (a, b) = await TwoDevicesSharingAsync("conflict", "contacts", "c-1", """{"name":"Ann"}""");
 
         a.Put("contacts", "c-1", """{"name":"Ann Smith"}""");
         await a.SyncAsync();
@@ -234,13 +228,7 @@ public sealed class ClusterSyncTests(ClusterFixture fixture) : ClusterTest(fixtu
     [Fact]
     public async Task A_delete_the_server_lost_wins_over_an_older_copy_another_device_handed_back_first_and_loses_to_a_newer_one()
     {
-        var account = await NewAccountAsync("handback");
-        var a = await NewDeviceAsync(account, "a");
-        var b = await NewDeviceAsync(account, "b");
-        a.Put("notes", "n-1", """{"t":"one"}""");
-        await a.SyncAsync();
-        b.Track("notes");
-        await b.SyncAsync();
+        var (a, b) = await TwoDevicesSharingAsync("handback", "notes", "n-1", """{"t":"one"}""");
 
         // Both saw epoch-0 history the server lost: A holds copies of n-1 (at 80) and n-2 (at 95); B deleted both, at 90.
         a.Store.SetCursor("notes", "100");
@@ -295,13 +283,7 @@ public sealed class ClusterSyncTests(ClusterFixture fixture) : ClusterTest(fixtu
         // Found by the everything-wiped fault case (there between a device's pull and its push; here the window is the
         // user's confirmation, which can take minutes): B pulls after the loss and resends its delete against the copy
         // the server kept; before B's user confirms it, A hands back an older copy of its own.
-        var account = await NewAccountAsync("confirm");
-        var a = await NewDeviceAsync(account, "a");
-        var b = await NewDeviceAsync(account, "b");
-        a.Put("notes", "n-1", """{"t":"one"}""");
-        await a.SyncAsync();
-        b.Track("notes");
-        await b.SyncAsync();
+        var (a, b) = await TwoDevicesSharingAsync("confirm", "notes", "n-1", """{"t":"one"}""");
         var kept = b.Get("notes", "n-1")!.Version;
 
         // Both saw history the server lost: A holds a copy of n-1 at 80; B deleted n-1 at 90.

@@ -151,20 +151,13 @@ public sealed class DeviceHandBackTests
         ];
         if (resent)
         {
-            answers.Add((200, Answer($$"""[{"id":1,"status":"applied","version":{{Epoch1 + 2}}}]""",
-                $$"""[{"itemId":"a","version":{{Epoch1 + 2}},"deleted":true}]""", cursor: (Epoch1 + 2).ToString(System.Globalization.CultureInfo.InvariantCulture))));
+            answers.Add(DeleteOfAApplied(id: 1));
         }
 
-        await using var gateway = new ScriptedGateway(answers);
-        var (device, context) = Create(gateway.Address, expectDataLoss: true);
-        device.Hold("a", new LocalItem(90, true, null), cursor: "100");
-
-        Assert.True(await device.RunAsync(OperationKind.NoChange, context, TimeSpan.FromSeconds(10), CancellationToken.None));
-
-        Assert.Equal(answers.Count, gateway.Bodies.Count);
+        var (device, context, bodies) = await RunHoldingADeletedAt90Async(answers);
         if (resent)
         {
-            Assert.Contains($"\"op\":\"delete\",\"itemId\":\"a\",\"baseVersion\":{listed}", gateway.Bodies[2], StringComparison.Ordinal);
+            Assert.Contains($"\"op\":\"delete\",\"itemId\":\"a\",\"baseVersion\":{listed}", bodies[2], StringComparison.Ordinal);
             Assert.Equal(1, context.Metrics.HandBacks["held-delete-resent"]);
             Assert.True(device.Items["a"].Deleted);
         }
@@ -193,22 +186,15 @@ public sealed class DeviceHandBackTests
         ];
         if (resentAgain)
         {
-            answers.Add((200, Answer($$"""[{"id":2,"status":"applied","version":{{Epoch1 + 2}}}]""",
-                $$"""[{"itemId":"a","version":{{Epoch1 + 2}},"deleted":true}]""", cursor: (Epoch1 + 2).ToString(System.Globalization.CultureInfo.InvariantCulture))));
+            answers.Add(DeleteOfAApplied(id: 2));
         }
 
-        await using var gateway = new ScriptedGateway(answers);
-        var (device, context) = Create(gateway.Address, expectDataLoss: true);
-        device.Hold("a", new LocalItem(90, true, null), cursor: "100");
-
-        Assert.True(await device.RunAsync(OperationKind.NoChange, context, TimeSpan.FromSeconds(10), CancellationToken.None));
-
-        Assert.Equal(answers.Count, gateway.Bodies.Count);
-        Assert.Contains("\"op\":\"delete\",\"itemId\":\"a\",\"baseVersion\":0", gateway.Bodies[2], StringComparison.Ordinal);
+        var (device, context, bodies) = await RunHoldingADeletedAt90Async(answers);
+        Assert.Contains("\"op\":\"delete\",\"itemId\":\"a\",\"baseVersion\":0", bodies[2], StringComparison.Ordinal);
         Assert.Equal(1, context.Metrics.HandBacks["held-delete-resent"]);
         if (resentAgain)
         {
-            Assert.Contains($"\"op\":\"delete\",\"itemId\":\"a\",\"baseVersion\":{cursor}", gateway.Bodies[3], StringComparison.Ordinal);
+            Assert.Contains($"\"op\":\"delete\",\"itemId\":\"a\",\"baseVersion\":{cursor}", bodies[3], StringComparison.Ordinal);
             Assert.Equal(1, context.Metrics.HandBacks["held-delete-resent-after-conflict"]);
             Assert.True(device.Items["a"].Deleted);
         }
@@ -262,6 +248,27 @@ public sealed class DeviceHandBackTests
         Assert.Equal(1, context.Metrics.HandBacks["mass-delete-confirmed"]);
         Assert.True(device.Ledger.Acknowledged["a"].Deleted);
         Assert.Empty(context.Violations.Counts);
+    }
+
+    /// <summary>The answer applying mutation <paramref name="id"/>, a delete of "a", at <c>Epoch1 + 2</c>.</summary>
+    private static (int Status, string? Body) DeleteOfAApplied(long id) =>
+        (200, Answer($$"""[{"id":{{id}},"status":"applied","version":{{Epoch1 + 2}}}]""",
+            $$"""[{"itemId":"a","version":{{Epoch1 + 2}},"deleted":true}]""", cursor: (Epoch1 + 2).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+    /// <summary>
+    /// A device that deleted "a" at 90 (cursor 100) runs one no-change operation against <paramref name="answers"/>, all
+    /// of which it must use; returns it with the request bodies it sent.
+    /// </summary>
+    private static async Task<(SimulatedDevice Device, RunContext Context, List<string> Bodies)> RunHoldingADeletedAt90Async(List<(int Status, string? Body)> answers)
+    {
+        await using var gateway = new ScriptedGateway(answers);
+        var (device, context) = Create(gateway.Address, expectDataLoss: true);
+        device.Hold("a", new LocalItem(90, true, null), cursor: "100");
+
+        Assert.True(await device.RunAsync(OperationKind.NoChange, context, TimeSpan.FromSeconds(10), CancellationToken.None));
+
+        Assert.Equal(answers.Count, gateway.Bodies.Count);
+        return (device, context, [.. gateway.Bodies]);
     }
 
     private static string Answer(string results, string changes, string? cursor, string resync = "null") =>

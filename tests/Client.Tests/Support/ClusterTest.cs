@@ -36,6 +36,19 @@ public abstract class ClusterTest(ClusterFixture fixture) : IDisposable
         return device;
     }
 
+    /// <summary>A new account with devices A and B: A has put <paramref name="itemId"/> and B has pulled it.</summary>
+    protected async Task<(Device A, Device B)> TwoDevicesSharingAsync(string prefix, string collection, string itemId, string data)
+    {
+        var account = await NewAccountAsync(prefix);
+        var a = await NewDeviceAsync(account, "a");
+        var b = await NewDeviceAsync(account, "b");
+        a.Put(collection, itemId, data);
+        await a.SyncAsync();
+        b.Track(collection);
+        await b.SyncAsync();
+        return (a, b);
+    }
+
     public void Dispose()
     {
         foreach (var d in _owned)
