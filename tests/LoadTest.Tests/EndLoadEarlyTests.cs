@@ -19,7 +19,7 @@ public sealed class EndLoadEarlyTests(ClusterFixture fixture, ITestOutputHelper 
     {
         var dir = ReportDirectory("early");
         using var endLoad = new CancellationTokenSource();
-        var run = HarnessCommandLine.InvokeAsync([.. RunArguments(dir, "10m")], endLoad: endLoad.Token);
+        var run = HarnessCommandLine.InvokeAsync(RunArguments(dir, "10m"), endLoad: endLoad.Token);
         await WaitForLoadAsync(dir, run);
         await endLoad.CancelAsync();
 
@@ -47,7 +47,7 @@ public sealed class EndLoadEarlyTests(ClusterFixture fixture, ITestOutputHelper 
         var dir = ReportDirectory("full");
         using var endLoad = new CancellationTokenSource();
 
-        var exitCode = await HarnessCommandLine.InvokeAsync([.. RunArguments(dir, "3s")], endLoad: endLoad.Token);
+        var exitCode = await HarnessCommandLine.InvokeAsync(RunArguments(dir, "3s"), endLoad: endLoad.Token);
 
         Assert.Equal(ExitCodes.Clean, exitCode);
         using var json = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(dir, "report.json")));

@@ -77,9 +77,7 @@ public sealed class HarnessRun
     /// <summary>Waits for the run to end and asserts its verdict is clean; returns the report for more checks.</summary>
     public async Task<JsonDocument> AssertCleanAsync(ITestOutputHelper output)
     {
-        var exitCode = await _exitCode;
-        output.WriteLine(await File.ReadAllTextAsync(Path.Combine(_reports, "report.md")));
-        var report = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_reports, "report.json")));
+        var (exitCode, report) = await WaitAsync(output);
         var checker = report.RootElement.GetProperty("checker");
         Assert.Equal(0, checker.GetProperty("findings").GetArrayLength()); // no acknowledged write lost or applied twice
         Assert.True(checker.GetProperty("matched").GetInt64() > 0, "the checker compared nothing");
