@@ -897,13 +897,41 @@ internal sealed class JournalReplica
     }
 
     /// <summary>
-    /// Writes the "unhealed" marker row (replacing whatever is there, keeping the history-loss generation this silo
-    /// knows) and notes it locally at once.
+    /// Marks the replica unhealed in its marker row (keeping the history-loss generation this silo knows) and notes it
+    /// locally at once. A row that already says "unhealed" is left as it is. Every silo that touches a wiped replica
+    /// notices the loss, most of them after the first one has marked it (their requests were answered before the table
+    /// was created again); rewriting the row each time would change the version that a sweep begun after the first mark
+    /// makes its heal conditional on, and void that heal for a loss it already knew of. A new wipe takes the row with it,
+    /// so it is still marked. A healthy row is replaced only if it is still the one read.
     /// </summary>
     private async Task MarkLostAsync(string reason, CancellationToken token)
     {
         Health.MarkUnhealed(reason);
-        await Table.UpsertEntityAsync(MarkerEntity(ReplicaState.Unhealed, reason, _lossClock.Current), TableUpdateMode.Replace, token).ConfigureAwait(false);
+        var entity = MarkerEntity(ReplicaState.Unhealed, reason, _lossClock.Current);
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var row = await Table.GetEntityIfExistsAsync<TableEntity>(MarkerPartition, MarkerRow, [StateProperty], token).ConfigureAwait(false);
+            try
+            {
+                if (!row.HasValue || row.Value is not { } current)
+                {
+                    await Table.AddEntityAsync(entity, token).ConfigureAwait(false);
+                }
+                else if (current.GetString(StateProperty) == "healthy")
+                {
+                    await Table.UpdateEntityAsync(entity, current.ETag, TableUpdateMode.Replace, token).ConfigureAwait(false);
+                }
+
+                return;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+            {
+                // Another silo wrote the row between the read and the write: read it again.
+            }
+        }
+
+        // Still changing under us: say "unhealed" unconditionally, as a loss must never go unmarked.
+        await Table.UpsertEntityAsync(entity, TableUpdateMode.Replace, token).ConfigureAwait(false);
     }
 
     private TableEntity MarkerEntity(ReplicaState state, string? reason, long lossGeneration)

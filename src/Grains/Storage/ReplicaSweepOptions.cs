@@ -16,6 +16,10 @@ public sealed class ReplicaSweepOptions
     /// so a sweep after a wipe cannot starve device traffic.</summary>
     public double MaxRepairsPerSecond { get; set; } = 20;
 
+    /// <summary>Streams the sweeper repairs at once at most, within <see cref="MaxRepairsPerSecond"/>. A repair waits for
+    /// the stream's owning grain and for every replica, so under load one at a time cannot reach the pace.</summary>
+    public int MaxConcurrentRepairs { get; set; } = 4;
+
     /// <summary>Journal row keys the sweeper reads per second at most, per replica, while comparing the replicas.</summary>
     public int MaxRowsScannedPerSecond { get; set; } = 20_000;
 

@@ -23,6 +23,11 @@ internal sealed class ReplicaSweepOptionsValidator : IValidateOptions<ReplicaSwe
             failures.Add($"{ReplicaSweepOptions.SectionName}:MaxRepairsPerSecond must be a positive number; it is {options.MaxRepairsPerSecond}.");
         }
 
+        if (options.MaxConcurrentRepairs is < 1 or > 64)
+        {
+            failures.Add($"{ReplicaSweepOptions.SectionName}:MaxConcurrentRepairs must be between 1 and 64; it is {options.MaxConcurrentRepairs}.");
+        }
+
         if (options.MaxRowsScannedPerSecond < 100)
         {
             failures.Add($"{ReplicaSweepOptions.SectionName}:MaxRowsScannedPerSecond must be at least 100; it is {options.MaxRowsScannedPerSecond}.");

@@ -55,10 +55,12 @@ public sealed class SweepProgress
         }
     }
 
+    /// <summary>One stream behind somewhere was repaired (or failed to be): it counts as checked too.</summary>
     internal void Repaired(bool succeeded)
     {
         lock (_gate)
         {
+            StreamsChecked++;
             if (succeeded)
             {
                 StreamsRepaired++;

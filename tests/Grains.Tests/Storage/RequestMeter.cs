@@ -13,6 +13,7 @@ internal sealed class RequestMeter : HttpPipelinePolicy
     private readonly ConcurrentQueue<MeteredRequest> _requests = new();
     private readonly ConcurrentDictionary<int, bool> _failing = new();
     private Hook? _beforeNext;
+    private Hook? _afterNext;
 
     /// <summary>Requests to these ports fail with a 503 before they are sent.</summary>
     public void FailPorts(params int[] ports)
@@ -29,6 +30,12 @@ internal sealed class RequestMeter : HttpPipelinePolicy
     /// something that happens on a replica between two of the store's requests (another write landing, say).
     /// </summary>
     public void BeforeNext(Func<HttpMessage, bool> match, Func<Task> action) => Volatile.Write(ref _beforeNext, new Hook(match, action));
+
+    /// <summary>
+    /// Runs <paramref name="action"/> once, after the answer to the next request that <paramref name="match"/> accepts has
+    /// arrived and before the store reads it: an answer held up on its way while other things happen on the replica.
+    /// </summary>
+    public void AfterNext(Func<HttpMessage, bool> match, Func<Task> action) => Volatile.Write(ref _afterNext, new Hook(match, action));
 
     public IReadOnlyList<MeteredRequest> Requests => [.. _requests];
 
@@ -51,6 +58,10 @@ internal sealed class RequestMeter : HttpPipelinePolicy
         }
 
         await ProcessNextAsync(message, pipeline).ConfigureAwait(false);
+        if (Volatile.Read(ref _afterNext) is { } after && after.Match(message) && Interlocked.CompareExchange(ref _afterNext, null, after) == after)
+        {
+            await after.Action().ConfigureAwait(false);
+        }
     }
 
     private void Record(HttpMessage message)

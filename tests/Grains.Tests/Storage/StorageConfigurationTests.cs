@@ -105,14 +105,17 @@ public sealed class StorageConfigurationTests
     }
 
     [Theory]
-    [InlineData("00:01:00", "00:00:05", 20, 20000, true)]
-    [InlineData("00:00:00.5", "00:00:05", 20, 20000, false)]
-    [InlineData("00:01:00", "00:00:00", 20, 20000, false)]
-    [InlineData("00:01:00", "00:10:00", 20, 20000, false)]
-    [InlineData("00:01:00", "00:00:05", 0, 20000, false)]
-    [InlineData("00:01:00", "00:00:05", -1, 20000, false)]
-    [InlineData("00:01:00", "00:00:05", 20, 10, false)]
-    public void Sweep_options_are_validated(string interval, string probe, double repairsPerSecond, int rowsPerSecond, bool valid)
+    [InlineData("00:01:00", "00:00:05", 20, 20000, 4, true)]
+    [InlineData("00:00:00.5", "00:00:05", 20, 20000, 4, false)]
+    [InlineData("00:01:00", "00:00:00", 20, 20000, 4, false)]
+    [InlineData("00:01:00", "00:10:00", 20, 20000, 4, false)]
+    [InlineData("00:01:00", "00:00:05", 0, 20000, 4, false)]
+    [InlineData("00:01:00", "00:00:05", -1, 20000, 4, false)]
+    [InlineData("00:01:00", "00:00:05", 20, 10, 4, false)]
+    [InlineData("00:01:00", "00:00:05", 20, 20000, 1, true)]
+    [InlineData("00:01:00", "00:00:05", 20, 20000, 0, false)]
+    [InlineData("00:01:00", "00:00:05", 20, 20000, 65, false)]
+    public void Sweep_options_are_validated(string interval, string probe, double repairsPerSecond, int rowsPerSecond, int concurrentRepairs, bool valid)
     {
         var options = new ReplicaSweepOptions
         {
@@ -120,6 +123,7 @@ public sealed class StorageConfigurationTests
             ProbeInterval = TimeSpan.Parse(probe, System.Globalization.CultureInfo.InvariantCulture),
             MaxRepairsPerSecond = repairsPerSecond,
             MaxRowsScannedPerSecond = rowsPerSecond,
+            MaxConcurrentRepairs = concurrentRepairs,
         };
 
         Assert.Equal(valid, new ReplicaSweepOptionsValidator().Validate(null, options).Succeeded);

@@ -13,9 +13,11 @@ namespace DeviceSync.Grains.Tests.Storage;
 public sealed class SweepMeasurements(ITestOutputHelper output)
 {
     [Theory]
-    [InlineData(200, 20)]
-    [InlineData(20, 300)]
-    public async Task Refill_of_a_wiped_replica(int streams, int entriesPerStream)
+    [InlineData(200, 20, 1)]
+    [InlineData(200, 20, 4)]
+    [InlineData(20, 300, 1)]
+    [InlineData(20, 300, 4)]
+    public async Task Refill_of_a_wiped_replica(int streams, int entriesPerStream, int concurrentRepairs)
     {
         if (Environment.GetEnvironmentVariable("DEVICESYNC_MEASURE") != "1")
         {
@@ -34,11 +36,11 @@ public sealed class SweepMeasurements(ITestOutputHelper output)
         output.WriteLine($"{streams} streams x {entriesPerStream} entries: a sweep with nothing to repair took {clock.Elapsed.TotalSeconds:F2} s");
 
         await set[1].WipeAsync();
-        var sweeper = TestStores.Sweeper(TestStores.Reopen(store));
+        var sweeper = TestStores.Sweeper(TestStores.Reopen(store), maxConcurrentRepairs: concurrentRepairs);
         clock.Restart();
         var healed = await sweeper.SweepAsync();
         output.WriteLine(
-            $"{streams} streams x {entriesPerStream} entries ({streams * entriesPerStream} entries of 512 bytes): refilling the wiped replica took " +
+            $"{streams} streams x {entriesPerStream} entries ({streams * entriesPerStream} entries of 512 bytes), {concurrentRepairs} repairs at once: refilling the wiped replica took " +
             $"{clock.Elapsed.TotalSeconds:F2} s, {sweeper.Progress.StreamsRepaired} streams repaired, healed [{string.Join(",", healed)}]");
         Assert.Equal(new[] { 1 }, healed);
     }

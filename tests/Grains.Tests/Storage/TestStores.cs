@@ -63,9 +63,17 @@ internal static class TestStores
         Create(
             store.Options.GroupCommit.Enabled, store.Options.Replicas, store.Options.TablePrefix, writeQuorum: store.Options.WriteQuorum, shards: store.Options.GroupCommit.Shards);
 
-    /// <summary>A sweeper over <paramref name="store"/> that repairs directly (no grains here) and is not throttled.</summary>
-    public static ReplicaSweeper Sweeper(AzureJournalStore store) =>
-        new(store, new ReplicaSweepOptions { MaxRepairsPerSecond = 10_000, MaxRowsScannedPerSecond = 1_000_000 }, store.RepairAsync, Logger);
+    /// <summary>A sweeper over <paramref name="store"/> that is not throttled and repairs directly (no grains here), or
+    /// through <paramref name="repair"/>.</summary>
+    public static ReplicaSweeper Sweeper(
+        AzureJournalStore store,
+        Func<string, CancellationToken, Task<JournalRepairResult>>? repair = null,
+        int maxConcurrentRepairs = 4) =>
+        new(
+            store,
+            new ReplicaSweepOptions { MaxRepairsPerSecond = 10_000, MaxRowsScannedPerSecond = 1_000_000, MaxConcurrentRepairs = maxConcurrentRepairs },
+            repair ?? store.RepairAsync,
+            Logger);
 
     public static byte[] Payload(long sequence, int size = 64)
     {
