@@ -29,9 +29,17 @@ public sealed class ReplicaSweeperGrain(
 
     private readonly Dictionary<string, SiloReplicaReport> _reports = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
+    /// <summary>Sweeps ended early one after another at most: a replica that keeps being lost must not keep every sweep from
+    /// finishing (the others still need their repairs and heals).</summary>
+    private const int MaxEndedEarlyInARow = 3;
+
     private readonly SemaphoreSlim _sweepSoon = new(0, 1);
     private ReplicaSweeper? _sweeper;
     private Task _loop = Task.CompletedTask;
+
+    /// <summary>Ends the sweep under way early; replaced for each sweep by the loop, off the grain's scheduler.</summary>
+    private CancellationTokenSource? _endSweep;
+    private int _endedEarlyInARow;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -68,7 +76,27 @@ public sealed class ReplicaSweeperGrain(
     {
         ArgumentNullException.ThrowIfNull(report);
         _reports[report.Silo] = report;
-        if (report.Replicas.Any(r => r.State == ReplicaHealthState.Unhealed) && _sweeper is { Progress.Running: false })
+        if (_sweeper is null)
+        {
+            return Task.CompletedTask;
+        }
+
+        if (report.Replicas.Any(r => r.State == ReplicaHealthState.Unhealed && r.Since is { } since && _sweeper.CannotHeal(r.Replica, since))
+            && Volatile.Read(ref _endedEarlyInARow) < MaxEndedEarlyInARow
+            && Volatile.Read(ref _endSweep) is { IsCancellationRequested: false } endSweep)
+        {
+            // A replica lost data after the sweep under way read the markers: that sweep cannot heal it, so end it and start
+            // the next at once rather than leave the replica unhealed for the rest of this sweep and then a whole one more.
+            try
+            {
+                _ = endSweep.CancelAsync();
+            }
+            catch (ObjectDisposedException)
+            {
+                // That sweep has just finished on its own.
+            }
+        }
+        else if (report.Replicas.Any(r => r.State == ReplicaHealthState.Unhealed) && _sweeper is { Progress.Running: false })
         {
             // A replica lost data: every write now needs the other replicas, so heal it soon rather than at the next interval.
             if (_sweepSoon.CurrentCount == 0)
@@ -137,9 +165,11 @@ public sealed class ReplicaSweeperGrain(
     {
         while (!cancellationToken.IsCancellationRequested)
         {
+            using var endSweep = new CancellationTokenSource();
+            Volatile.Write(ref _endSweep, endSweep);
             try
             {
-                await sweeper.SweepAsync(cancellationToken);
+                await sweeper.SweepAsync(cancellationToken, endSweep.Token);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -149,6 +179,18 @@ public sealed class ReplicaSweeperGrain(
             {
                 // Logged and counted by the sweeper; try again after the interval.
             }
+            finally
+            {
+                Volatile.Write(ref _endSweep, null);
+            }
+
+            if (endSweep.IsCancellationRequested)
+            {
+                Interlocked.Increment(ref _endedEarlyInARow);
+                continue; // ended early for a replica lost meanwhile: the next sweep can heal it
+            }
+
+            Volatile.Write(ref _endedEarlyInARow, 0);
 
             try
             {

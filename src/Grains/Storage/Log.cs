@@ -68,6 +68,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 4018, Level = LogLevel.Warning, Message = "Sweep could not repair stream {Stream}")]
     public static partial void SweepRepairFailed(ILogger logger, Exception exception, string stream);
 
+    [LoggerMessage(EventId = 4025, Level = LogLevel.Information, Message = "Sweep ended early after {Elapsed}, {Repaired} streams repaired: a replica it cannot heal lost data since it began; the next sweep starts at once")]
+    public static partial void SweepEndedEarly(ILogger logger, TimeSpan elapsed, int repaired);
+
     [LoggerMessage(EventId = 4019, Level = LogLevel.Warning, Message = "Sweep failed")]
     public static partial void SweepFailed(ILogger logger, Exception exception);
 

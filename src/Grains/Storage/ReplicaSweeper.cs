@@ -32,10 +32,24 @@ public sealed class ReplicaSweeper(
     /// <summary>The last sweep's scan, for the copy audit that follows it.</summary>
     private (DateTimeOffset ScannedAt, Dictionary<string, StreamTail[]> Streams, bool[] Scanned)? _audit;
 
+    /// <summary>The sweep under way, once it has read the replicas' markers: when it began and which replicas it can heal.</summary>
+    private SweepScope? _scope;
+
     public SweepProgress Progress { get; } = new();
 
+    /// <summary>
+    /// Whether the sweep under way cannot heal <paramref name="replica"/>, found unhealed at <paramref name="unhealedSince"/>:
+    /// it began before then and did not find the replica unhealed (it was healthy or could not be read). Such a sweep is
+    /// worth ending early (<c>endEarly</c> of <see cref="SweepAsync"/>): its heal is voided anyway, so the replica would
+    /// wait for the rest of it and then a whole sweep more. False between sweeps and until the markers are read.
+    /// </summary>
+    public bool CannotHeal(int replica, DateTimeOffset unhealedSince) =>
+        Volatile.Read(ref _scope) is { } scope && unhealedSince > scope.StartedAt && !scope.Healable.Contains(replica);
+
     /// <summary>Runs one sweep; returns the replicas it healed. Failures of single streams are counted, not thrown.</summary>
-    public async Task<IReadOnlyList<int>> SweepAsync(CancellationToken cancellationToken = default)
+    /// <param name="endEarly">Ends the sweep where it is (repairs under way finish): its outcome is "ended early", it heals
+    /// nothing and skips the backup audit, and it returns at once instead of throwing.</param>
+    public async Task<IReadOnlyList<int>> SweepAsync(CancellationToken cancellationToken = default, CancellationToken endEarly = default)
     {
         var started = Stopwatch.GetTimestamp();
         _declaredGeneration = null;
@@ -43,15 +57,24 @@ public sealed class ReplicaSweeper(
         store.LastSweep = Progress;
         _audit = null;
         IReadOnlyList<int> healed;
+        using var stopOrEnd = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, endEarly);
         try
         {
-            healed = await SweepOnceAsync(cancellationToken).ConfigureAwait(false);
+            healed = await SweepOnceAsync(stopOrEnd.Token).ConfigureAwait(false);
             Progress.Finish(_time.GetUtcNow(), "completed", healed);
             StorageTelemetry.Sweeps.Add(1, new KeyValuePair<string, object?>(StorageTelemetry.OutcomeTag, "completed"));
             var (streams, behind, repaired, failed) = ((int)Progress.StreamsTotal, (int)Progress.StreamsBehind, (int)Progress.StreamsRepaired, (int)Progress.RepairsFailed);
             var healedList = string.Join(",", healed);
             var elapsed = Stopwatch.GetElapsedTime(started);
             Log.SweepFinished(logger, streams, behind, repaired, failed, healedList, elapsed);
+        }
+        catch (OperationCanceledException) when (endEarly.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            Progress.Finish(_time.GetUtcNow(), "ended early", []);
+            StorageTelemetry.Sweeps.Add(1, new KeyValuePair<string, object?>(StorageTelemetry.OutcomeTag, "ended-early"));
+            var (elapsed, repaired) = (Stopwatch.GetElapsedTime(started), (int)Progress.StreamsRepaired);
+            Log.SweepEndedEarly(logger, elapsed, repaired);
+            return [];
         }
         catch (Exception ex)
         {
@@ -63,6 +86,10 @@ public sealed class ReplicaSweeper(
             }
 
             throw;
+        }
+        finally
+        {
+            Volatile.Write(ref _scope, null);
         }
 
         // After the sweep is reported finished: the audit's grace and paced reads are not the replicas' sweep (its time and
@@ -80,6 +107,7 @@ public sealed class ReplicaSweeper(
     {
         var replicas = store.Replicas;
         var n = replicas.Count;
+        var startedAt = _time.GetUtcNow();
         await store.ProbeAsync().ConfigureAwait(false);
 
         // What each replica said about itself when the sweep began. A heal is conditional on the marker row and the
@@ -100,6 +128,10 @@ public sealed class ReplicaSweeper(
                 markers[i] = null; // unreachable: neither a source this sweep nor healed by it
             }
         }
+
+        // The replicas this sweep can heal: unhealed when it began (a heal is conditional on these markers).
+        var unhealedAtStart = Enumerable.Range(0, n).Where(i => markers[i] is { State: not ReplicaState.Healthy }).ToArray();
+        Volatile.Write(ref _scope, new SweepScope(startedAt, [.. unhealedAtStart]));
 
         // Every stream on every replica that answers: its newest snapshot, last row, rows above the snapshot, genesis row.
         var streams = new Dictionary<string, StreamTail[]>(StringComparer.Ordinal);
@@ -157,7 +189,6 @@ public sealed class ReplicaSweeper(
         Progress.Scanned(streams.Count, behindOn.Count);
 
         // Repair, paced. An unhealed replica heals only if every stream it lacked was repaired onto it.
-        var unhealedAtStart = Enumerable.Range(0, n).Where(i => markers[i] is { State: not ReplicaState.Healthy }).ToArray();
         var incomplete = new HashSet<int>();
         var incompleteGate = new Lock(); // repairs finish on several threads
         var pace = Stopwatch.StartNew();
@@ -396,6 +427,8 @@ public sealed class ReplicaSweeper(
             await Task.Delay(due, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    private sealed record SweepScope(DateTimeOffset StartedAt, HashSet<int> Healable);
 
     /// <summary>What one replica holds of one stream, from its row keys and snapshot names.</summary>
     private struct StreamTail
