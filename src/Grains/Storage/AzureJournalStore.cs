@@ -67,6 +67,9 @@ public sealed class AzureJournalStore : IJournalStore
         }
     }
 
+    /// <summary>The least time the replicas beyond a read quorum get to answer an open (<see cref="ReadQuorumAsync"/>).</summary>
+    private static readonly TimeSpan StragglerGraceMinimum = TimeSpan.FromMilliseconds(250);
+
     private readonly SemaphoreSlim _opens;
     private readonly Lock _gate = new();
     private Task? _bootstrap;
@@ -129,7 +132,7 @@ public sealed class AzureJournalStore : IJournalStore
     {
         using var activity = StorageTelemetry.Source.StartActivity("journal.open");
         activity?.SetTag("stream", streamKey);
-        var read = await ReadAndRepairAsync(streamKey, activity, cancellationToken).ConfigureAwait(true);
+        var read = await ReadAndRepairAsync(streamKey, activity, waitForEveryReplica: false, cancellationToken).ConfigureAwait(true);
         var (history, payloads) = (read.History, read.Payloads);
         var records = history.Entries.Select((e, i) => new JournalRecord(e.Entry.Sequence, payloads[i])).ToArray();
         var last = history.Entries.Count > 0 ? history.Entries[^1].Entry : null;
@@ -158,7 +161,8 @@ public sealed class AzureJournalStore : IJournalStore
         {
             using var activity = StorageTelemetry.Source.StartActivity("journal.repair");
             activity?.SetTag("stream", streamKey);
-            var read = await ReadAndRepairAsync(streamKey, activity, cancellationToken).ConfigureAwait(false);
+            // Every replica's answer, however slow: the sweeper heals a replica only once a repair found it complete.
+            var read = await ReadAndRepairAsync(streamKey, activity, waitForEveryReplica: true, cancellationToken).ConfigureAwait(false);
 
             // The owner's read is as good as an open for the observers: the backup copier reconciles the stream against it
             // (what the background backup catch-up relies on for streams that are never opened again).
@@ -176,12 +180,16 @@ public sealed class AzureJournalStore : IJournalStore
         }
     }
 
-    private async Task<StreamRead> ReadAndRepairAsync(string streamKey, System.Diagnostics.Activity? activity, CancellationToken cancellationToken)
+    /// <param name="waitForEveryReplica">False for opens: once R healthy replicas have answered, the others get only a short
+    /// grace (<see cref="ReadQuorumAsync"/>), so a hung replica does not hold every open for the whole replica timeout.</param>
+    private async Task<StreamRead> ReadAndRepairAsync(string streamKey, System.Diagnostics.Activity? activity, bool waitForEveryReplica, CancellationToken cancellationToken)
     {
         var partitionKey = StreamKeyEncoding.Encode(streamKey);
         await EnsureBootstrappedAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         var reads = Replicas.Select(r => Task.Run(() => ReadReplicaAsync(r, streamKey, partitionKey), CancellationToken.None)).ToArray();
-        var answers = (await Task.WhenAll(reads).WaitAsync(cancellationToken).ConfigureAwait(false)).OfType<ReplicaAnswer>().ToList();
+        var answers = waitForEveryReplica
+            ? (await Task.WhenAll(reads).WaitAsync(cancellationToken).ConfigureAwait(false)).OfType<ReplicaAnswer>().ToList()
+            : await ReadQuorumAsync(reads, cancellationToken).ConfigureAwait(false);
 
         // Only replicas that still hold everything they acknowledged make the quorum. A wiped replica answers "nothing"
         // as confidently as a new stream; counting it could hide an entry only the other (unread) replica holds.
@@ -362,6 +370,40 @@ public sealed class AzureJournalStore : IJournalStore
             Log.MarkerReadFailed(Logger, ex, replica.Index);
             return null;
         }
+    }
+
+    /// <summary>
+    /// Waits for every replica's answer, except that once R healthy replicas have answered the rest get only as long again
+    /// as that took, twice over (at least <see cref="StragglerGraceMinimum"/>), and are then left out as a failed replica
+    /// would be. Any R healthy replicas include one that holds each acknowledged entry, so nothing acknowledged is missed;
+    /// a replica left out is not repaired by this open (appends and the sweeper catch it up). Without this a hung replica
+    /// (stopped, not refusing) held every open, so every grain activation, for the whole replica timeout.
+    /// </summary>
+    private async Task<List<ReplicaAnswer>> ReadQuorumAsync(Task<ReplicaAnswer?>[] reads, CancellationToken cancellationToken)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var pending = new List<Task>(reads);
+        var counted = 0;
+        Task? graceOver = null;
+        while (pending.Count > (graceOver is null ? 0 : 1))
+        {
+            var next = await Task.WhenAny(pending).WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (next == graceOver)
+            {
+                break;
+            }
+
+            pending.Remove(next);
+            if (next is Task<ReplicaAnswer?> { IsCompletedSuccessfully: true, Result.Counted: true } && ++counted == Options.ReadQuorum && pending.Count > 0)
+            {
+                var grace = System.Diagnostics.Stopwatch.GetElapsedTime(started) * 2;
+                graceOver = Task.Delay(grace > StragglerGraceMinimum ? grace : StragglerGraceMinimum, cancellationToken);
+                pending.Add(graceOver);
+            }
+        }
+
+        // Answers that arrived meanwhile are used too: more replicas read is more repaired.
+        return reads.Where(r => r.IsCompletedSuccessfully).Select(r => r.Result).OfType<ReplicaAnswer>().ToList();
     }
 
     /// <summary>The replica's marker, also noted in its health; null if it did not answer.</summary>

@@ -238,6 +238,40 @@ public class ReplicaFailureTests
             "the replica that hung holds every entry again");
     }
 
+    /// <summary>
+    /// An open needs R healthy replicas, not all of them: once a read quorum has answered, a replica that has not (hung:
+    /// stopped, not refusing connections) gets a short grace and is then left out, as a failed one is. Before, every open,
+    /// so every grain activation, waited the whole replica timeout for it. Replica 1's answer is held here until the open
+    /// has returned, so an open that waited for it would never return.
+    /// </summary>
+    [Fact]
+    public async Task An_open_does_not_wait_for_a_replica_that_has_not_answered_once_a_quorum_has()
+    {
+        await using var set = await AzuriteReplicaSet.StartAsync();
+        var store = TestStores.Create(GroupCommit, set.ConnectionStrings);
+        var key = TestStores.NewKey();
+        await TestStores.AppendManyAsync(await store.OpenAsync(key), 3);
+        await TestStores.WaitUntilEveryReplicaHoldsAsync(store, key, 3);
+
+        var held = new TaskCompletionSource();
+        var meter = new RequestMeter();
+        var opener = TestStores.Create(GroupCommit, set.ConnectionStrings, store.Options.TablePrefix, meter);
+        await opener.ProbeAsync();
+        meter.AfterNext(m => m.Request.Uri.Port == set[1].TablePort, () => held.Task);
+        try
+        {
+            var opened = await opener.OpenAsync(key).WaitAsync(TestStores.Deadline);
+            Assert.Equal(TestStores.Range(1, 3), opened.Sequences());
+            await TestStores.AppendManyAsync(opened, 1); // and it writes on
+        }
+        finally
+        {
+            held.TrySetResult();
+        }
+
+        Assert.Equal(TestStores.Range(1, 4), (await TestStores.Reopen(store).OpenAsync(key)).Sequences());
+    }
+
     [Fact]
     public async Task A_wiped_replica_heals_on_open()
     {
