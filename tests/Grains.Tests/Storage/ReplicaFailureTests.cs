@@ -255,7 +255,7 @@ public class ReplicaFailureTests
 
         var held = new TaskCompletionSource();
         var meter = new RequestMeter();
-        var opener = TestStores.Create(GroupCommit, set.ConnectionStrings, store.Options.TablePrefix, meter);
+        var opener = TestStores.Reopen(store, meter);
         await opener.ProbeAsync();
         meter.AfterNext(m => m.Request.Uri.Port == set[1].TablePort, () => held.Task);
         try

@@ -169,7 +169,7 @@ public class ReplicaHealingTests
         await TestStores.AppendManyAsync(stream, 3);
         await TestStores.AppendManyAsync(await store.OpenAsync(idle), 2);
         var meter = new RequestMeter();
-        var lateSilo = TestStores.Create(GroupCommit, set.ConnectionStrings, store.Options.TablePrefix, meter);
+        var lateSilo = TestStores.Reopen(store, meter);
         await lateSilo.ProbeAsync(); // it has seen replica 1's table, so it will not create it before asking
 
         await store.Replicas[1].Table.DeleteAsync();

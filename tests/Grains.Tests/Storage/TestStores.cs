@@ -58,10 +58,10 @@ internal static class TestStores
         return new AzureJournalStore(options, Logger, policy);
     }
 
-    /// <summary>Another store (as on another silo) over the same replicas and tables.</summary>
-    public static AzureJournalStore Reopen(AzureJournalStore store) =>
+    /// <summary>Another store (as on another silo) over the same replicas and tables, its requests through <paramref name="policy"/>.</summary>
+    public static AzureJournalStore Reopen(AzureJournalStore store, HttpPipelinePolicy? policy = null) =>
         Create(
-            store.Options.GroupCommit.Enabled, store.Options.Replicas, store.Options.TablePrefix, writeQuorum: store.Options.WriteQuorum, shards: store.Options.GroupCommit.Shards);
+            store.Options.GroupCommit.Enabled, store.Options.Replicas, store.Options.TablePrefix, policy, store.Options.WriteQuorum, shards: store.Options.GroupCommit.Shards);
 
     /// <summary>A sweeper over <paramref name="store"/> that is not throttled and repairs directly (no grains here), or
     /// through <paramref name="repair"/>.</summary>
