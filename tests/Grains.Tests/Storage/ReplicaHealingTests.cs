@@ -1,5 +1,4 @@
 using Azure.Data.Tables;
-using Azure.Storage.Blobs;
 using DeviceSync.Contracts.Operations;
 using DeviceSync.Grains.Storage;
 using DeviceSync.Testing;
@@ -227,7 +226,7 @@ public class ReplicaHealingTests
         var before = await store.Replicas[2].ReadMarkerAsync();
         Assert.Equal(ReplicaState.Healthy, before.State);
 
-        await new BlobServiceClient(set[2].ConnectionString).GetBlobContainerClient(JournalNames.ContainerName(store.Options.TablePrefix)).DeleteAsync();
+        await store.Replicas[2].Container.DeleteAsync();
         await store.Replicas[2].HoldsAnyDataAsync(); // this silo created the container earlier, so it asks and is told it is gone
 
         var after = await TestStores.Reopen(store).Replicas[2].ReadMarkerAsync();

@@ -52,13 +52,13 @@ internal sealed class RequestMeter : HttpPipelinePolicy
     {
         Record(message);
         ThrowIfFailing(message);
-        if (Volatile.Read(ref _beforeNext) is { } hook && hook.Match(message) && Interlocked.CompareExchange(ref _beforeNext, null, hook) == hook)
+        if (Take(ref _beforeNext, message) is { } before)
         {
-            await hook.Action().ConfigureAwait(false);
+            await before.Action().ConfigureAwait(false);
         }
 
         await ProcessNextAsync(message, pipeline).ConfigureAwait(false);
-        if (Volatile.Read(ref _afterNext) is { } after && after.Match(message) && Interlocked.CompareExchange(ref _afterNext, null, after) == after)
+        if (Take(ref _afterNext, message) is { } after)
         {
             await after.Action().ConfigureAwait(false);
         }
@@ -77,6 +77,10 @@ internal sealed class RequestMeter : HttpPipelinePolicy
             throw new Azure.RequestFailedException(503, "Injected failure: this replica is failing.");
         }
     }
+
+    /// <summary>The hook in <paramref name="slot"/> if it accepts <paramref name="message"/>, taken out so it runs once.</summary>
+    private static Hook? Take(ref Hook? slot, HttpMessage message) =>
+        Volatile.Read(ref slot) is { } hook && hook.Match(message) && Interlocked.CompareExchange(ref slot, null, hook) == hook ? hook : null;
 
     private sealed record Hook(Func<HttpMessage, bool> Match, Func<Task> Action);
 }
