@@ -103,6 +103,12 @@ public sealed class ServiceProcess : IAsyncDisposable
                 using var response = await http.GetAsync(readyz, cancellationToken).ConfigureAwait(false);
                 if (response.IsSuccessStatusCode)
                 {
+                    // Another process on this port could answer too; ours must at least still be running.
+                    if (_process is not { HasExited: false })
+                    {
+                        throw new InvalidOperationException($"{Name} exited; something else answered on {HttpAddress}. Log: {LogPath}\n{Tail()}");
+                    }
+
                     return;
                 }
             }
