@@ -26,7 +26,7 @@ for ((i = 0; i < SILOS; i++)); do
   SILO_PORTS+=($((11111 + i))); SILO_GATEWAY_PORTS+=($((30000 + i))); SILO_HTTP_PORTS+=($((5081 + i)))
 done
 
-azurite_pids=(); silo_pids=(); gateway_pid=
+azurite_pids=(); azurite_logs=(); silo_pids=(); gateway_pid=
 # Children run in their own session, so Ctrl+C reaches only this script, which then stops them in order
 # (gateway, silos, then the replicas after a save) instead of everything at once.
 SETSID=$(command -v setsid || true)
@@ -83,12 +83,31 @@ stop_all() {
   [[ -n ${gateway_pid:-} ]] && stop_pid "$gateway_pid" 20
   for pid in "${silo_pids[@]:-}"; do [[ -n $pid ]] && kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${silo_pids[@]:-}"; do [[ -n $pid ]] && stop_pid "$pid" 40; done
-  if ((${#azurite_pids[@]})); then
-    # Azurite persists its table data every 5 s; give it one full save after the last write before stopping it.
-    sleep 6
-    for pid in "${azurite_pids[@]}"; do stop_pid "$pid" 10; done
-  fi
+  ((${#azurite_pids[@]})) && stop_azurites 60
   log "stopped"
+}
+
+# On SIGTERM each Azurite saves its data, prints "... service successfully closed" for blob, queue and table, and then
+# often lingers for minutes (FACTS.md). So all are stopped at once and each is killed once it has said all three (or
+# has exited); only one that has not closed within the grace is killed unsaved.
+stop_azurites() { # grace seconds
+  local deadline=$((SECONDS + $1)) i pid closed open
+  for pid in "${azurite_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  while :; do
+    open=0
+    for i in "${!azurite_pids[@]}"; do
+      kill -0 "${azurite_pids[$i]}" 2>/dev/null || continue
+      closed=$(grep -c "service successfully closed" "${azurite_logs[$i]}" 2>/dev/null || true)
+      ((${closed:-0} >= 3)) || open=1
+    done
+    ((open && SECONDS < deadline)) || break
+    sleep 0.2
+  done
+  ((open)) && log "a storage replica did not close within $1 s; killing it"
+  for pid in "${azurite_pids[@]}"; do
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
 }
 trap 'stop_all; exit 0' INT TERM
 trap 'stop_all' EXIT
@@ -139,7 +158,7 @@ for i in "${!REPLICA_BASE_PORTS[@]}"; do
     --location "$DATA_DIR/replica-$i" \
     --blobHost 127.0.0.1 --blobPort "$base" --queueHost 127.0.0.1 --queuePort $((base + 1)) \
     --tableHost 127.0.0.1 --tablePort $((base + 2)) >"$LOG_DIR/replica-$i.log" 2>&1 &
-  azurite_pids+=($!)
+  azurite_pids+=($!); azurite_logs+=("$LOG_DIR/replica-$i.log")
   replica_args+=("--Storage:Replicas:$i=$(connection_string "$base")")
   connection_string "$base" >"$RUN_DIR/replica-$i.connection"   # what `ops relayout --replica N` reads by default
 done
@@ -148,7 +167,7 @@ $SETSID node_modules/.bin/azurite --silent --skipApiVersionCheck --loose \
   --location "$DATA_DIR/backup" \
   --blobHost 127.0.0.1 --blobPort "$BACKUP_BASE_PORT" --queueHost 127.0.0.1 --queuePort $((BACKUP_BASE_PORT + 1)) \
   --tableHost 127.0.0.1 --tablePort $((BACKUP_BASE_PORT + 2)) >"$LOG_DIR/backup.log" 2>&1 &
-azurite_pids+=($!)
+azurite_pids+=($!); azurite_logs+=("$LOG_DIR/backup.log")
 BACKUP=$(connection_string "$BACKUP_BASE_PORT")
 replica_args+=("--Backup:ConnectionString=$BACKUP")
 printf '%s\n' "$BACKUP" >"$RUN_DIR/backup.connection"   # what `ops backups|restore|drill` read by default
