@@ -150,11 +150,13 @@ if ((GROUP_COMMIT_SHARDS > 0)); then
   journal_args=(--Storage:GroupCommit:Enabled=true --Storage:GroupCommit:Shards="$GROUP_COMMIT_SHARDS")
 fi
 
+# --disableTelemetry: with it on, an idle Azurite spent ~8 % of a core retrying to send usage data it cannot send
+# (DNS lookups every few seconds; docs/benchmarks.md, "Idle Azurites"), and none of it should leave the machine anyway.
 replica_args=()
 for i in "${!REPLICA_BASE_PORTS[@]}"; do
   base=${REPLICA_BASE_PORTS[$i]}
   mkdir -p "$DATA_DIR/replica-$i"
-  $SETSID node_modules/.bin/azurite --silent --skipApiVersionCheck --loose \
+  $SETSID node_modules/.bin/azurite --silent --skipApiVersionCheck --loose --disableTelemetry \
     --location "$DATA_DIR/replica-$i" \
     --blobHost 127.0.0.1 --blobPort "$base" --queueHost 127.0.0.1 --queuePort $((base + 1)) \
     --tableHost 127.0.0.1 --tablePort $((base + 2)) >"$LOG_DIR/replica-$i.log" 2>&1 &
@@ -163,7 +165,7 @@ for i in "${!REPLICA_BASE_PORTS[@]}"; do
   connection_string "$base" >"$RUN_DIR/replica-$i.connection"   # what `ops relayout --replica N` reads by default
 done
 mkdir -p "$DATA_DIR/backup"
-$SETSID node_modules/.bin/azurite --silent --skipApiVersionCheck --loose \
+$SETSID node_modules/.bin/azurite --silent --skipApiVersionCheck --loose --disableTelemetry \
   --location "$DATA_DIR/backup" \
   --blobHost 127.0.0.1 --blobPort "$BACKUP_BASE_PORT" --queueHost 127.0.0.1 --queuePort $((BACKUP_BASE_PORT + 1)) \
   --tableHost 127.0.0.1 --tablePort $((BACKUP_BASE_PORT + 2)) >"$LOG_DIR/backup.log" 2>&1 &
