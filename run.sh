@@ -87,9 +87,9 @@ stop_all() {
   log "stopped"
 }
 
-# On SIGTERM each Azurite saves its data, prints "... service successfully closed" for blob, queue and table, and then
-# often lingers for minutes (FACTS.md). So all are stopped at once and each is killed once it has said all three (or
-# has exited); only one that has not closed within the grace is killed unsaved.
+# On SIGTERM each Azurite saves its data, prints "... service successfully closed" for blob, queue and table, and exits
+# (with telemetry on it lingered for minutes: FACTS.md, docs/benchmarks.md). So all are stopped at once and each is
+# killed once it has said all three or has exited; only one that has not closed within the grace is killed unsaved.
 stop_azurites() { # grace seconds
   local deadline=$((SECONDS + $1)) i pid closed open
   for pid in "${azurite_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done

@@ -113,8 +113,8 @@ public sealed class AzuriteProcess : IAsyncDisposable
 
     /// <summary>
     /// Asks the process to stop (SIGTERM) and, once Azurite says its blob, queue and table services have closed (each
-    /// saves its data first), kills it: it often lingers for minutes after that (FACTS.md; 145 s measured), and it is
-    /// killed anyway after a grace period. Nothing written before the stop is lost (a crash is <see cref="Kill"/>).
+    /// saves its data first), kills it: it may linger after that (FACTS.md; with telemetry on, 145 s measured), and it
+    /// is killed anyway after a grace period. Nothing written before the stop is lost (a crash is <see cref="Kill"/>).
     /// </summary>
     public async Task StopAsync()
     {
