@@ -27,6 +27,7 @@ public static class GatewayApplication
         builder.AddCluster();
         builder.AddTelemetry();
         builder.AddDeviceAuth();
+        builder.AddSync();
         builder.AddRateLimits();
         builder.AddAdmission();
         builder.AddAccounts();

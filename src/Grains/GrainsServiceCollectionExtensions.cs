@@ -26,7 +26,7 @@ public static class GrainsServiceCollectionExtensions
             .BindConfiguration(SyncPolicy.SectionName)
             .Validate(
                 policy => Validator.TryValidateObject(policy, new ValidationContext(policy), null, validateAllProperties: true),
-                "A Sync:* setting is out of range (see SyncPolicy: retention at least 1 s, MassDeleteShare 0..1)")
+                "A Sync:* setting is out of range (see SyncPolicy: retention at least 1 s, MassDeleteShare 0..1, NoChangeLease 0..2 s)")
             .ValidateOnStart();
         services.AddOptions<CollectionMoveOptions>().BindConfiguration(CollectionMoveOptions.SectionName);
         services.TryAddSingleton(TimeProvider.System);

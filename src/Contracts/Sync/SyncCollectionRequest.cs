@@ -25,4 +25,12 @@ public sealed record SyncCollectionRequest
 
     /// <summary>The history-loss generation the device's account was read under (<see cref="Accounts.DeviceAuthentication"/>); 0 if unknown.</summary>
     [Id(6)] public long HistoryLossGeneration { get; init; }
+
+    /// <summary>
+    /// The gateway asks for a no-change lease (docs/adr/0014-no-change-leases.md): if this request changes nothing and
+    /// its cursor is the head, the grain may let this holder answer the device's identical syncs for a short time.
+    /// The holder's id, not a reference: a field of a type an older silo does not know could fail to deserialize there.
+    /// Added without a version bump: an older silo ignores it and grants none; an older gateway leaves it null.
+    /// </summary>
+    [Id(7)] public GrainId? LeaseHolder { get; init; }
 }

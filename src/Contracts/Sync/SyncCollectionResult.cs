@@ -16,4 +16,11 @@ public sealed record SyncCollectionResult
 
     /// <summary>Set when the mass-delete guard held the collection's mutations back: none was applied, no results.</summary>
     [Id(5)] public MassDeleteRefusal? Refused { get; init; }
+
+    /// <summary>
+    /// Non-zero: a no-change lease for <see cref="SyncCollectionRequest.LeaseHolder"/>. Until this many milliseconds after
+    /// it sent the request, or until the grain revokes it, the holder may answer this device's syncs of this collection
+    /// that carry no mutation and this same cursor with this same answer. 0 (and from an older silo): no lease.
+    /// </summary>
+    [Id(6)] public int LeaseMilliseconds { get; init; }
 }

@@ -10,6 +10,16 @@ namespace DeviceSync.Gateway.Sync;
 /// <summary><c>POST /v1/sync</c>: validate everything, then sync each collection with its grain, in parallel.</summary>
 public static class SyncEndpoints
 {
+    public static WebApplicationBuilder AddSync(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<NoChangeLeaseOptions>()
+            .BindConfiguration(NoChangeLeaseOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<NoChangeLeaseCache>();
+        return builder;
+    }
+
     public static WebApplication MapSync(this WebApplication app)
     {
         app.MapPost("/v1/sync", SyncAsync).RequireDevice();
@@ -19,6 +29,7 @@ public static class SyncEndpoints
     private static async Task<IResult> SyncAsync(
         HttpContext context,
         GrainCalls calls,
+        NoChangeLeaseCache leases,
         GatewayMetrics metrics,
         TimeProvider time)
     {
@@ -41,7 +52,7 @@ public static class SyncEndpoints
         activity?.SetTag("devicesync.collections", parts.Count);
         metrics.MutationsReceived(parts.Sum(p => (long)p.Mutations.Count));
 
-        var results = await Task.WhenAll(parts.Select(part => SyncCollectionAsync(calls, device, part, context.RequestAborted)));
+        var results = await Task.WhenAll(parts.Select(part => SyncCollectionAsync(calls, leases, device, part, context.RequestAborted)));
         foreach (var result in results)
         {
             SyncResponseWriter.EnsureWritable(result);
@@ -53,10 +64,16 @@ public static class SyncEndpoints
 
     private static async Task<SyncCollectionResult> SyncCollectionAsync(
         GrainCalls calls,
+        NoChangeLeaseCache leases,
         DeviceIdentity device,
         SyncCollectionPart part,
         CancellationToken cancellationToken)
     {
+        if (leases.TryAnswer(device, part) is { } answered)
+        {
+            return answered;
+        }
+
         var request = new SyncCollectionRequest
         {
             DeviceId = device.DeviceId,
@@ -66,7 +83,13 @@ public static class SyncEndpoints
             ConfirmMassDelete = part.ConfirmMassDelete,
             DeviceReadmitted = device.Readmitted,
             HistoryLossGeneration = device.HistoryLossGeneration,
+            LeaseHolder = leases.HolderFor(device, part),
         };
-        return await calls.OnCollectionAsync("Collection.Sync", device.AccountId, part.Name, c => c.SyncAsync(request), cancellationToken);
+
+        // Taken before the first attempt: a lease counts from the earliest moment the grain could have answered.
+        var sentAt = leases.Now();
+        var result = await calls.OnCollectionAsync("Collection.Sync", device.AccountId, part.Name, c => c.SyncAsync(request), cancellationToken);
+        leases.Keep(device, part, sentAt, result);
+        return result;
     }
 }

@@ -13,6 +13,7 @@ public sealed class GatewayMetrics
     private readonly Histogram<double> _syncDuration;
     private readonly Counter<long> _retries;
     private readonly Counter<long> _authCacheHits;
+    private readonly Counter<long> _leaseAnswers;
     private readonly Meter _meter;
     private readonly Counter<long> _admissionShed;
     private readonly Histogram<double> _admissionQueueTime;
@@ -31,6 +32,7 @@ public sealed class GatewayMetrics
         _syncDuration = meter.CreateHistogram<double>(TelemetryNames.SyncDuration, "s", "Time to serve a valid sync request.");
         _retries = meter.CreateCounter<long>(TelemetryNames.GrainRetries, "{retry}", "Grain calls retried after a silo left or a connection failed.");
         _authCacheHits = meter.CreateCounter<long>(TelemetryNames.AuthCacheHits, "{hit}", "Bearer tokens accepted from the gateway's short-lived cache.");
+        _leaseAnswers = meter.CreateCounter<long>(TelemetryNames.LeaseAnswers, "{collection}", "Collections of sync requests the gateway answered \"no changes\" itself, under a collection grain's no-change lease.");
         _admissionShed = meter.CreateCounter<long>(TelemetryNames.AdmissionShed, "{request}", "Device requests answered 503 because the gateway was at capacity, by reason.");
         // Explicit buckets: OpenTelemetry's defaults (0, 5, 10, ... 10000) suit milliseconds, and every wait here is under the
         // queue timeout (seconds), so they all fell into one bucket.
@@ -96,6 +98,8 @@ public sealed class GatewayMetrics
     public void GrainRetry(string operation) => _retries.Add(1, new KeyValuePair<string, object?>(TelemetryNames.OperationTag, operation));
 
     public void AuthCacheHit() => _authCacheHits.Add(1);
+
+    public void LeaseAnswered() => _leaseAnswers.Add(1);
 
     public void SiloLoss(string reason) => _siloLosses.Add(1, new KeyValuePair<string, object?>(TelemetryNames.ReasonTag, reason));
 

@@ -16,6 +16,7 @@ public static class TelemetryNames
     public const string SyncDuration = "devicesync.gateway.sync.duration";
     public const string GrainRetries = "devicesync.gateway.grain.retries";
     public const string AuthCacheHits = "devicesync.gateway.auth.cache_hits";
+    public const string LeaseAnswers = "devicesync.gateway.sync.lease_answers";
     public const string AdmissionShed = "devicesync.gateway.admission.shed";
     public const string AdmissionQueueTime = "devicesync.gateway.admission.queue_time";
     public const string AdmissionInFlight = "devicesync.gateway.admission.in_flight";

@@ -26,6 +26,7 @@ public sealed class CollectionGrain(
     IOptions<SyncPolicy> syncPolicy,
     IOptions<CollectionMoveOptions> moves,
     AccountEventsPublisher events,
+    IGrainFactory grains,
     TimeProvider timeProvider,
     ILogger<CollectionGrain> logger) : Grain, ICollectionGrain, IGrainMigrationParticipant, IJournalOwnerGrain, IBlobReferenceSource
 {
@@ -49,6 +50,9 @@ public sealed class CollectionGrain(
     private readonly Dictionary<string, DateTimeOffset> _resyncedAt = new(StringComparer.Ordinal);
 
     private bool _movedHere;
+
+    /// <summary>Gateways that may answer no-change syncs of this collection themselves until they are told otherwise.</summary>
+    private readonly NoChangeLeases _leases = new(grains, timeProvider);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -77,7 +81,8 @@ public sealed class CollectionGrain(
             this.MigrateOnIdle();
         }
 
-        return Task.CompletedTask;
+        // The next activation, here or elsewhere, knows nothing of this one's leases: end them before it can commit.
+        return _leases.RevokeAsync(_accountId, _collection);
     }
 
     void IGrainMigrationParticipant.OnDehydrate(IDehydrationContext dehydrationContext) =>
@@ -133,9 +138,27 @@ public sealed class CollectionGrain(
             }
 
             await NoteOnAccountAsync(plan);
-            return ledger.Complete(plan, request);
+            var result = ledger.Complete(plan, request);
+            if (request.LeaseHolder is { } holder && syncPolicy.Value.NoChangeLease is var lease && lease > TimeSpan.Zero
+                && IsNoChange(ledger, plan, request, result))
+            {
+                _leases.Grant(holder, lease);
+                result = result with { LeaseMilliseconds = (int)lease.TotalMilliseconds };
+            }
+
+            return result;
         }
     }
+
+    /// <summary>
+    /// The answer a no-change lease may repeat: nothing sent, nothing written, nothing to tell, and the cursor is the head.
+    /// Until the next commit (which revokes every lease first), the same request from the same device gets this answer.
+    /// </summary>
+    private static bool IsNoChange(CollectionLedger ledger, SyncPlan plan, SyncCollectionRequest request, SyncCollectionResult result) =>
+        request.Mutations.Count == 0 && !request.ConfirmMassDelete && !request.DeviceReadmitted
+        && plan.Change is null && plan.Resync is null && plan.Refused is null
+        && request.Cursor is { } cursor && cursor == ledger.HeadVersion && result.Cursor == cursor
+        && result.Changes.Count == 0 && !result.HasMore;
 
     public async Task<ConflictPage> GetConflictsAsync(long? afterSequence, int limit)
     {
@@ -247,7 +270,19 @@ public sealed class CollectionGrain(
     {
         var started = Stopwatch.GetTimestamp();
         var headBefore = ledger.HeadVersion;
-        await _journal!.AppendAsync(CollectionCodec.EncodeChange(change));
+
+        // Leases end before the commit is acknowledged or announced, so no gateway answers "no changes" after it. The
+        // revocation runs while the append does; it is awaited even if the append fails, whose entry may yet be read back.
+        var revoking = _leases.RevokeAsync(_accountId, _collection);
+        try
+        {
+            await _journal!.AppendAsync(CollectionCodec.EncodeChange(change));
+        }
+        finally
+        {
+            await revoking;
+        }
+
         ledger.Apply(change);
         if (ledger.HeadVersion > headBefore)
         {
@@ -269,6 +304,10 @@ public sealed class CollectionGrain(
         }
 
         _ledger = null;
+
+        // Rebuilding means this activation's view may be out of date (another activation wrote, or storage changed): the
+        // leases it granted on that view end first.
+        await _leases.RevokeAsync(_accountId, _collection);
         var started = Stopwatch.GetTimestamp();
         var stream = await _journal!.OpenAsync();
         var policy = syncPolicy.Value;

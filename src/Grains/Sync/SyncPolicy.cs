@@ -32,4 +32,13 @@ public sealed class SyncPolicy
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan DeleteAfterResyncWindow { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// How long a gateway may answer a device's repeated no-change sync itself before asking the collection again
+    /// (docs/adr/0014-no-change-leases.md). Zero: never; every sync reaches the grain. At most 2 s: a crashed silo's
+    /// leases must end before the cluster can declare it dead and activate its collections elsewhere (at least 4 s,
+    /// Silo/Hosting/FailureDetectionDefaults), because the new activation does not know of them.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:02")]
+    public TimeSpan NoChangeLease { get; set; } = TimeSpan.FromSeconds(1);
 }

@@ -33,6 +33,10 @@ public static class GrainTelemetry
 
     public static readonly Counter<long> MigrationsArrived = Meter.CreateCounter<long>("devicesync.collections.migrated_in", description: "Collection grains migrated here from a silo shutting down (Collections:MigrateOnShutdown).");
 
+    public static readonly Counter<long> LeasesGranted = Meter.CreateCounter<long>("devicesync.leases.granted", description: "No-change leases granted to gateways (docs/adr/0014-no-change-leases.md).");
+
+    public static readonly Counter<long> LeaseRevocations = Meter.CreateCounter<long>("devicesync.leases.revocations", description: "Gateways told to drop a collection's no-change leases before a commit was acknowledged, by outcome: confirmed, or waited (the gateway did not confirm; its lease was waited out).");
+
     public static readonly Histogram<double> CommitDuration = Meter.CreateHistogram<double>("devicesync.commit.duration", unit: "ms", description: "Time to make a commit durable on a write quorum.");
 
     public static readonly Histogram<double> LoadDuration = Meter.CreateHistogram<double>("devicesync.load.duration", unit: "ms", description: "Time to rebuild a grain's state from its snapshot and journal.");
