@@ -194,11 +194,13 @@ READMISSION=false
 [[ ${DEVICESYNC_READMISSION:-0} == 1 ]] && READMISSION=true
 
 # 3. Silos.
+# Each Azurite serves one request at a time: a silo keeps at most 8 connections to each, so a replica that falls behind
+# under load is not sent every pipelined append at once (Storage:MaxConnectionsPerReplica, docs/benchmarks.md).
 for i in "${!SILO_PORTS[@]}"; do
   silo_args=(--urls "http://127.0.0.1:${SILO_HTTP_PORTS[$i]}"
     --Cluster:MembershipConnectionString="$MEMBERSHIP"
     --Silo:SiloPort="${SILO_PORTS[$i]}" --Silo:GatewayPort="${SILO_GATEWAY_PORTS[$i]}"
-    "${replica_args[@]}" "${journal_args[@]}")
+    "${replica_args[@]}" "${journal_args[@]}" --Storage:MaxConnectionsPerReplica=8)
   Auth__TokenKeys__0__Id=local Auth__TokenKeys__0__Key="$(cat "$SECRETS_DIR/token-key")" Auth__Readmission__Enabled=$READMISSION \
     $SETSID dotnet "$BUILD_DIR/silo/DeviceSync.Silo.dll" "${silo_args[@]}" >"$LOG_DIR/silo-$i.log" 2>&1 &
   silo_pids+=($!)

@@ -142,6 +142,7 @@ public sealed class LocalCluster : IAsyncLifetime, IAsyncDisposable
             "--Auth:TokenKeys:0:Id=local",
             "--Auth:TokenKeys:0:Key=" + TokenKey,
             "--Auth:Readmission:Enabled=" + (_options.Readmission ? "true" : "false"),
+            "--Storage:MaxConnectionsPerReplica=8", // as ./run.sh runs its silos against Azurite
         };
         args.AddRange(StorageArguments());
         args.AddRange(Arguments(_options.SiloSettings));

@@ -38,7 +38,8 @@ public sealed class AzureJournalStore : IJournalStore
         _opens = new SemaphoreSlim(Math.Max(1, options.MaxConcurrentOpens));
         Replicas = options.Replicas
             .Select((connectionString, index) => new JournalReplica(
-                index, connectionString, options.TablePrefix, options.ReplicaTimeout, new ReplicaHealth(index, TimeProvider.System), extraPolicy, LossClock, JournalLayout.For(options), options.HandWrittenTransactions))
+                index, connectionString, options.TablePrefix, options.ReplicaTimeout, new ReplicaHealth(index, TimeProvider.System), extraPolicy, LossClock, JournalLayout.For(options), options.HandWrittenTransactions,
+                options.MaxConnectionsPerReplica))
             .ToArray();
         StorageTelemetry.Track(this);
     }

@@ -76,17 +76,21 @@ internal sealed class JournalReplica
 
     public JournalReplica(
         int index, string connectionString, string tablePrefix, TimeSpan timeout, ReplicaHealth health, HttpPipelinePolicy? extraPolicy = null, HistoryLossClock? lossClock = null,
-        JournalLayout? layout = null, bool handWrittenTransactions = true)
+        JournalLayout? layout = null, bool handWrittenTransactions = true, int maxConnections = 0)
     {
         _preferredLayout = layout ?? JournalLayout.PerStream;
         Index = index;
         Health = health;
         _lossClock = lossClock ?? new HistoryLossClock();
         _timeout = timeout;
+        // One connection pool for the replica's two endpoints; the limit counts per endpoint (ReplicationOptions.MaxConnectionsPerReplica).
+        var transport = maxConnections > 0
+            ? new HttpClientTransport(new SocketsHttpHandler { MaxConnectionsPerServer = maxConnections, AllowAutoRedirect = false, UseCookies = false })
+            : null;
         var tableOptions = new TableClientOptions();
-        Configure(tableOptions, timeout, extraPolicy);
+        Configure(tableOptions, timeout, extraPolicy, transport);
         var blobOptions = new BlobClientOptions();
-        Configure(blobOptions, timeout, extraPolicy);
+        Configure(blobOptions, timeout, extraPolicy, transport);
         _clients = new ReplicaClients(connectionString, tableOptions, blobOptions);
         _tableOptions = tableOptions;
         _tablePrefix = tablePrefix;
@@ -758,8 +762,13 @@ internal sealed class JournalReplica
             : new ReplicaWriteResult(Index, ReplicaOutcome.Conflict);
     }
 
-    private static void Configure(ClientOptions options, TimeSpan timeout, HttpPipelinePolicy? extraPolicy)
+    private static void Configure(ClientOptions options, TimeSpan timeout, HttpPipelinePolicy? extraPolicy, HttpPipelineTransport? transport)
     {
+        if (transport is not null)
+        {
+            options.Transport = transport;
+        }
+
         // Few, quick retries: a slow or dead replica must not hold up the quorum; the caller's timeout bounds the rest.
         options.Retry.MaxRetries = 1;
         options.Retry.Mode = RetryMode.Fixed;

@@ -25,6 +25,17 @@ public sealed class ReplicationOptions
     public int MaxConcurrentOpens { get; set; } = 16;
 
     /// <summary>
+    /// HTTP connections one silo opens to one replica (its table and its blob endpoint each); 0 = no limit. A request
+    /// beyond them waits in the silo, inside its own <see cref="ReplicaTimeout"/>, instead of at the replica. An Azurite
+    /// serves one request at a time on one thread: without a limit, the replica that falls behind under load was sent
+    /// every pipelined append at once (over a hundred connections from one silo), each waited there past its time-out and
+    /// was then done anyway, and the replica's other callers (the cluster's membership on replica 0) waited behind them.
+    /// Limited, a request that times out while waiting is never sent. Storage that serves requests in parallel (Azure
+    /// Table storage) keeps the default, 0; <c>./run.sh</c> and the test clusters run Azurite with 8.
+    /// </summary>
+    public int MaxConnectionsPerReplica { get; set; }
+
+    /// <summary>
     /// Appends' transactions written by hand (<see cref="TableTransactionSender"/>, docs/adr/0011-hand-written-journal-transactions.md)
     /// instead of by the SDK's transaction builder: the same request on the wire for a third of the silo's allocations.
     /// Off sends them through <c>TableClient.SubmitTransactionAsync</c> again, should a storage service ever refuse

@@ -54,6 +54,11 @@ internal sealed class ReplicationOptionsValidator : IValidateOptions<Replication
             failures.Add($"{ReplicationOptions.SectionName}:MaxConcurrentOpens must be at least 1.");
         }
 
+        if (options.MaxConnectionsPerReplica < 0)
+        {
+            failures.Add($"{ReplicationOptions.SectionName}:MaxConnectionsPerReplica must be 0 (no limit) or more; it is {options.MaxConnectionsPerReplica}.");
+        }
+
         if (options.GroupCommit.Enabled && options.GroupCommit.Shards is < 1 or > JournalLayout.MaxShards)
         {
             failures.Add($"{ReplicationOptions.SectionName}:GroupCommit:Shards must be between 1 and {JournalLayout.MaxShards}; it is {options.GroupCommit.Shards}.");

@@ -48,6 +48,30 @@ public sealed class StorageConfigurationTests
     }
 
     [Theory]
+    [InlineData(null, 0, true)] // no limit unless configured (storage that serves in parallel)
+    [InlineData("8", 8, true)]
+    [InlineData("0", 0, true)]
+    [InlineData("-1", -1, false)]
+    public void Storage_MaxConnectionsPerReplica_is_bound_and_checked_at_start(string? setting, int expected, bool valid)
+    {
+        var settings = new Dictionary<string, string?> { ["Storage:Replicas:0"] = "UseDevelopmentStorage=true", ["Storage:WriteQuorum"] = "1" };
+        if (setting is not null)
+        {
+            settings["Storage:MaxConnectionsPerReplica"] = setting;
+        }
+
+        var provider = Provider(settings);
+        if (!valid)
+        {
+            var refused = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<ReplicationOptions>>().Value);
+            Assert.Contains("MaxConnectionsPerReplica", refused.Message, StringComparison.Ordinal);
+            return;
+        }
+
+        Assert.Equal(expected, provider.GetRequiredService<IOptions<ReplicationOptions>>().Value.MaxConnectionsPerReplica);
+    }
+
+    [Theory]
     [InlineData(null, null, true)]
     [InlineData("true", null, true)]
     [InlineData("true", "1", true)]

@@ -44,7 +44,8 @@ internal static class TestStores
         int writeQuorum = 2,
         TimeSpan? replicaTimeout = null,
         int shards = 16,
-        bool handWrittenTransactions = true)
+        bool handWrittenTransactions = true,
+        int maxConnectionsPerReplica = 0)
     {
         var options = new ReplicationOptions
         {
@@ -54,6 +55,7 @@ internal static class TestStores
             WriteQuorum = writeQuorum,
             TablePrefix = prefix ?? NewPrefix(),
             ReplicaTimeout = replicaTimeout ?? DefaultReplicaTimeout,
+            MaxConnectionsPerReplica = maxConnectionsPerReplica,
         };
         return new AzureJournalStore(options, Logger, policy);
     }
