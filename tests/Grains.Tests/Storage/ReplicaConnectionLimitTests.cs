@@ -70,7 +70,10 @@ public sealed class ReplicaConnectionLimitTests(ITestOutputHelper output)
             "replica 1 holds every stream's entries again");
     }
 
-    /// <summary>This process's TCP connections to a local port, open or being opened (Linux: /proc/net/tcp and tcp6).</summary>
+    /// <summary>
+    /// TCP connections on this machine to a local port, open or being opened (Linux: /proc/net/tcp and tcp6 list every
+    /// process's). Only this test's store talks to its own Azurite set, so here they are the store's.
+    /// </summary>
     private static int ConnectionsTo(int port)
     {
         var hexPort = ":" + port.ToString("X4", CultureInfo.InvariantCulture);
